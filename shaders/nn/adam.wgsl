@@ -1,0 +1,80 @@
+// nn/adam.wgsl - Adam (Kingma & Ba 2015, bias-corrected, as torch.optim.Adam) with optional
+// clipping of the gradient's global norm, for all parameters of a network (and all agents) in
+// one update dispatch.
+//
+// The step count t lives on the GPU (state), so replaying a recorded program needs no upload:
+//   prepare  one workgroup per agent: t += 1; if max_norm > 0, norm = ||grads[a]||_2 and
+//            clip = min(1, max_norm / norm), else clip = 1. Dispatch: (agents), 256 threads.
+//   update   one thread per parameter: g = clip * grad;
+//            m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
+//            p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
+//            Dispatch: (ceil(count / 256), agents).
+// Bindings: 0 uniform AdamParams; 1 params (read_write); 2 grads (read); 3 m (read_write);
+//           4 v (read_write); 5 state (read_write u32, per agent [t, clip bits, norm bits, 0]).
+
+struct AdamParams {
+  count: u32,
+  lr: f32,
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+  max_norm: f32,
+  _pad0: u32,
+  _pad1: u32,
+}
+
+const WG: u32 = 256u;
+
+@group(0) @binding(0) var<uniform> adam: AdamParams;
+@group(0) @binding(1) var<storage, read_write> params: array<f32>;
+@group(0) @binding(2) var<storage, read> grads: array<f32>;
+@group(0) @binding(3) var<storage, read_write> moment1: array<f32>;
+@group(0) @binding(4) var<storage, read_write> moment2: array<f32>;
+@group(0) @binding(5) var<storage, read_write> state: array<u32>;
+
+var<workgroup> partial: array<f32, WG>;
+
+@compute @workgroup_size(WG)
+fn prepare(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let agent = wid.x;
+  var clip = 1.0;
+  var norm = 0.0;
+  if (adam.max_norm > 0.0) {
+    var sum = 0.0;
+    for (var i = lid; i < adam.count; i += WG) {
+      let g = grads[agent * adam.count + i];
+      sum += g * g;
+    }
+    partial[lid] = sum;
+    workgroupBarrier();
+    for (var half = WG / 2u; half > 0u; half /= 2u) {
+      if (lid < half) { partial[lid] += partial[lid + half]; }
+      workgroupBarrier();
+    }
+    norm = sqrt(partial[0]);
+    if (norm > adam.max_norm) { clip = adam.max_norm / norm; }
+  }
+  if (lid == 0u) {
+    state[agent * 4u] = state[agent * 4u] + 1u;
+    state[agent * 4u + 1u] = bitcast<u32>(clip);
+    state[agent * 4u + 2u] = bitcast<u32>(norm);
+  }
+}
+
+@compute @workgroup_size(WG)
+fn update(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let agent = wid.y;
+  let j = wid.x * WG + lid;
+  if (j >= adam.count) { return; }
+  let i = agent * adam.count + j;
+  let t = f32(state[agent * 4u]);
+  let clip = bitcast<f32>(state[agent * 4u + 1u]);
+  let g = clip * grads[i];
+  let m = adam.beta1 * moment1[i] + (1.0 - adam.beta1) * g;
+  let v = adam.beta2 * moment2[i] + (1.0 - adam.beta2) * g * g;
+  moment1[i] = m;
+  moment2[i] = v;
+  let m_hat = m / (1.0 - pow(adam.beta1, t));
+  let v_hat = v / (1.0 - pow(adam.beta2, t));
+  params[i] = params[i] - adam.lr * m_hat / (sqrt(v_hat) + adam.eps);
+}

@@ -1,0 +1,129 @@
+/**
+ * GpuContext: one WebGPU device plus what every layer above needs from it - its limits, its
+ * optional features, and errors turned into exceptions. WebGPU reports most failures
+ * asynchronously (an `uncapturederror` event, a `lost` promise); the context records them and
+ * throws at the next synchronisation point, so a broken kernel can never pass silently as a
+ * console warning.
+ *
+ * Acquire one with `createNodeContext` (src/gpu/node.ts) or `createBrowserContext`
+ * (src/gpu/browser.ts); this file itself works in both.
+ */
+import { GpuError } from '../errors.js';
+
+/** Features pathwise uses when the adapter offers them; none is required. */
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
+
+/** Limits raised to the adapter's maximum, so large batches fit where the hardware allows. */
+const RAISED_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+] as const;
+
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+}
+
+export class GpuContext {
+  readonly device: GPUDevice;
+  readonly adapterInfo: AdapterDescription;
+  readonly features: ReadonlySet<string>;
+  private pendingErrors: string[] = [];
+  private lostMessage: string | null = null;
+  private destroyed = false;
+
+  private constructor(device: GPUDevice, info: AdapterDescription) {
+    this.device = device;
+    this.adapterInfo = info;
+    this.features = new Set(device.features);
+    device.addEventListener('uncapturederror', (event) => {
+      const error = (event as GPUUncapturedErrorEvent).error;
+      this.pendingErrors.push(error.message);
+    });
+    void device.lost.then((info) => {
+      if (!this.destroyed) this.lostMessage = `${info.reason}: ${info.message}`;
+    });
+  }
+
+  /** Requests a device from `adapter` with the optional features it has and its largest limits. */
+  static async fromAdapter(adapter: GPUAdapter): Promise<GpuContext> {
+    const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+    const requiredLimits: Record<string, number> = {};
+    for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
+    const device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: 'pathwise' });
+    const info = adapter.info;
+    const description: AdapterDescription = {
+      vendor: info?.vendor ?? '',
+      architecture: info?.architecture ?? '',
+      device: info?.device ?? '',
+      description: info?.description ?? '',
+    };
+    return new GpuContext(device, description);
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  get queue(): GPUQueue {
+    return this.device.queue;
+  }
+
+  /** A short human-readable adapter name for logs and benchmark files. */
+  get adapterName(): string {
+    const { vendor, architecture, device, description } = this.adapterInfo;
+    return [description || device, vendor, architecture].filter((s) => s.length > 0).join(' / ') || 'unknown adapter';
+  }
+
+  hasFeature(name: GPUFeatureName): boolean {
+    return this.features.has(name);
+  }
+
+  /** Throws if the device was lost or reported an error since the last check. */
+  check(where = 'GPU'): void {
+    if (this.lostMessage !== null) throw new GpuError(`${where}: GPU device lost (${this.lostMessage})`);
+    if (this.pendingErrors.length > 0) {
+      const errors = this.pendingErrors.splice(0);
+      throw new GpuError(`${where}: ${errors.join('; ')}`);
+    }
+  }
+
+  /**
+   * Runs `create` inside validation and out-of-memory error scopes and throws a GpuError naming
+   * `what` if either caught something. Used around pipeline, bind-group and buffer creation.
+   */
+  async scoped<T>(what: string, create: () => T): Promise<T> {
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    let result: T;
+    try {
+      result = create();
+    } finally {
+      const validation = await this.device.popErrorScope();
+      const oom = await this.device.popErrorScope();
+      const error = validation ?? oom;
+      if (error) throw new GpuError(`${what}: ${error.message}`);
+    }
+    return result;
+  }
+
+  /** Waits until all submitted work finished, then throws any error it produced. */
+  async sync(where = 'GPU'): Promise<void> {
+    await this.device.queue.onSubmittedWorkDone();
+    this.check(where);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.device.destroy();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Kernels, pipelines, bind groups and dispatches.
+ *
+ * A Kernel names one WGSL entry point with its override constants (tile sizes, activation, ...);
+ * the PipelineCache compiles each distinct (shader, entry point, constants) once. A Dispatch is a
+ * pipeline with its bound buffers and workgroup counts: the unit a Recorder replays. Everything
+ * here is created once when a program is built, never per training step.
+ */
+import { ConfigError, GpuError } from '../errors.js';
+import type { GpuContext } from './context.js';
+import type { ShaderSource } from './shaders.js';
+import type { Tensor } from './tensor.js';
+
+export interface Kernel {
+  shader: ShaderSource;
+  entryPoint: string;
+  /** WGSL `override` values: tile sizes, activation ids, workgroup sizes. */
+  constants?: Readonly<Record<string, number>>;
+}
+
+/** "nn/linear.wgsl:forward" - how kernels are named in errors and labels. */
+export function kernelName(kernel: Kernel): string {
+  return `${kernel.shader.path}:${kernel.entryPoint}`;
+}
+
+function cacheKey(kernel: Kernel): string {
+  const constants = Object.entries(kernel.constants ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return `${kernel.shader.path}|${kernel.entryPoint}|${constants}`;
+}
+
+export class PipelineCache {
+  private modules = new Map<string, Promise<GPUShaderModule>>();
+  private pipelines = new Map<string, Promise<GPUComputePipeline>>();
+
+  constructor(readonly ctx: GpuContext) {}
+
+  get size(): number {
+    return this.pipelines.size;
+  }
+
+  /** Returns the compiled pipeline for `kernel`, compiling it on first use. */
+  pipeline(kernel: Kernel): Promise<GPUComputePipeline> {
+    const key = cacheKey(kernel);
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      pipeline = this.compile(kernel);
+      this.pipelines.set(key, pipeline);
+      // A failed compile must not poison the cache for a corrected retry.
+      pipeline.catch(() => this.pipelines.delete(key));
+    }
+    return pipeline;
+  }
+
+  private module(shader: ShaderSource): Promise<GPUShaderModule> {
+    let module = this.modules.get(shader.path);
+    if (!module) {
+      module = this.compileModule(shader);
+      this.modules.set(shader.path, module);
+      module.catch(() => this.modules.delete(shader.path));
+    }
+    return module;
+  }
+
+  private async compileModule(shader: ShaderSource): Promise<GPUShaderModule> {
+    const module = await this.ctx.scoped(`compiling ${shader.path}`, () =>
+      this.ctx.device.createShaderModule({ label: shader.path, code: shader.code }),
+    );
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length > 0) {
+      const text = errors.map((m) => `line ${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+      throw new GpuError(`WGSL compile error in ${shader.path}: ${text}`);
+    }
+    return module;
+  }
+
+  private async compile(kernel: Kernel): Promise<GPUComputePipeline> {
+    const name = kernelName(kernel);
+    const module = await this.module(kernel.shader);
+    try {
+      return await this.ctx.device.createComputePipelineAsync({
+        label: name,
+        layout: 'auto',
+        compute: { module, entryPoint: kernel.entryPoint, constants: { ...kernel.constants } },
+      });
+    } catch (e) {
+      throw new GpuError(`creating pipeline ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+export type Binding = Tensor | GPUBuffer;
+
+export interface Dispatch {
+  label: string;
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: readonly [number, number, number];
+}
+
+/**
+ * Builds a dispatch of `kernel` over `workgroups`, binding each buffer at its @binding number
+ * in @group(0). Checks the workgroup counts against the device limit first.
+ */
+export async function makeDispatch(
+  cache: PipelineCache,
+  kernel: Kernel,
+  bindings: Readonly<Record<number, Binding>>,
+  workgroups: readonly [number, number?, number?],
+  label = kernelName(kernel),
+): Promise<Dispatch> {
+  const { ctx } = cache;
+  const counts: [number, number, number] = [workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1];
+  const max = ctx.limits.maxComputeWorkgroupsPerDimension;
+  counts.forEach((c, i) => {
+    if (!Number.isInteger(c) || c < 1 || c > max) {
+      throw new ConfigError(`${label} workgroups[${'xyz'[i]}]`, c, `an integer in [1, ${max}] (maxComputeWorkgroupsPerDimension)`);
+    }
+  });
+  const pipeline = await cache.pipeline(kernel);
+  const entries: GPUBindGroupEntry[] = Object.entries(bindings).map(([binding, b]) => ({
+    binding: Number(binding),
+    resource: { buffer: 'buffer' in b ? b.buffer : b },
+  }));
+  const bindGroup = await ctx.scoped(`binding buffers of ${label}`, () =>
+    ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries }),
+  );
+  return { label, pipeline, bindGroup, workgroups: counts };
+}
+
+/** Number of workgroups of `size` threads needed to cover `n` items. */
+export function groups(n: number, size: number): number {
+  return Math.max(1, Math.ceil(n / size));
+}

@@ -1,0 +1,38 @@
+/**
+ * WGSL sources. Each file under shaders/ is imported as a string with Vite's `?raw` suffix, which
+ * works the same in the Vite browser bundle, in vitest, and in the Node build (also made by
+ * Vite), so the WGSL stays plain WGSL files with no string assembly and no file-system access.
+ *
+ * WGSL has no #include: a shader that draws random numbers is the rng library followed by the
+ * kernel file (`withLibraries`). Error line numbers refer to the concatenation; the path says so.
+ */
+import rng from '../../shaders/common/rng.wgsl?raw';
+import rngFill from '../../shaders/common/rng_fill.wgsl?raw';
+import linear from '../../shaders/nn/linear.wgsl?raw';
+import loss from '../../shaders/nn/loss.wgsl?raw';
+import adam from '../../shaders/nn/adam.wgsl?raw';
+import polyak from '../../shaders/nn/polyak.wgsl?raw';
+import gaussian from '../../shaders/sample/gaussian.wgsl?raw';
+import categorical from '../../shaders/sample/categorical.wgsl?raw';
+import bernoulli from '../../shaders/sample/bernoulli.wgsl?raw';
+
+export interface ShaderSource {
+  /** Path under shaders/ (with any prepended libraries), used as cache key and in errors. */
+  path: string;
+  code: string;
+}
+
+function withRng(path: string, code: string): ShaderSource {
+  return { path: `${path} (after common/rng.wgsl)`, code: `${rng}\n${code}` };
+}
+
+export const shaders = {
+  rngFill: withRng('common/rng_fill.wgsl', rngFill),
+  linear: { path: 'nn/linear.wgsl', code: linear },
+  loss: { path: 'nn/loss.wgsl', code: loss },
+  adam: { path: 'nn/adam.wgsl', code: adam },
+  polyak: { path: 'nn/polyak.wgsl', code: polyak },
+  gaussian: withRng('sample/gaussian.wgsl', gaussian),
+  categorical: withRng('sample/categorical.wgsl', categorical),
+  bernoulli: withRng('sample/bernoulli.wgsl', bernoulli),
+} satisfies Record<string, ShaderSource>;
