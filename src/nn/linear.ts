@@ -106,11 +106,19 @@ function viewOperand(view: MatrixView, transposed = false): Operand & { tensor: 
 }
 
 /** y = act(x W + b). */
-export function linearForward(cache: PipelineCache, layer: LayerParams, params: Tensor, x: MatrixView, y: MatrixView, label = 'linear forward'): Promise<Dispatch> {
+export function linearForward(
+  cache: PipelineCache,
+  layer: LayerParams,
+  params: Tensor,
+  x: MatrixView,
+  y: MatrixView,
+  label = 'linear forward',
+  tiles?: Tiles,
+): Promise<Dispatch> {
   checkView(`${label}: input`, x, x.rows, layer.inDim, layer.agents);
   checkView(`${label}: output`, y, x.rows, layer.outDim, layer.agents);
   const dims = { m: x.rows, n: layer.outDim, k: layer.inDim + 1, agents: layer.agents, ones: layer.inDim, accumulate: false };
-  return gemmDispatch(cache, 'forward', layer.activation, dims, viewOperand(x), weightOperand(layer, params, false), params, viewOperand(y), label);
+  return gemmDispatch(cache, 'forward', layer.activation, dims, viewOperand(x), weightOperand(layer, params, false), params, viewOperand(y), label, tiles);
 }
 
 /** dx (+)= (dy * act'(y)) W^T. */
@@ -123,13 +131,14 @@ export function linearBackwardInput(
   dx: MatrixView,
   accumulate = false,
   label = 'linear backward_input',
+  tiles?: Tiles,
 ): Promise<Dispatch> {
   checkView(`${label}: output`, y, y.rows, layer.outDim, layer.agents);
   checkView(`${label}: output gradient`, dy, y.rows, layer.outDim, layer.agents);
   checkView(`${label}: input gradient`, dx, y.rows, layer.inDim, layer.agents);
   sameLayout(label, y, dy);
   const dims = { m: y.rows, n: layer.inDim, k: layer.outDim, agents: layer.agents, ones: 0xffffffff, accumulate };
-  return gemmDispatch(cache, 'backward_input', layer.activation, dims, viewOperand(dy), weightOperand(layer, params, true), y.tensor, viewOperand(dx), label);
+  return gemmDispatch(cache, 'backward_input', layer.activation, dims, viewOperand(dy), weightOperand(layer, params, true), y.tensor, viewOperand(dx), label, tiles);
 }
 
 /** grads[W_aug] (+)= [x, 1]^T (dy * act'(y)). */
@@ -142,6 +151,7 @@ export function linearBackwardWeight(
   grads: Tensor,
   accumulate = false,
   label = 'linear backward_weight',
+  tiles?: Tiles,
 ): Promise<Dispatch> {
   checkView(`${label}: input`, x, x.rows, layer.inDim, layer.agents);
   checkView(`${label}: output`, y, x.rows, layer.outDim, layer.agents);
@@ -149,7 +159,7 @@ export function linearBackwardWeight(
   sameLayout(label, y, dy);
   const dims = { m: layer.inDim + 1, n: layer.outDim, k: x.rows, agents: layer.agents, ones: layer.inDim, accumulate };
   const c = weightOperand(layer, grads, false);
-  return gemmDispatch(cache, 'backward_weight', layer.activation, dims, viewOperand(x, true), viewOperand(dy), y.tensor, c, label);
+  return gemmDispatch(cache, 'backward_weight', layer.activation, dims, viewOperand(x, true), viewOperand(dy), y.tensor, c, label, tiles);
 }
 
 // The kernel reads act'(y) at dy's index, so y and dy must be laid out alike.

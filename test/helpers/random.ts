@@ -19,13 +19,18 @@ export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float64Ar
   return out;
 }
 
-/** max |a - b| / max(|b|, floor): relative error with an absolute floor near zero. */
-export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
+/**
+ * Normwise relative error max|a - b| / max|b|: the usual measure for matrix products, whose float32
+ * error scales with the size of the operands, not of each (possibly cancelling) result.
+ */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length mismatch ${a.length} vs ${b.length}`);
-  let worst = 0;
+  let diff = 0;
+  let scale = 0;
   for (let i = 0; i < a.length; i++) {
-    const e = Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), floor);
-    if (!(e <= worst)) worst = Number.isNaN(e) ? Infinity : Math.max(worst, e);
+    const d = Math.abs(a[i] - b[i]);
+    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
+    scale = Math.max(scale, Math.abs(b[i]));
   }
-  return worst;
+  return diff / Math.max(scale, 1e-30);
 }
