@@ -5,7 +5,7 @@
 //   dpred    = scale * 2 (pred - target) / (rows * cols)
 // The sum is reduced in a fixed tree order, so a seed reproduces exactly.
 // Dispatch: (agents). Workgroup: 256 threads striding over rows * cols.
-// Bindings: 0 uniform Mse; 1 pred (read); 2 target (read); 3 dpred (read_write);
+// Bindings: 0 uniform Mse; 1 pred (read); 2 target_values (read); 3 dpred (read_write);
 //           4 loss (read_write, element loss_offset + a * loss_agent_stride).
 
 struct Mse {
@@ -31,7 +31,7 @@ const WG: u32 = 256u;
 
 @group(0) @binding(0) var<uniform> mse: Mse;
 @group(0) @binding(1) var<storage, read> pred: array<f32>;
-@group(0) @binding(2) var<storage, read> target: array<f32>;
+@group(0) @binding(2) var<storage, read> target_values: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dpred: array<f32>;
 @group(0) @binding(4) var<storage, read_write> loss: array<f32>;
 
@@ -47,7 +47,7 @@ fn mse_forward_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_in
     let r = i / mse.cols;
     let c = i % mse.cols;
     let p = pred[mse.pred_offset + agent * mse.pred_agent_stride + r * mse.pred_row_stride + c];
-    let t = target[mse.target_offset + agent * mse.target_agent_stride + r * mse.target_row_stride + c];
+    let t = target_values[mse.target_offset + agent * mse.target_agent_stride + r * mse.target_row_stride + c];
     let e = p - t;
     dpred[mse.grad_offset + agent * mse.grad_agent_stride + r * mse.grad_row_stride + c] = grad_scale * e;
     sum += e * e;

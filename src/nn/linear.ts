@@ -106,7 +106,7 @@ function viewOperand(view: MatrixView, transposed = false): Operand & { tensor: 
 }
 
 /** y = act(x W + b). */
-export function linearForward(
+export async function linearForward(
   cache: PipelineCache,
   layer: LayerParams,
   params: Tensor,
@@ -122,7 +122,7 @@ export function linearForward(
 }
 
 /** dx (+)= (dy * act'(y)) W^T. */
-export function linearBackwardInput(
+export async function linearBackwardInput(
   cache: PipelineCache,
   layer: LayerParams,
   params: Tensor,
@@ -142,7 +142,7 @@ export function linearBackwardInput(
 }
 
 /** grads[W_aug] (+)= [x, 1]^T (dy * act'(y)). */
-export function linearBackwardWeight(
+export async function linearBackwardWeight(
   cache: PipelineCache,
   layer: LayerParams,
   x: MatrixView,

@@ -8,10 +8,19 @@ const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
-/** [high, low] words of the 64-bit product of two u32. */
+/** [high, low] words of the 64-bit product of two u32, on 16-bit halves as in the WGSL. */
 function mulhilo(a: number, b: number): [number, number] {
-  const product = BigInt(a >>> 0) * BigInt(b >>> 0);
-  return [Number(product >> 32n) >>> 0, Number(product & 0xffffffffn) >>> 0];
+  const aLo = a & 0xffff;
+  const aHi = a >>> 16;
+  const bLo = b & 0xffff;
+  const bHi = b >>> 16;
+  const ll = aLo * bLo;
+  const lh = aLo * bHi;
+  const hl = aHi * bLo;
+  const hh = aHi * bHi;
+  const cross = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  const hi = (hh + (lh >>> 16) + (hl >>> 16) + (cross >>> 16)) >>> 0;
+  return [hi, Math.imul(a, b) >>> 0];
 }
 
 export type Vec4 = [number, number, number, number];

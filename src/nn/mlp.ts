@@ -1,0 +1,207 @@
+/**
+ * Mlp: a multi-layer perceptron whose parameters (every layer's W_aug block, for every agent)
+ * live in one buffer, so Adam and Polyak averaging treat a whole network - or a whole population
+ * of networks - in one dispatch. A leading agent dimension trains several independent networks of
+ * the same shape (different seeds or settings) in the same dispatches.
+ *
+ * `Mlp.create` allocates and initialises; `mlp.bind(cache, input)` builds the forward and
+ * backward dispatches for one batch shape, with the activation buffers that batch needs.
+ */
+import { ConfigError, requireInt, requireOneOf } from '../errors.js';
+import type { GpuContext } from '../gpu/context.js';
+import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
+import { f32, type Tensor } from '../gpu/tensor.js';
+import { type MatrixView, matrix } from '../gpu/view.js';
+import { Stream, uniform4 } from '../rng/philox.js';
+import { ACTIVATIONS, type Activation, type LayerParams, linearBackwardInput, linearBackwardWeight, linearForward } from './linear.js';
+
+export interface MlpSpec {
+  /** Layer widths from input to output, e.g. [3, 256, 256, 1]. */
+  sizes: readonly number[];
+  /** Activation after every hidden layer. Default 'relu'. */
+  hidden?: Activation;
+  /** Activation of the output layer. Default 'identity'. */
+  output?: Activation;
+  /** Independent networks of this shape trained side by side. Default 1. */
+  agents?: number;
+}
+
+export interface MlpInit {
+  seed: number;
+  /** Distinguishes networks initialised from one seed (actor, critic, ...). */
+  stream?: number;
+  label?: string;
+}
+
+export class Mlp {
+  readonly layers: readonly LayerParams[];
+  readonly paramsPerAgent: number;
+  readonly agents: number;
+  readonly params: Tensor<'f32'>;
+  readonly grads: Tensor<'f32'>;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly spec: Required<MlpSpec>,
+    readonly label: string,
+  ) {
+    const { sizes, hidden, output, agents } = spec;
+    let offset = 0;
+    const layers: LayerParams[] = [];
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const activation = l + 2 === sizes.length ? output : hidden;
+      layers.push({ inDim: sizes[l], outDim: sizes[l + 1], activation, offset, paramsPerAgent: 0, agents });
+      offset += (sizes[l] + 1) * sizes[l + 1];
+    }
+    this.paramsPerAgent = offset;
+    this.layers = layers.map((l) => ({ ...l, paramsPerAgent: offset }));
+    this.agents = agents;
+    this.params = f32(ctx, `${label}.params`, [agents, offset]);
+    this.grads = f32(ctx, `${label}.grads`, [agents, offset]);
+  }
+
+  static validate(spec: MlpSpec, label = 'mlp'): Required<MlpSpec> {
+    if (!Array.isArray(spec.sizes) || spec.sizes.length < 2) {
+      throw new ConfigError(`${label}.sizes`, spec.sizes, 'at least two layer widths (input and output)');
+    }
+    spec.sizes.forEach((s, i) => requireInt(`${label}.sizes[${i}]`, s, 1));
+    const agents = requireInt(`${label}.agents`, spec.agents ?? 1, 1);
+    const hidden = requireOneOf(`${label}.hidden`, spec.hidden ?? 'relu', ACTIVATIONS);
+    const output = requireOneOf(`${label}.output`, spec.output ?? 'identity', ACTIVATIONS);
+    return { sizes: [...spec.sizes], hidden, output, agents };
+  }
+
+  /** Allocates the network and initialises it like PyTorch's nn.Linear default. */
+  static create(ctx: GpuContext, spec: MlpSpec, init: MlpInit): Mlp {
+    const label = init.label ?? 'mlp';
+    const mlp = new Mlp(ctx, Mlp.validate(spec, label), label);
+    mlp.params.write(mlp.initialParams(init.seed, init.stream ?? 0));
+    return mlp;
+  }
+
+  get inDim(): number {
+    return this.spec.sizes[0];
+  }
+
+  get outDim(): number {
+    return this.spec.sizes[this.spec.sizes.length - 1];
+  }
+
+  /**
+   * PyTorch's nn.Linear default: weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+   * (kaiming_uniform with a = sqrt(5)). Drawn with Philox keyed by (seed, init stream), counter
+   * (element / 4, layer, agent, network stream), so every agent and network gets its own draw.
+   */
+  initialParams(seed: number, stream: number): Float32Array {
+    const data = new Float32Array(this.agents * this.paramsPerAgent);
+    const key = [seed, Stream.init];
+    for (let a = 0; a < this.agents; a++) {
+      this.layers.forEach((layer, l) => {
+        const bound = 1 / Math.sqrt(layer.inDim);
+        const count = (layer.inDim + 1) * layer.outDim;
+        const base = a * this.paramsPerAgent + layer.offset;
+        for (let block = 0; block * 4 < count; block++) {
+          const u = uniform4(key, [block, l, a, stream]);
+          for (let lane = 0; lane < 4 && block * 4 + lane < count; lane++) {
+            data[base + block * 4 + lane] = (2 * u[lane] - 1) * bound;
+          }
+        }
+      });
+    }
+    return data;
+  }
+
+  /** Builds the dispatches of a forward and backward pass over `input` ([agents x rows x inDim]). */
+  bind(cache: PipelineCache, input: MatrixView, label = this.label): MlpBatch {
+    if (input.cols !== this.inDim || input.agents !== this.agents) {
+      throw new ConfigError(`${label} input`, `[${input.agents} x ${input.rows} x ${input.cols}]`, `[${this.agents} x rows x ${this.inDim}]`);
+    }
+    return new MlpBatch(this, cache, input, label);
+  }
+
+  destroy(): void {
+    this.params.destroy();
+    this.grads.destroy();
+  }
+}
+
+export interface BackwardOptions {
+  /** Write dLoss/dInput here (e.g. dQ/da for the actor update). Default: not computed. */
+  inputGrad?: MatrixView;
+  /** Add into inputGrad instead of overwriting it. */
+  accumulateInput?: boolean;
+  /** Compute parameter gradients (default true; false when only the input gradient is wanted). */
+  paramGrads?: boolean;
+  /** Add into the parameter gradients instead of overwriting them (two losses, one network). */
+  accumulateParams?: boolean;
+}
+
+/** One batch shape of an Mlp: its activation and gradient buffers and its dispatches. */
+export class MlpBatch {
+  readonly rows: number;
+  /** Post-activation outputs of every layer; the last is the network output. */
+  readonly activations: readonly MatrixView[];
+  /** dLoss/d(output of every layer); a loss kernel writes the last one. */
+  readonly activationGrads: readonly MatrixView[];
+
+  constructor(
+    readonly mlp: Mlp,
+    readonly cache: PipelineCache,
+    readonly input: MatrixView,
+    readonly label: string,
+  ) {
+    this.rows = input.rows;
+    const { ctx, agents } = mlp;
+    this.activations = mlp.layers.map((l, i) =>
+      matrix(f32(ctx, `${label}.layer${i}.out`, [agents, this.rows, l.outDim]), { agents, rows: this.rows, cols: l.outDim }),
+    );
+    this.activationGrads = mlp.layers.map((l, i) =>
+      matrix(f32(ctx, `${label}.layer${i}.grad`, [agents, this.rows, l.outDim]), { agents, rows: this.rows, cols: l.outDim }),
+    );
+  }
+
+  get output(): MatrixView {
+    return this.activations[this.activations.length - 1];
+  }
+
+  get outputGrad(): MatrixView {
+    return this.activationGrads[this.activationGrads.length - 1];
+  }
+
+  /** Input through every layer to `output`: one dispatch per layer. */
+  forward(): Promise<Dispatch[]> {
+    const { mlp, cache } = this;
+    return Promise.all(
+      mlp.layers.map((layer, i) =>
+        linearForward(cache, layer, mlp.params, i === 0 ? this.input : this.activations[i - 1], this.activations[i], `${this.label}.layer${i} forward`),
+      ),
+    );
+  }
+
+  /** From `outputGrad` back through every layer: parameter gradients and, optionally, the input's. */
+  async backward(options: BackwardOptions = {}): Promise<Dispatch[]> {
+    const { mlp, cache } = this;
+    const paramGrads = options.paramGrads ?? true;
+    const dispatches: Promise<Dispatch>[] = [];
+    for (let i = mlp.layers.length - 1; i >= 0; i--) {
+      const layer = mlp.layers[i];
+      const x = i === 0 ? this.input : this.activations[i - 1];
+      const y = this.activations[i];
+      const dy = this.activationGrads[i];
+      const name = `${this.label}.layer${i}`;
+      if (paramGrads) {
+        dispatches.push(linearBackwardWeight(cache, layer, x, y, dy, mlp.grads, options.accumulateParams ?? false, `${name} backward_weight`));
+      }
+      if (i > 0) {
+        dispatches.push(linearBackwardInput(cache, layer, mlp.params, y, dy, this.activationGrads[i - 1], false, `${name} backward_input`));
+      } else if (options.inputGrad) {
+        dispatches.push(linearBackwardInput(cache, layer, mlp.params, y, dy, options.inputGrad, options.accumulateInput ?? false, `${name} backward_input`));
+      }
+    }
+    return Promise.all(dispatches);
+  }
+
+  destroy(): void {
+    for (const v of [...this.activations, ...this.activationGrads]) v.tensor.destroy();
+  }
+}
