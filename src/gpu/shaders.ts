@@ -3,11 +3,13 @@
  * works the same in the Vite browser bundle, in vitest, and in the Node build (also made by
  * Vite), so the WGSL stays plain WGSL files with no string assembly and no file-system access.
  *
- * WGSL has no #include: a shader that draws random numbers is the rng library followed by the
- * kernel file (`withLibraries`). Error line numbers refer to the concatenation; the path says so.
+ * WGSL has no #include: a shader that draws random numbers is the rng library (and the view
+ * helpers) followed by the kernel file. Error line numbers refer to the concatenation; the path says so.
  */
 import rng from '../../shaders/common/rng.wgsl?raw';
 import rngFill from '../../shaders/common/rng_fill.wgsl?raw';
+import view from '../../shaders/common/view.wgsl?raw';
+import clock from '../../shaders/common/clock.wgsl?raw';
 import linear from '../../shaders/nn/linear.wgsl?raw';
 import loss from '../../shaders/nn/loss.wgsl?raw';
 import adam from '../../shaders/nn/adam.wgsl?raw';
@@ -26,13 +28,18 @@ function withRng(path: string, code: string): ShaderSource {
   return { path: `${path} (after common/rng.wgsl)`, code: `${rng}\n${code}` };
 }
 
+function withRngAndViews(path: string, code: string): ShaderSource {
+  return { path: `${path} (after common/rng.wgsl, common/view.wgsl)`, code: `${rng}\n${view}\n${code}` };
+}
+
 export const shaders = {
   rngFill: withRng('common/rng_fill.wgsl', rngFill),
+  clock: { path: 'common/clock.wgsl', code: clock },
   linear: { path: 'nn/linear.wgsl', code: linear },
   loss: { path: 'nn/loss.wgsl', code: loss },
   adam: { path: 'nn/adam.wgsl', code: adam },
   polyak: { path: 'nn/polyak.wgsl', code: polyak },
-  gaussian: withRng('sample/gaussian.wgsl', gaussian),
-  categorical: withRng('sample/categorical.wgsl', categorical),
-  bernoulli: withRng('sample/bernoulli.wgsl', bernoulli),
+  gaussian: withRngAndViews('sample/gaussian.wgsl', gaussian),
+  categorical: withRngAndViews('sample/categorical.wgsl', categorical),
+  bernoulli: withRngAndViews('sample/bernoulli.wgsl', bernoulli),
 } satisfies Record<string, ShaderSource>;

@@ -20,6 +20,17 @@ export class UniformBuilder {
     return this;
   }
 
+  /** Pads to a 16-byte boundary, where WGSL places struct-typed members of a uniform struct. */
+  align16(): this {
+    while (this.words.length % 4 !== 0) this.words.push(0);
+    return this;
+  }
+
+  /** A `View` struct (common/view.wgsl): offset, row stride, agent stride, padding. */
+  view(v: { offset: number; rowStride: number; agentStride: number }): this {
+    return this.align16().u32(v.offset).u32(v.rowStride).u32(v.agentStride).u32(0);
+  }
+
   /** Packs the fields in order (each 4 bytes), padded to 16 bytes as WGSL uniform structs are. */
   bytes(): ArrayBuffer {
     const count = Math.max(4, Math.ceil(this.words.length / 4) * 4);

@@ -1,0 +1,111 @@
+/**
+ * Diagonal Gaussian head a = mu + sigma z (optionally tanh-squashed) with its reparameterised
+ * backward pass, log-probability and score function (shaders/sample/gaussian.wgsl). mu and
+ * log sigma are views, typically two column slices of one network output.
+ */
+import { ConfigError } from '../errors.js';
+import type { GpuContext } from '../gpu/context.js';
+import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
+import { shaders } from '../gpu/shaders.js';
+import { f32, type Tensor } from '../gpu/tensor.js';
+import { uniform } from '../gpu/uniform.js';
+import type { MatrixView } from '../gpu/view.js';
+import type { Clock } from '../rng/clock.js';
+import { type NoiseKey, checkKey, rowGroups, sameShape } from './common.js';
+
+export interface DiagGaussianOptions extends NoiseKey {
+  mu: MatrixView;
+  logStd: MatrixView;
+  clock: Clock;
+  /** a = tanh(mu + sigma z), with the change-of-variables term in log p. Default false. */
+  squash?: boolean;
+  /** log sigma is clamped to this range (gradient zero outside). Default [-20, 2] as in SAC. */
+  logStdRange?: readonly [number, number];
+  label?: string;
+}
+
+/** dL/dmu and dL/dlog sigma must be two views of one tensor (one writable binding). */
+function gradTensor(label: string, mu: MatrixView, logStd: MatrixView): Tensor<'f32'> {
+  if (mu.tensor !== logStd.tensor) {
+    throw new ConfigError(`${label} gradients`, `${mu.tensor.label} and ${logStd.tensor.label}`, 'two views of the same tensor');
+  }
+  return mu.tensor;
+}
+
+export class DiagGaussian {
+  /** z of the last sample, dense [agents x rows x dim]: the noise the pathwise gradient holds fixed. */
+  readonly noise: Tensor<'f32'>;
+  /** log p(a) of the last sample, dense [agents x rows]. */
+  readonly logp: Tensor<'f32'>;
+  readonly label: string;
+  private readonly options: DiagGaussianOptions;
+
+  constructor(
+    readonly ctx: GpuContext,
+    options: DiagGaussianOptions,
+  ) {
+    this.label = options.label ?? 'gaussian';
+    checkKey(this.label, options);
+    sameShape(this.label, 'logStd', options.logStd, options.mu);
+    const [lo, hi] = options.logStdRange ?? [-20, 2];
+    if (!(lo < hi) || !Number.isFinite(lo) || !Number.isFinite(hi)) {
+      throw new ConfigError(`${this.label}.logStdRange`, [lo, hi], 'finite [min, max] with min < max');
+    }
+    this.options = { ...options, logStdRange: [lo, hi] };
+    const { agents, rows, cols } = options.mu;
+    this.noise = f32(ctx, `${this.label}.noise`, [agents, rows, cols]);
+    this.logp = f32(ctx, `${this.label}.logp`, [agents, rows]);
+  }
+
+  private params(input: MatrixView, muGrad: MatrixView, logStdGrad: MatrixView, useLogpGrad: boolean, action: MatrixView, label: string): GPUBuffer {
+    const { mu, logStd, seed, stream, logStdRange } = this.options;
+    return uniform()
+      .u32(mu.rows).u32(mu.cols).u32(seed).u32(stream)
+      .f32(logStdRange![0]).f32(logStdRange![1]).u32(useLogpGrad ? 1 : 0).u32(0)
+      .view(mu).view(logStd).view(action).view(input).view(muGrad).view(logStdGrad)
+      .build(this.ctx, label);
+  }
+
+  private kernel(entryPoint: string) {
+    return { shader: shaders.gaussian, entryPoint, constants: { SQUASH: this.options.squash ? 1 : 0 } };
+  }
+
+  /** Draws a into `action`, keeping z in `noise` and log p(a) in `logp`. */
+  async sample(cache: PipelineCache, action: MatrixView): Promise<Dispatch> {
+    const { mu, logStd, clock } = this.options;
+    const label = `${this.label} sample`;
+    sameShape(label, 'action', action, mu);
+    const params = this.params(mu, mu, mu, false, action, label);
+    const bindings = { 0: params, 1: mu.tensor, 2: logStd.tensor, 3: action.tensor, 4: this.noise, 5: this.logp, 6: clock.tensor };
+    return makeDispatch(cache, this.kernel('sample'), bindings, rowGroups(mu), label);
+  }
+
+  /**
+   * Pathwise gradient with z held fixed: from dL/da (and optionally dL/dlog p, dense
+   * [agents x rows]) to dL/dmu and dL/dlog sigma.
+   */
+  async backward(
+    cache: PipelineCache,
+    grads: { action: MatrixView; logp?: Tensor<'f32'>; mu: MatrixView; logStd: MatrixView },
+  ): Promise<Dispatch> {
+    const { mu, logStd } = this.options;
+    const label = `${this.label} backward`;
+    for (const [name, v] of Object.entries({ 'action gradient': grads.action, 'mu gradient': grads.mu, 'logStd gradient': grads.logStd })) sameShape(label, name, v, mu);
+    const params = this.params(grads.action, grads.mu, grads.logStd, grads.logp !== undefined, mu, label);
+    const bindings = {
+      0: params, 1: mu.tensor, 2: logStd.tensor, 7: this.noise, 8: grads.action.tensor,
+      9: grads.logp ?? this.logp, 10: gradTensor(label, grads.mu, grads.logStd),
+    };
+    return makeDispatch(cache, this.kernel('backward'), bindings, rowGroups(mu), label);
+  }
+
+  /** Score function: dL/dmu, dL/dlog sigma of w * log N(x; mu, sigma) for pre-squash samples x. */
+  async score(cache: PipelineCache, args: { x: MatrixView; weight: Tensor<'f32'>; mu: MatrixView; logStd: MatrixView }): Promise<Dispatch> {
+    const { mu, logStd } = this.options;
+    const label = `${this.label} score`;
+    for (const [name, v] of Object.entries({ x: args.x, 'mu gradient': args.mu, 'logStd gradient': args.logStd })) sameShape(label, name, v, mu);
+    const params = this.params(args.x, args.mu, args.logStd, false, mu, label);
+    const bindings = { 0: params, 1: mu.tensor, 2: logStd.tensor, 8: args.x.tensor, 9: args.weight, 10: gradTensor(label, args.mu, args.logStd) };
+    return makeDispatch(cache, this.kernel('score'), bindings, rowGroups(mu), label);
+  }
+}
