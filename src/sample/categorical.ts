@@ -1,0 +1,88 @@
+/**
+ * Categorical sampling by Gumbel-max, the Gumbel-softmax relaxation with temperature tau, its
+ * straight-through variant (hard one-hot forward, soft gradient backward), and the categorical
+ * score function (shaders/sample/categorical.wgsl).
+ */
+import type { GpuContext } from '../gpu/context.js';
+import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
+import { shaders } from '../gpu/shaders.js';
+import { f32, type Tensor, u32 } from '../gpu/tensor.js';
+import { uniform } from '../gpu/uniform.js';
+import type { MatrixView } from '../gpu/view.js';
+import type { Clock } from '../rng/clock.js';
+import { type NoiseKey, checkKey, checkTemperature, rowGroups, sameShape } from './common.js';
+
+export interface GumbelSoftmaxOptions extends NoiseKey {
+  logits: MatrixView;
+  clock: Clock;
+  /** Temperature of the relaxation. Default 1. */
+  tau?: number;
+  /** Straight-through: the output is the one-hot sample, the gradient the relaxation's. */
+  hard?: boolean;
+  label?: string;
+}
+
+export class GumbelSoftmax {
+  /** The relaxed sample softmax((logits + g) / tau), dense [agents x rows x classes]. */
+  readonly soft: Tensor<'f32'>;
+  /** The exact categorical sample argmax(logits + g), dense [agents x rows]. */
+  readonly index: Tensor<'u32'>;
+  /** log softmax(logits)[index], dense [agents x rows]. */
+  readonly logp: Tensor<'f32'>;
+  readonly label: string;
+  readonly tau: number;
+
+  constructor(
+    readonly ctx: GpuContext,
+    private readonly options: GumbelSoftmaxOptions,
+  ) {
+    this.label = options.label ?? 'gumbel-softmax';
+    checkKey(this.label, options);
+    this.tau = checkTemperature(this.label, options.tau ?? 1);
+    const { agents, rows, cols } = options.logits;
+    this.soft = f32(ctx, `${this.label}.soft`, [agents, rows, cols]);
+    this.index = u32(ctx, `${this.label}.index`, [agents, rows]);
+    this.logp = f32(ctx, `${this.label}.logp`, [agents, rows]);
+  }
+
+  private params(y: MatrixView, dy: MatrixView, logitsGrad: MatrixView, label: string): GPUBuffer {
+    const { logits, seed, stream } = this.options;
+    return uniform()
+      .u32(logits.rows).u32(logits.cols).u32(seed).u32(stream)
+      .f32(this.tau).u32(0).u32(0).u32(0)
+      .view(logits).view(y).view(dy).view(logitsGrad)
+      .build(this.ctx, label);
+  }
+
+  private kernel(entryPoint: string) {
+    return { shader: shaders.categorical, entryPoint, constants: { HARD: this.options.hard ? 1 : 0 } };
+  }
+
+  /** Draws a sample into `y` (one-hot if hard, else relaxed), plus soft, index and log p. */
+  async sample(cache: PipelineCache, y: MatrixView): Promise<Dispatch> {
+    const { logits, clock } = this.options;
+    const label = `${this.label} sample`;
+    sameShape(label, 'output', y, logits);
+    const bindings = { 0: this.params(y, y, y, label), 1: logits.tensor, 2: y.tensor, 3: this.soft, 4: this.index, 5: this.logp, 6: clock.tensor };
+    return makeDispatch(cache, this.kernel('sample'), bindings, rowGroups(logits), label);
+  }
+
+  /** dL/dlogits from dL/dy through the relaxation (straight through when hard). */
+  async backward(cache: PipelineCache, dy: MatrixView, logitsGrad: MatrixView): Promise<Dispatch> {
+    const { logits } = this.options;
+    const label = `${this.label} backward`;
+    sameShape(label, 'output gradient', dy, logits);
+    sameShape(label, 'logits gradient', logitsGrad, logits);
+    const bindings = { 0: this.params(dy, dy, logitsGrad, label), 7: this.soft, 8: dy.tensor, 11: logitsGrad.tensor };
+    return makeDispatch(cache, this.kernel('backward'), bindings, rowGroups(logits), label);
+  }
+
+  /** Score function: dL/dlogits of w * log p(index) (index defaults to the last sample). */
+  async score(cache: PipelineCache, args: { weight: Tensor<'f32'>; logitsGrad: MatrixView; index?: Tensor<'u32'> }): Promise<Dispatch> {
+    const { logits } = this.options;
+    const label = `${this.label} score`;
+    sameShape(label, 'logits gradient', args.logitsGrad, logits);
+    const bindings = { 0: this.params(logits, logits, args.logitsGrad, label), 1: logits.tensor, 9: args.index ?? this.index, 10: args.weight, 11: args.logitsGrad.tensor };
+    return makeDispatch(cache, this.kernel('score'), bindings, rowGroups(logits), label);
+  }
+}
