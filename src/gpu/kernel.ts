@@ -65,15 +65,17 @@ export class PipelineCache {
   }
 
   private async compileModule(shader: ShaderSource): Promise<GPUShaderModule> {
-    const module = await this.ctx.scoped(`compiling ${shader.path}`, () =>
-      this.ctx.device.createShaderModule({ label: shader.path, code: shader.code }),
-    );
+    const { device } = this.ctx;
+    device.pushErrorScope('validation');
+    const module = device.createShaderModule({ label: shader.path, code: shader.code });
     const info = await module.getCompilationInfo();
+    const scopeError = await device.popErrorScope();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length > 0) {
-      const text = errors.map((m) => `line ${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+      const text = errors.map((m) => `line ${m.lineNum}:${m.linePos}: ${m.message}`).join('; ');
       throw new GpuError(`WGSL compile error in ${shader.path}: ${text}`);
     }
+    if (scopeError) throw new GpuError(`WGSL compile error in ${shader.path}: ${scopeError.message}`);
     return module;
   }
 

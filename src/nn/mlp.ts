@@ -152,6 +152,18 @@ export class MlpBatch {
   ) {
     this.rows = input.rows;
     const { ctx, agents } = mlp;
+    // Check every layer's buffers against the device limit before allocating any of them.
+    const limit = ctx.limits.maxStorageBufferBindingSize;
+    mlp.layers.forEach((l, i) => {
+      const bytes = agents * this.rows * l.outDim * 4;
+      if (bytes > limit) {
+        throw new ConfigError(
+          `${label}.layer${i} (nn/linear.wgsl) output [agents ${agents} x rows ${this.rows} x ${l.outDim}]`,
+          `${bytes} bytes`,
+          `at most maxStorageBufferBindingSize = ${limit} bytes on this device (use fewer rows or agents)`,
+        );
+      }
+    });
     this.activations = mlp.layers.map((l, i) =>
       matrix(f32(ctx, `${label}.layer${i}.out`, [agents, this.rows, l.outDim]), { agents, rows: this.rows, cols: l.outDim }),
     );
