@@ -46,8 +46,9 @@ export class GpuContext {
     this.adapterInfo = info;
     this.features = new Set(device.features);
     device.addEventListener('uncapturederror', (event) => {
-      const error = (event as GPUUncapturedErrorEvent).error;
-      this.pendingErrors.push(error.message);
+      // Thrown at the next check instead of printed: keep the default console report away.
+      event.preventDefault();
+      this.pendingErrors.push((event as GPUUncapturedErrorEvent).error.message);
     });
     void device.lost.then((info) => {
       if (!this.destroyed) this.lostMessage = `${info.reason}: ${info.message}`;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Makes a fresh checkout ready to run: npm packages, then a WebGPU adapter. On a machine without
+# a GPU (or without a Vulkan driver), installs Mesa's software Vulkan (lavapipe) on Debian
+# bookworm, or says exactly what to install elsewhere. Cheap when everything is already there.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
+
+if [ ! -d node_modules/webgpu ] || [ ! -d node_modules/vitest ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if node scripts/probe-adapter.mjs >/dev/null 2>&1; then
+  exit 0
+fi
+echo "setup: no WebGPU adapter found; installing a software Vulkan driver"
+if [ -f /etc/debian_version ] && grep -q '^12' /etc/debian_version && command -v apt-get >/dev/null; then
+  bash scripts/install-software-vulkan.sh
+else
+  cat >&2 <<'MSG'
+setup: no WebGPU adapter. Install a Vulkan driver and loader:
+  - with a GPU: its vendor's Vulkan driver and libvulkan1;
+  - without one: Mesa's lavapipe >= 23 (Debian/Ubuntu package mesa-vulkan-drivers) and libvulkan1.
+MSG
+  exit 1
+fi
+if ! node scripts/probe-adapter.mjs; then
+  echo "setup: still no WebGPU adapter after installing lavapipe; see the messages above" >&2
+  exit 1
+fi
