@@ -10,6 +10,9 @@ import rng from '../../shaders/common/rng.wgsl?raw';
 import rngFill from '../../shaders/common/rng_fill.wgsl?raw';
 import view from '../../shaders/common/view.wgsl?raw';
 import clock from '../../shaders/common/clock.wgsl?raw';
+import dual from '../../shaders/common/dual.wgsl?raw';
+import envDriver from '../../shaders/envs/driver.wgsl?raw';
+import envDriverVjp from '../../shaders/envs/driver_vjp.wgsl?raw';
 import linear from '../../shaders/nn/linear.wgsl?raw';
 import loss from '../../shaders/nn/loss.wgsl?raw';
 import adam from '../../shaders/nn/adam.wgsl?raw';
@@ -43,3 +46,12 @@ export const shaders = {
   categorical: withRngAndViews('sample/categorical.wgsl', categorical),
   bernoulli: withRngAndViews('sample/bernoulli.wgsl', bernoulli),
 } satisfies Record<string, ShaderSource>;
+
+/**
+ * The program of one environment: rng and dual-number libraries, the env file, the batched
+ * driver (reset, step, statistics) and, for differentiable envs, the VJP entry point.
+ */
+export function environmentShader(env: ShaderSource, differentiable: boolean): ShaderSource {
+  const parts = [rng, dual, env.code, envDriver, differentiable ? envDriverVjp : ''];
+  return { path: `${env.path} (with common/rng, common/dual, envs/driver${differentiable ? ', envs/driver_vjp' : ''})`, code: parts.join('\n') };
+}

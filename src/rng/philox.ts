@@ -66,4 +66,7 @@ export const Stream = {
   init: 1,
   fill: 2,
   sample: 3,
+  /** Episode resets; observation noise uses env + 1. */
+  env: 4,
+  envObsNoise: 5,
 } as const;
