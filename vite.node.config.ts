@@ -13,6 +13,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         'bench-nn': 'bench/nn.ts',
+        'bench-envs': 'bench/envs.ts',
       },
       output: { format: 'es', entryFileNames: '[name].js' },
     },

@@ -130,8 +130,9 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
   var nan_actions = 0.0;
   for (var j = 0u; j < ACT_DIM; j++) {
     let v = action[flat * ACT_DIM + j];
-    // NaN != NaN; a NaN action is replaced by 0 and counted, never stepped.
-    if (v != v) { nan_actions += 1.0; a[j] = 0.0; } else { a[j] = v; }
+    // A NaN action is replaced by 0 and counted, never stepped. Tested on the bits: WGSL lets
+    // compilers assume floats are never NaN, so `v != v` may be folded to false.
+    if ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) { nan_actions += 1.0; a[j] = 0.0; } else { a[j] = v; }
   }
   let r = env_step(load_state(flat), a, p);
   let b = flat * RECORD + STATE_DIM;

@@ -4,7 +4,7 @@
  * 999 steps.
  */
 import wgsl from '../../shaders/envs/mountain_car.wgsl?raw';
-import type { EnvDefinition, EnvReference } from './types.js';
+import type { EnvDefinition, EnvReference, Primitive } from './types.js';
 
 const params = {
   min_action: -1, max_action: 1, min_position: -1.2, max_position: 0.6, max_speed: 0.07,
@@ -48,11 +48,11 @@ export const mountainCar: EnvDefinition = {
   differentiable: false,
   reference: mountainCarReference,
   render([x], p) {
-    const primitives = [];
+    const primitives: Primitive[] = [];
     for (let i = 0; i < 40; i++) {
       const a = p.min_position + ((p.max_position - p.min_position) * i) / 40;
       const b = p.min_position + ((p.max_position - p.min_position) * (i + 1)) / 40;
-      primitives.push({ kind: 'line' as const, x1: a, y1: height(a), x2: b, y2: height(b), width: 0.01, color: '#555' });
+      primitives.push({ kind: 'line', x1: a, y1: height(a), x2: b, y2: height(b), width: 0.01, color: '#555' });
     }
     primitives.push({ kind: 'line', x1: p.goal_position, y1: height(p.goal_position), x2: p.goal_position, y2: height(p.goal_position) + 0.12, width: 0.01, color: '#27ae60' });
     primitives.push({ kind: 'circle', x, y: height(x) + 0.04, r: 0.04, color: '#2c3e50', fill: true });

@@ -1,21 +1,39 @@
 /**
- * Per-environment ranges for random test states and actions: wide enough to exercise the
- * dynamics (and, for the step test, clipping), and for the VJP test an interior range that stays
- * away from clipping kinks and angle wrap-arounds, where finite differences are meaningless.
+ * Per-environment ranges for random test states: wide enough to exercise the dynamics, clipping
+ * and termination for the step test; and for the VJP test an interior range that stays away from
+ * clipping kinks, angle wrap-arounds and terminations, where finite differences mean nothing.
  */
 export interface TestRanges {
   /** [lo, hi] per state field, for the step test. */
   state: [number, number][];
-  /** Same, for the VJP test (smooth region). */
+  /** Same, for the VJP test (smooth region; differentiable envs only). */
   smoothState?: [number, number][];
-  /** Actions are drawn from this multiple of the action range (> 1 exercises clipping). */
-  actionScale: number;
+  /** State fields that are angles wrapped into [-pi, pi): compared modulo 2 pi. */
+  angles?: number[];
 }
 
+const PI = Math.PI;
+
 export const ranges: Record<string, TestRanges> = {
-  pendulum: {
-    state: [[-7, 7], [-8, 8]],
-    smoothState: [[-3, 3], [-3, 3]],
-    actionScale: 1.2,
+  pendulum: { state: [[-7, 7], [-8, 8]], smoothState: [[-3, 3], [-3, 3]] },
+  'mountain-car': { state: [[-1.2, 0.6], [-0.07, 0.07]] },
+  cartpole: { state: [[-2.6, 2.6], [-3, 3], [-0.3, 0.3], [-3, 3]] },
+  'cartpole-swingup': { state: [[-3, 3], [-5, 5], [-7, 7], [-10, 10]], smoothState: [[-1, 1], [-1, 1], [-3, 3], [-3, 3]] },
+  // Acrobot velocities stop at 8 and 16 rad/s: beyond them one RK4 step of 0.2 s is so violent
+  // that float32 rounding alone exceeds 1e-4 (the gymnax recordings cover clipping at 4 pi, 9 pi).
+  acrobot: { state: [[-PI, PI], [-PI, PI], [-8, 8], [-16, 16]], smoothState: [[-0.5, 0.5], [-0.5, 0.5], [-1, 1], [-1, 1]], angles: [0, 1] },
+  'double-pendulum': {
+    state: [[-2.5, 2.5], [-0.6, 0.6], [-0.6, 0.6], [-2, 2], [-3, 3], [-3, 3]],
+    smoothState: [[-1, 1], [-0.3, 0.3], [-0.3, 0.3], [-1, 1], [-1, 1], [-1, 1]],
+  },
+  reacher: {
+    state: [[-PI, PI], [-PI, PI], [-10, 10], [-10, 10], [-0.2, 0.2], [-0.2, 0.2]],
+    smoothState: [[-3, 3], [-3, 3], [-2, 2], [-2, 2], [-0.2, 0.2], [-0.2, 0.2]],
+  },
+  'point-mass': {
+    state: [[-1, 1], [-1, 1], [-2, 2], [-2, 2], [-0.8, 0.8], [-0.8, 0.8]],
+    smoothState: [[-0.5, 0.5], [-0.5, 0.5], [-1, 1], [-1, 1], [-0.8, 0.8], [-0.8, 0.8]],
   },
 };
+ranges['reacher-sparse'] = ranges.reacher;
+ranges['point-mass-sparse'] = ranges['point-mass'];
