@@ -96,3 +96,18 @@ describe('bad input', () => {
     expect(stats.nanActions).toBe(4); // 2 NaN components x 2 steps
   });
 });
+
+describe('rendering data', () => {
+  it('renders a batch of GPU states into scenes and an SVG grid', async () => {
+    const { ctx, cache } = await gpu();
+    const { renderStates, scenesToSvg } = await import('../../src/envs/render.js');
+    const def = getEnv('acrobot');
+    const batch = await new EnvBatch(ctx, def, { envs: 10, seed: 1, clock: new Clock(ctx) }).build(cache);
+    await runOnce(ctx, [batch.resetDispatch]);
+    const scenes = renderStates(def, await batch.envState.read(), 6);
+    expect(scenes).toHaveLength(6);
+    const svg = scenesToSvg(scenes, 3, 100);
+    expect(svg).toMatch(/^<svg [^>]*width="300" height="200"/);
+    expect(svg.match(/<line /g)).toHaveLength(6 * 3);
+  });
+});
