@@ -12,6 +12,7 @@ export default defineConfig({
     minify: false,
     rollupOptions: {
       input: {
+        cli: 'src/cli/index.ts',
         'bench-nn': 'bench/nn.ts',
         'bench-envs': 'bench/envs.ts',
       },

@@ -15,6 +15,7 @@
 //                 adds the episode to stats and resets; obs = observation to act on next.
 //   reduce_stats  one workgroup per agent (dispatch (agents)): sums the per-env statistics into
 //                 stats_out[agent] = [returns, episodes, lengths, NaN actions, successes, ...]
+//                 (per env, slots 5-7 keep the first finished episode's return, length and success)
 //                 and clears them, so the CPU reads a few numbers every M iterations.
 // Reset noise: Philox key (seed, stream), counter (flat, episodes, draw, 0).
 // Observation noise: key (seed, stream + 1), counter (flat, clock[0], draw, 1).
@@ -154,6 +155,13 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var g = 0u; g < GOAL_DIM; g++) { next_obs[flat * width + drv.obs_width + g] = env_achieved_goal(r.s, p, g); }
   ep_stats[flat * STATS + 3u] += nan_actions;
   if (terminated || truncated) {
+    // The first finished episode's return, length and success stay in slots 5, 6 and 7 until the
+    // statistics are cleared: evaluation reads exactly one episode per env from there.
+    if (ep_stats[flat * STATS + 1u] == 0.0) {
+      ep_stats[flat * STATS + 5u] = ret;
+      ep_stats[flat * STATS + 6u] = time;
+      ep_stats[flat * STATS + 7u] = select(0.0, 1.0, env_success(r.s, p));
+    }
     ep_stats[flat * STATS] += ret;
     ep_stats[flat * STATS + 1u] += 1.0;
     ep_stats[flat * STATS + 2u] += time;

@@ -22,7 +22,7 @@ export const SENSORS: readonly Sensors[] = ['full', 'positions'];
 
 /** Floats per env in env_state: state, time, episodes, running return, 4 sysid factors. */
 export const recordWidth = (def: EnvDefinition) => stateDim(def) + 7;
-/** Per-env statistics: returns, episodes, lengths, NaN actions, successes, 3 spare. */
+/** Per-env statistics: returns, episodes, lengths, NaN actions, successes, and the first episode's return, length and success. */
 export const STATS_WIDTH = 8;
 
 export interface EnvBatchOptions {

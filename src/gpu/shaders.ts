@@ -20,6 +20,9 @@ import polyak from '../../shaders/nn/polyak.wgsl?raw';
 import gaussian from '../../shaders/sample/gaussian.wgsl?raw';
 import categorical from '../../shaders/sample/categorical.wgsl?raw';
 import bernoulli from '../../shaders/sample/bernoulli.wgsl?raw';
+import replay from '../../shaders/replay/replay.wgsl?raw';
+import explore from '../../shaders/rl/explore.wgsl?raw';
+import criticLosses from '../../shaders/rl/critic_losses.wgsl?raw';
 
 export interface ShaderSource {
   /** Path under shaders/ (with any prepended libraries), used as cache key and in errors. */
@@ -45,6 +48,9 @@ export const shaders = {
   gaussian: withRngAndViews('sample/gaussian.wgsl', gaussian),
   categorical: withRngAndViews('sample/categorical.wgsl', categorical),
   bernoulli: withRngAndViews('sample/bernoulli.wgsl', bernoulli),
+  replay: withRng('replay/replay.wgsl', replay),
+  explore: withRngAndViews('rl/explore.wgsl', explore),
+  criticLosses: { path: 'rl/critic_losses.wgsl', code: criticLosses },
 } satisfies Record<string, ShaderSource>;
 
 /**

@@ -111,18 +111,36 @@ export class Mlp {
     return data;
   }
 
-  /** Builds the dispatches of a forward and backward pass over `input` ([agents x rows x inDim]). */
-  bind(cache: PipelineCache, input: MatrixView, label = this.label): MlpBatch {
+  /**
+   * Builds the dispatches of a forward and backward pass over `input` ([agents x rows x inDim]).
+   * `output` / `outputGrad` place the last layer's output and its gradient in views the caller
+   * owns (e.g. a column slice of a minibatch that another network reads); they must share a layout.
+   */
+  bind(cache: PipelineCache, input: MatrixView, options: BindOptions = {}): MlpBatch {
+    const label = options.label ?? this.label;
     if (input.cols !== this.inDim || input.agents !== this.agents) {
       throw new ConfigError(`${label} input`, `[${input.agents} x ${input.rows} x ${input.cols}]`, `[${this.agents} x rows x ${this.inDim}]`);
     }
-    return new MlpBatch(this, cache, input, label);
+    for (const [name, v] of [['output', options.output], ['outputGrad', options.outputGrad]] as const) {
+      if (v && (v.agents !== this.agents || v.rows !== input.rows || v.cols !== this.outDim)) {
+        throw new ConfigError(`${label} ${name}`, `[${v.agents} x ${v.rows} x ${v.cols}]`, `[${this.agents} x ${input.rows} x ${this.outDim}]`);
+      }
+    }
+    return new MlpBatch(this, cache, input, label, options.output, options.outputGrad);
   }
 
   destroy(): void {
     this.params.destroy();
     this.grads.destroy();
   }
+}
+
+export interface BindOptions {
+  label?: string;
+  /** Where the network writes its output (default: a buffer of its own). */
+  output?: MatrixView;
+  /** Where the output's gradient is read from in backward (default: a buffer of its own). */
+  outputGrad?: MatrixView;
 }
 
 export interface BackwardOptions {
@@ -149,6 +167,8 @@ export class MlpBatch {
     readonly cache: PipelineCache,
     readonly input: MatrixView,
     readonly label: string,
+    output?: MatrixView,
+    outputGrad?: MatrixView,
   ) {
     this.rows = input.rows;
     const { ctx, agents } = mlp;
@@ -164,12 +184,12 @@ export class MlpBatch {
         );
       }
     });
-    this.activations = mlp.layers.map((l, i) =>
-      matrix(f32(ctx, `${label}.layer${i}.out`, [agents, this.rows, l.outDim]), { agents, rows: this.rows, cols: l.outDim }),
-    );
-    this.activationGrads = mlp.layers.map((l, i) =>
-      matrix(f32(ctx, `${label}.layer${i}.grad`, [agents, this.rows, l.outDim]), { agents, rows: this.rows, cols: l.outDim }),
-    );
+    const last = mlp.layers.length - 1;
+    const own = (i: number, what: string) =>
+      matrix(f32(ctx, `${label}.layer${i}.${what}`, [agents, this.rows, mlp.layers[i].outDim]), { agents, rows: this.rows, cols: mlp.layers[i].outDim });
+    this.activations = mlp.layers.map((_, i) => (i === last && output ? output : own(i, 'out')));
+    this.activationGrads = mlp.layers.map((_, i) => (i === last && outputGrad ? outputGrad : own(i, 'grad')));
+    this.owned = [...this.activations, ...this.activationGrads].filter((v) => v !== output && v !== outputGrad);
   }
 
   get output(): MatrixView {
@@ -213,7 +233,9 @@ export class MlpBatch {
     return Promise.all(dispatches);
   }
 
+  private readonly owned: MatrixView[];
+
   destroy(): void {
-    for (const v of [...this.activations, ...this.activationGrads]) v.tensor.destroy();
+    for (const v of this.owned) v.tensor.destroy();
   }
 }

@@ -69,4 +69,7 @@ export const Stream = {
   /** Episode resets; observation noise uses env + 1. */
   env: 4,
   envObsNoise: 5,
+  replay: 6,
+  explore: 7,
+  smoothing: 8,
 } as const;

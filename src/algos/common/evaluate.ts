@@ -1,0 +1,70 @@
+/**
+ * Evaluation of a deterministic policy: `episodes` fresh envs (per agent), one episode each, no
+ * exploration noise; returns are read from the first-episode slots of the env statistics.
+ */
+import { EnvBatch, type EnvBatchOptions, STATS_WIDTH } from '../../envs/batch.js';
+import type { EnvDefinition } from '../../envs/types.js';
+import type { GpuContext } from '../../gpu/context.js';
+import type { PipelineCache } from '../../gpu/kernel.js';
+import { Recorder, runOnce } from '../../gpu/recorder.js';
+import { f32 } from '../../gpu/tensor.js';
+import type { MatrixView } from '../../gpu/view.js';
+import { Clock } from '../../rng/clock.js';
+import { Stream } from '../../rng/philox.js';
+import type { DeterministicPolicy } from './algorithm.js';
+import { exploreDispatch } from './explore.js';
+
+export interface EvalResult {
+  episodes: number;
+  return_mean: number;
+  return_std: number;
+  length_mean: number;
+  success_rate: number;
+  /** Per agent when several were trained together. */
+  per_agent: { return_mean: number; return_std: number }[];
+}
+
+export async function evaluatePolicy(
+  ctx: GpuContext,
+  cache: PipelineCache,
+  def: EnvDefinition,
+  envOptions: Omit<EnvBatchOptions, 'envs' | 'clock'>,
+  episodes: number,
+  makePolicy: (obs: MatrixView) => Promise<DeterministicPolicy>,
+): Promise<EvalResult> {
+  const clock = new Clock(ctx, 'eval clock');
+  const env = await new EnvBatch(ctx, def, { ...envOptions, envs: episodes, clock, label: `${def.name} (eval)` }).build(cache);
+  const policy = await makePolicy(env.obsView);
+  const action = f32(ctx, 'eval action', [env.agents * episodes, env.actionDim]);
+  const ouState = f32(ctx, 'eval ou', [env.agents * episodes, env.actionDim]);
+  const act = await exploreDispatch(cache, env, policy.output, action, ouState, clock, {
+    noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: 0, seed: envOptions.seed, stream: Stream.explore,
+  });
+  await runOnce(ctx, [env.resetDispatch]);
+  // Every env finishes its first episode within the horizon (truncation at the latest).
+  await new Recorder(ctx, 'evaluate').add(await clock.tick(cache), ...policy.forward, act, env.stepDispatch).run(env.horizon);
+  const stats = await env.epStats.read();
+  const perAgent: { return_mean: number; return_std: number }[] = [];
+  const all: number[] = [];
+  let lengths = 0, successes = 0;
+  for (let a = 0; a < env.agents; a++) {
+    const returns: number[] = [];
+    for (let i = 0; i < episodes; i++) {
+      const s = (a * episodes + i) * STATS_WIDTH;
+      returns.push(stats[s + 5]);
+      lengths += stats[s + 6];
+      successes += stats[s + 7];
+    }
+    all.push(...returns);
+    perAgent.push(meanStd(returns));
+  }
+  env.destroy();
+  const total = meanStd(all);
+  return { episodes: all.length, ...total, length_mean: lengths / all.length, success_rate: successes / all.length, per_agent: perAgent };
+}
+
+function meanStd(xs: number[]): { return_mean: number; return_std: number } {
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length;
+  return { return_mean: mean, return_std: Math.sqrt(variance) };
+}

@@ -1,0 +1,33 @@
+/** `pathwise eval --checkpoint DIR`: the deterministic policy of a checkpoint, as JSON. */
+import { Ddpg } from '../algos/ddpg.js';
+import { loadTensors } from '../algos/common/checkpoint.js';
+import { evaluatePolicy } from '../algos/common/evaluate.js';
+import { type RunConfig, algoConfig, runConfig } from '../algos/common/trainer.js';
+import { ConfigError, requireInt } from '../errors.js';
+import { EnvBatch } from '../envs/batch.js';
+import { getEnv } from '../envs/registry.js';
+import { PipelineCache } from '../gpu/kernel.js';
+import { createNodeContext } from '../gpu/node.js';
+import { Clock } from '../rng/clock.js';
+import { readCheckpoint } from './files.js';
+import { evalEnvOptions } from './train.js';
+
+export async function evalCommand(args: { checkpoint?: string; episodes?: string; seed?: string }): Promise<void> {
+  if (!args.checkpoint) throw new ConfigError('--checkpoint', args.checkpoint, 'a run directory (or checkpoint.bin)');
+  const episodes = requireInt('--episodes', Number(args.episodes ?? 100), 1);
+  const decoded = readCheckpoint(args.checkpoint);
+  const saved = decoded.header.config as { run: RunConfig; algo: Record<string, unknown> };
+  const run = runConfig(saved.run);
+  const algo = algoConfig(run.algo, saved.algo);
+  const envOptions = evalEnvOptions(run);
+  if (args.seed !== undefined) envOptions.seed = requireInt('--seed', Number(args.seed), 0, 0xffffffff);
+  const ctx = await createNodeContext();
+  const cache = new PipelineCache(ctx);
+  const def = getEnv(run.env);
+  // A one-env batch only gives the networks their input and output sizes.
+  const shapeEnv = new EnvBatch(ctx, def, { ...envOptions, envs: 1, clock: new Clock(ctx) });
+  const { actor } = Ddpg.networks(ctx, shapeEnv, algo as ReturnType<typeof import('../algos/ddpg.js').ddpgConfig>, run.seed);
+  loadTensors(decoded, { 'actor.params': actor.params }, decoded.path);
+  const result = await evaluatePolicy(ctx, cache, def, envOptions, episodes, (obs) => Ddpg.policy(cache, actor, obs));
+  console.log(JSON.stringify({ return_mean: result.return_mean, return_std: result.return_std, episodes: result.episodes, length_mean: result.length_mean, ...(def.goalDim > 0 ? { success_rate: result.success_rate } : {}), env: run.env, iteration: decoded.header.iteration }));
+}

@@ -1,0 +1,22 @@
+/** Commander options derived from the option schemas, so flags and help are never written twice. */
+import { type Command, Option } from 'commander';
+import { type Schema, allowedValues, flagName } from '../algos/common/options.js';
+
+function describe(value: unknown): string {
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/** Adds `--kebab-name <value>` for every schema entry; values stay strings until validated. */
+export function addSchemaOptions(command: Command, schema: Schema, group?: string): Command {
+  for (const [key, spec] of Object.entries(schema)) {
+    const option = new Option(`${flagName(key)} <${spec.kind === 'list' ? 'widths' : spec.kind === 'number' ? 'number' : 'value'}>`, `${spec.help} [${allowedValues(spec)}; default ${describe(spec.default)}]`);
+    if (group) option.helpGroup(group);
+    command.addOption(option);
+  }
+  return command;
+}
+
+/** The subset of parsed commander options that belong to `schema` and were given. */
+export function pickOptions(schema: Schema, parsed: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(schema).filter((k) => parsed[k] !== undefined).map((k) => [k, parsed[k]]));
+}

@@ -1,0 +1,53 @@
+/**
+ * The pathwise command line: train | eval. Flags and help come from the option schemas. Bad
+ * input exits non-zero (2) with one line naming the flag and the allowed values; a failure while
+ * running exits 1 with its message.
+ */
+import { Command, CommanderError } from 'commander';
+import { CheckpointError } from '../algos/common/checkpoint.js';
+import { runSchema } from '../algos/common/trainer.js';
+import { ddpgSchema } from '../algos/ddpg.js';
+import { ConfigError } from '../errors.js';
+import { evalCommand } from './evaluate.js';
+import { addSchemaOptions } from './flags.js';
+import { trainCommand } from './train.js';
+
+function buildProgram(): Command {
+  const program = new Command('pathwise').description('reinforcement learning trained entirely on the GPU through WebGPU').exitOverride();
+
+  const train = program
+    .command('train')
+    .description('train an agent (default: DDPG on pendulum) and write DIR/{config.json,metrics.jsonl,curve.svg,checkpoint.bin,eval.json}')
+    .option('--out <dir>', 'run directory (default runs/<algo>-<env>-seed<seed>)')
+    .option('--resume <dir>', 'continue the run saved in DIR exactly where it stopped (only --steps may change)')
+    .exitOverride();
+  addSchemaOptions(train, runSchema, 'Run:');
+  addSchemaOptions(train, ddpgSchema, 'DDPG (--algo ddpg):');
+  train.action(async (opts: Record<string, unknown>) => trainCommand(opts));
+
+  program
+    .command('eval')
+    .description('run the deterministic policy of a checkpoint and print JSON with return_mean and return_std')
+    .requiredOption('--checkpoint <dir>', 'run directory or checkpoint.bin')
+    .option('--episodes <n>', 'evaluation episodes', '100')
+    .option('--seed <n>', 'seed of the evaluation envs (default: derived from the run seed)')
+    .exitOverride()
+    .action(async (opts: { checkpoint?: string; episodes?: string; seed?: string }) => evalCommand(opts));
+  return program;
+}
+
+/** Runs the command line `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof ConfigError || e instanceof CheckpointError) {
+      console.error(`pathwise: ${e.message}`);
+      return 2;
+    }
+    console.error(`pathwise: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}

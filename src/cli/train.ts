@@ -1,0 +1,118 @@
+/**
+ * `pathwise train`: builds the run from flags (or continues one with --resume), trains with a
+ * progress bar, and keeps the run directory current: config.json, metrics.jsonl (one line per
+ * report), curve.svg, checkpoint.bin (atomically replaced) and, at the end, eval.json.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { Ddpg, ddpgConfig, ddpgSchema } from '../algos/ddpg.js';
+import { evaluatePolicy } from '../algos/common/evaluate.js';
+import { DivergedError, type Report, type RunConfig, Trainer, algoConfig, runConfig, runSchema } from '../algos/common/trainer.js';
+import { ConfigError } from '../errors.js';
+import { getEnv } from '../envs/registry.js';
+import { PipelineCache } from '../gpu/kernel.js';
+import { createNodeContext } from '../gpu/node.js';
+import { pickOptions } from './flags.js';
+import { CHECKPOINT_FILE, readCheckpoint, writeAtomic } from './files.js';
+import { learningCurveSvg } from './plot.js';
+
+export interface TrainArgs {
+  resume?: string;
+  out?: string;
+  [flag: string]: unknown;
+}
+
+interface SavedConfig {
+  run: RunConfig;
+  algo: Record<string, unknown>;
+}
+
+function resolveRun(args: TrainArgs): { run: RunConfig; algo: Record<string, unknown>; dir: string } {
+  if (args.resume) {
+    const dir = args.resume;
+    const file = join(dir, 'config.json');
+    if (!existsSync(file)) throw new ConfigError('--resume', dir, 'a run directory with config.json and checkpoint.bin');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedConfig;
+    const given = pickOptions(runSchema, args);
+    const changed = Object.keys(given).filter((k) => k !== 'steps' && String(given[k]) !== String((saved.run as Record<string, unknown>)[k]));
+    if (changed.length > 0 || Object.keys(pickOptions(ddpgSchema, args)).length > 0) {
+      throw new ConfigError('--resume', dir, `no other settings than --steps (the run's settings are in ${file}; got ${[...changed, ...Object.keys(pickOptions(ddpgSchema, args))].join(', ')})`);
+    }
+    return { run: runConfig({ ...saved.run, ...(given.steps !== undefined ? { steps: given.steps } : {}) }), algo: algoConfig(saved.run.algo, saved.algo), dir };
+  }
+  const run = runConfig(pickOptions(runSchema, args));
+  const algo = algoConfig(run.algo, pickOptions(ddpgSchema, args));
+  return { run, algo, dir: args.out ?? join('runs', `${run.algo}-${run.env}-seed${run.seed}`) };
+}
+
+const fmt = (x: unknown) => (typeof x === 'number' ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3)) : '-');
+
+export async function trainCommand(args: TrainArgs): Promise<void> {
+  const { run, algo, dir } = resolveRun(args);
+  const checkpoint = args.resume ? readCheckpoint(dir) : null; // validated before any GPU work
+  const ctx = await createNodeContext();
+  const cache = new PipelineCache(ctx);
+  const trainer = await Trainer.create(ctx, cache, run, algo);
+  const metricsFile = join(dir, 'metrics.jsonl');
+  let reports: Report[] = [];
+  if (checkpoint) {
+    trainer.restore(checkpoint, checkpoint.path);
+    // Lines written after the checkpoint (a run that crashed later) are replaced by the resumed ones.
+    const lines = existsSync(metricsFile) ? readFileSync(metricsFile, 'utf8').split('\n').filter(Boolean) : [];
+    reports = lines.map((l) => JSON.parse(l) as Report).filter((r) => r.iteration <= trainer.iteration);
+    writeAtomic(metricsFile, reports.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  } else {
+    writeAtomic(metricsFile, '');
+  }
+  writeAtomic(join(dir, 'config.json'), `${JSON.stringify({ run, algo, adapter: ctx.adapterName }, null, 2)}\n`);
+
+  const target = trainer.targetIteration;
+  const title = `${run.algo} on ${run.env} (${run.envs} envs, seed ${run.seed})`;
+  const tty = process.stdout.isTTY === true;
+  const bar = tty ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | {value}/{total} env steps | {sps} steps/s | return {ret}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  bar?.start(target * run.envs, trainer.iteration * run.envs, { sps: '-', ret: '-' });
+  console.error(`pathwise: training ${title} on ${ctx.adapterName}, ${target * run.envs} env steps -> ${dir}`);
+  let lastWall = trainer.priorSeconds;
+  let lastSteps = trainer.iteration * run.envs;
+  const saveCheckpoint = async () => writeAtomic(join(dir, CHECKPOINT_FILE), await trainer.checkpoint(lastWall));
+  try {
+    await trainer.train(
+      target,
+      async (r) => {
+        reports.push(r);
+        appendFileSync(metricsFile, `${JSON.stringify(r)}\n`);
+        const sps = (r.env_steps - lastSteps) / Math.max(1e-9, r.wall_s - lastWall);
+        lastWall = r.wall_s;
+        lastSteps = r.env_steps;
+        if (bar) bar.update(r.env_steps, { sps: sps.toExponential(2), ret: fmt(r.return_mean) });
+        else console.log(`step ${r.env_steps} | ${sps.toExponential(2)} steps/s | return ${fmt(r.return_mean)} | critic loss ${fmt(r.critic_loss)} | Q ${fmt(r.mean_q)}`);
+        writeAtomic(join(dir, 'curve.svg'), await learningCurveSvg(reports, title));
+      },
+      saveCheckpoint,
+    );
+    await saveCheckpoint();
+  } catch (e) {
+    bar?.stop();
+    if (e instanceof DivergedError) {
+      const where = existsSync(join(dir, CHECKPOINT_FILE)) ? `the last good checkpoint is ${join(dir, CHECKPOINT_FILE)}` : 'no checkpoint was written yet';
+      throw new Error(`${e.message}; ${where}`);
+    }
+    throw e;
+  }
+  bar?.stop();
+  if (run.evalEpisodes > 0) {
+    const nets = trainer.algo instanceof Ddpg ? trainer.algo.nets : null;
+    if (!nets) throw new Error(`evaluation is not implemented for ${run.algo}`);
+    const result = await evaluatePolicy(ctx, cache, getEnv(run.env), evalEnvOptions(run), run.evalEpisodes, (obs) => Ddpg.policy(cache, nets.actor, obs));
+    writeAtomic(join(dir, 'eval.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify({ return_mean: result.return_mean, return_std: result.return_std, episodes: result.episodes, wall_s: lastWall }));
+  }
+}
+
+/** Evaluation envs: the training env's settings with a seed of their own. */
+export function evalEnvOptions(run: RunConfig) {
+  return { agents: run.agents, seed: (run.seed + 1_000_003) >>> 0, sensors: run.sensors as 'full', obsNoise: run.obsNoise, sysid: run.sysid };
+}
+
+export { ddpgConfig };
