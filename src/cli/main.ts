@@ -20,6 +20,7 @@ function buildProgram(): Command {
     .description('train an agent (default: DDPG on pendulum) and write DIR/{config.json,metrics.jsonl,curve.svg,checkpoint.bin,eval.json}')
     .option('--out <dir>', 'run directory (default runs/<algo>-<env>-seed<seed>)')
     .option('--resume <dir>', 'continue the run saved in DIR exactly where it stopped (only --steps may change)')
+    .option('--preset <name>', 'defaults for unset flags: gpu (published settings), cpu (small, for a CPU adapter such as lavapipe), auto (cpu on a CPU adapter)', 'auto')
     .exitOverride();
   addSchemaOptions(train, runSchema, 'Run:');
   addSchemaOptions(train, ddpgSchema, 'DDPG (--algo ddpg):');

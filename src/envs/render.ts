@@ -30,7 +30,9 @@ export function scenesToSvg(scenes: readonly Scene[], columns = 8, cell = 120): 
         ? `<line x1="${px(p.x1)}" y1="${py(p.y1)}" x2="${px(p.x2)}" y2="${py(p.y2)}" stroke="${p.color}" stroke-width="${Math.max(1, p.width * scale).toFixed(2)}" stroke-linecap="round"/>`
         : `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="${Math.max(1, p.r * scale).toFixed(2)}" ${p.fill ? `fill="${p.color}"` : `fill="none" stroke="${p.color}"`}/>`,
     );
-    return `<g><rect x="${ox}" y="${oy}" width="${cell}" height="${cell}" fill="#fafafa" stroke="#ddd"/>${shapes.join('')}</g>`;
+    // Each scene is clipped to its cell, so a cart that leaves its track stays in its own square.
+    const clip = `<clipPath id="cell${i}"><rect x="${ox}" y="${oy}" width="${cell}" height="${cell}"/></clipPath>`;
+    return `${clip}<g clip-path="url(#cell${i})"><rect x="${ox}" y="${oy}" width="${cell}" height="${cell}" fill="#fafafa" stroke="#ddd"/>${shapes.join('')}</g>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${columns * cell}" height="${rows * cell}">${parts.join('')}</svg>\n`;
 }

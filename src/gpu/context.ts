@@ -85,6 +85,12 @@ export class GpuContext {
     return [description || device, vendor, architecture].filter((s) => s.length > 0).join(' / ') || 'unknown adapter';
   }
 
+  /** A CPU implementation (lavapipe/llvmpipe, SwiftShader): about 1000x slower than a GPU. */
+  get isSoftware(): boolean {
+    const { architecture, description, device } = this.adapterInfo;
+    return /software|cpu/i.test(architecture) || /llvmpipe|lavapipe|swiftshader/i.test(`${description} ${device}`);
+  }
+
   hasFeature(name: GPUFeatureName): boolean {
     return this.features.has(name);
   }
