@@ -13,8 +13,6 @@ export default defineConfig({
     rollupOptions: {
       input: {
         cli: 'src/cli/index.ts',
-        'bench-nn': 'bench/nn.ts',
-        'bench-envs': 'bench/envs.ts',
       },
       output: { format: 'es', entryFileNames: '[name].js' },
     },

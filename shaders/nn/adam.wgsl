@@ -2,7 +2,12 @@
 // clipping of the gradient's global norm, for all parameters of a network (and all agents) in
 // one update dispatch.
 //
-// The step count t lives on the GPU (state), so replaying a recorded program needs no upload:
+// The step count t lives on the GPU, so replaying a recorded program needs no upload. Either
+// `prepare` counts it in `state`, or (t_from_clock) it follows from the clock when the program
+// steps the optimizer at fixed positions: after warm-up, in each block of steps_per_block env
+// steps this is update number `index` of updates_per_block, and the optimizer steps on every
+// `delay`-th update: t = (((clock - warmup) / steps_per_block - 1) updates_per_block + index + 1) / delay.
+// Then prepare is only needed for clipping, one dependent dispatch fewer per update.
 //   prepare  one workgroup per agent: t += 1; if max_norm > 0, norm = ||grads[a]||_2 and
 //            clip = min(1, max_norm / norm), else clip = 1. Dispatch: (agents), 256 threads.
 //   update   one thread per parameter: g = clip * grad;
@@ -10,7 +15,8 @@
 //            p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
 //            Dispatch: (ceil(count / 256), agents).
 // Bindings: 0 uniform AdamParams; 1 params (read_write); 2 grads (read); 3 m (read_write);
-//           4 v (read_write); 5 state (read_write u32, per agent [t, clip bits, norm bits, 0]).
+//           4 v (read_write); 5 state (read_write u32, per agent [t, clip bits, norm bits, 0]);
+//           6 clock (read u32).
 
 struct AdamParams {
   count: u32,
@@ -19,8 +25,12 @@ struct AdamParams {
   beta2: f32,
   eps: f32,
   max_norm: f32,
-  _pad0: u32,
-  _pad1: u32,
+  t_from_clock: u32,
+  warmup: u32,
+  steps_per_block: u32,
+  updates_per_block: u32,
+  index: u32,
+  delay: u32,
 }
 
 const WG: u32 = 256u;
@@ -31,6 +41,15 @@ const WG: u32 = 256u;
 @group(0) @binding(3) var<storage, read_write> moment1: array<f32>;
 @group(0) @binding(4) var<storage, read_write> moment2: array<f32>;
 @group(0) @binding(5) var<storage, read_write> state: array<u32>;
+@group(0) @binding(6) var<storage, read> clock: array<u32>;
+
+fn step_count(agent: u32) -> f32 {
+  if (adam.t_from_clock != 0u) {
+    let blocks = (clock[0] - adam.warmup) / adam.steps_per_block - 1u;
+    return f32((blocks * adam.updates_per_block + adam.index + 1u) / adam.delay);
+  }
+  return f32(state[agent * 4u]);
+}
 
 var<workgroup> partial: array<f32, WG>;
 
@@ -67,8 +86,9 @@ fn update(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
   let j = wid.x * WG + lid;
   if (j >= adam.count) { return; }
   let i = agent * adam.count + j;
-  let t = f32(state[agent * 4u]);
-  let clip = bitcast<f32>(state[agent * 4u + 1u]);
+  let t = step_count(agent);
+  var clip = 1.0;
+  if (adam.max_norm > 0.0) { clip = bitcast<f32>(state[agent * 4u + 1u]); }
   let g = clip * grads[i];
   let m = adam.beta1 * moment1[i] + (1.0 - adam.beta1) * g;
   let v = adam.beta2 * moment2[i] + (1.0 - adam.beta2) * g * g;

@@ -21,7 +21,7 @@ import { f32, type Tensor } from '../gpu/tensor.js';
 import { type MatrixView, columns, matrix } from '../gpu/view.js';
 import { Adam } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
-import { polyak } from '../nn/polyak.js';
+import { polyak, polyakPair } from '../nn/polyak.js';
 import { ReplayBuffer } from '../replay/buffer.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
@@ -63,6 +63,22 @@ export function ddpgConfig(given: Readonly<Record<string, unknown>> = {}): DdpgC
   return c;
 }
 
+/**
+ * Hot-path fusions, each removing dependent dispatches from an update (docs/performance.md).
+ * All on by default; the benchmark switches them off one at a time to measure each.
+ */
+export interface Fusions {
+  /** A layer's weight and input gradients in one dispatch. */
+  backward: boolean;
+  /** Adam's step count from the clock: no prepare dispatch (without clipping). */
+  adamFromClock: boolean;
+  /** Both targets' Polyak averaging in one dispatch. */
+  polyakPair: boolean;
+}
+
+export const ALL_FUSIONS: Fusions = { backward: true, adamFromClock: true, polyakPair: true };
+export const NO_FUSIONS: Fusions = { backward: false, adamFromClock: false, polyakPair: false };
+
 export interface DdpgNetworks {
   actor: Mlp;
   critic: Mlp;
@@ -99,7 +115,7 @@ export class Ddpg implements Algorithm {
     };
   }
 
-  static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: DdpgConfig, seed: number): Promise<Ddpg> {
+  static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: DdpgConfig, seed: number, fusions: Fusions = ALL_FUSIONS): Promise<Ddpg> {
     const { actor, critic } = Ddpg.networks(ctx, env, config, seed);
     const o = env.obsWidth, a = env.actionDim, agents = env.agents, B = config.batchSize;
     const targetActor = Mlp.create(ctx, actor.spec, { seed, stream: 1, label: 'target_actor' });
@@ -136,16 +152,25 @@ export class Ddpg implements Algorithm {
       { src: L.reward, dst: 3 * sa, len: 2 },
     ];
 
+    // ---- one unit: enough steps and updates that the ratio and the policy delay repeat ----
+    const r = config.updatesPerStep;
+    const stepsPerBlock = r < 1 ? Math.round(1 / r) : 1;
+    const updatesPerBlock = r < 1 ? 1 : r;
+    const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+    const blocks = config.policyDelay / gcd(updatesPerBlock, config.policyDelay);
+    const clocked = (index: number, delay: number) =>
+      fusions.adamFromClock ? { clock: clock.tensor, warmup: warmupIterations, stepsPerBlock, updatesPerBlock, index, delay } : undefined;
+
     // ---- critic update (draw u: the u-th update of an env step samples its own minibatch) ----
     const targetPolicy = targetActor.bind(cache, cols(batch, sa, o), { label: 'target actor', output: cols(batch, sa + o, a) });
     const targetQ = targetCritic.bind(cache, cols(batch, sa, sa), { label: 'target critic' });
     const q = critic.bind(cache, cols(batch, 0, sa), { label: 'critic' });
-    const criticTail: Dispatch[] = [
+    q.fused = fusions.backward;
+    const criticMiddle: Dispatch[] = [
       ...(await targetQ.forward()),
       ...(await q.forward()),
       await tdLossDispatch(cache, q.output, targetQ.output, q.outputGrad, { batch, width, rewardCol: 3 * sa, terminatedCol: 3 * sa + 1 }, config.gamma, metrics),
       ...(await q.backward()),
-      ...(await criticOpt.step(cache)),
     ];
     const targetForward = await targetPolicy.forward();
     const criticUpdate = async (draw: number): Promise<Dispatch[]> => [
@@ -154,29 +179,26 @@ export class Ddpg implements Algorithm {
       ...(config.targetPolicyNoise > 0
         ? [await smoothTargetDispatch(cache, cols(batch, sa + o, a), clock, { sigma: config.targetPolicyNoise, clip: config.targetNoiseClip, seed, stream: Stream.smoothing, draw })]
         : []),
-      ...criticTail,
+      ...criticMiddle,
+      ...(await criticOpt.step(cache, clocked(draw, 1))),
     ];
 
     // ---- actor update: ascend Q(s, pi(s)); then the targets follow ----
     const policy = actor.bind(cache, cols(batch, 2 * sa, o), { label: 'actor', output: cols(batch, 2 * sa + o, a), outputGrad: cols(grad, 2 * sa + o, a) });
+    policy.fused = fusions.backward;
     const qPolicy = critic.bind(cache, cols(batch, 2 * sa, sa), { label: 'critic (policy)' });
-    const actorUpdate: Dispatch[] = [
+    const targets = fusions.polyakPair
+      ? [await polyakPair(cache, { online: actor.params, target: targetActor.params }, { online: critic.params, target: targetCritic.params }, config.tau, 'polyak actor+critic')]
+      : [await polyak(cache, actor.params, targetActor.params, config.tau, 'polyak actor'), await polyak(cache, critic.params, targetCritic.params, config.tau, 'polyak critic')];
+    const actorHead: Dispatch[] = [
       ...(await policy.forward()),
       ...(await qPolicy.forward()),
       await policyLossDispatch(cache, qPolicy.output, qPolicy.outputGrad, metrics),
       ...(await qPolicy.backward({ paramGrads: false, inputGrad: cols(grad, 2 * sa, sa) })),
       ...(await policy.backward()),
-      ...(await actorOpt.step(cache)),
-      await polyak(cache, actor.params, targetActor.params, config.tau, 'polyak actor'),
-      await polyak(cache, critic.params, targetCritic.params, config.tau, 'polyak critic'),
     ];
+    const actorUpdate = async (index: number): Promise<Dispatch[]> => [...actorHead, ...(await actorOpt.step(cache, clocked(index, config.policyDelay))), ...targets];
 
-    // ---- one unit: enough steps and updates that the ratio and the policy delay repeat ----
-    const r = config.updatesPerStep;
-    const stepsPerBlock = r < 1 ? Math.round(1 / r) : 1;
-    const updatesPerBlock = r < 1 ? 1 : r;
-    const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
-    const blocks = config.policyDelay / gcd(updatesPerBlock, config.policyDelay);
     const train = new Recorder(ctx, 'ddpg train');
     let updates = 0;
     for (let b = 0; b < blocks; b++) {
@@ -184,7 +206,7 @@ export class Ddpg implements Algorithm {
       for (let u = 0; u < updatesPerBlock; u++) {
         train.add(...(await criticUpdate(u)));
         updates += 1;
-        if (updates % config.policyDelay === 0) train.add(...actorUpdate);
+        if (updates % config.policyDelay === 0) train.add(...(await actorUpdate(u)));
       }
     }
     const warmup = new Recorder(ctx, 'ddpg warmup').add(...act);

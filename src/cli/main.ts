@@ -1,5 +1,5 @@
 /**
- * The pathwise command line: train | eval. Flags and help come from the option schemas. Bad
+ * The pathwise command line: train | eval | bench. Flags and help come from the option schemas. Bad
  * input exits non-zero (2) with one line naming the flag and the allowed values; a failure while
  * running exits 1 with its message.
  */
@@ -8,6 +8,7 @@ import { CheckpointError } from '../algos/common/checkpoint.js';
 import { runSchema } from '../algos/common/trainer.js';
 import { ddpgSchema } from '../algos/ddpg.js';
 import { ConfigError } from '../errors.js';
+import { benchCommand } from './bench.js';
 import { evalCommand } from './evaluate.js';
 import { addSchemaOptions } from './flags.js';
 import { trainCommand } from './train.js';
@@ -34,6 +35,16 @@ function buildProgram(): Command {
     .option('--seed <n>', 'seed of the evaluation envs (default: derived from the run seed)')
     .exitOverride()
     .action(async (opts: { checkpoint?: string; episodes?: string; seed?: string }) => evalCommand(opts));
+  program
+    .command('bench')
+    .description('throughput benchmarks: JSON in bench/results/<suite>-<device>.json and markdown tables')
+    .option('--suite <name>', 'nn | envs | ddpg | agents | fusions | all', 'all')
+    .option('--quick', 'small sizes, so a CPU adapter (lavapipe) finishes in about a minute')
+    .option('--env <names>', 'envs suite: comma-separated env names or all', 'pendulum')
+    .option('--sizes <list>', 'envs suite: numbers of envs (default 4096,65536,1048576; quick 4096,65536)')
+    .option('--out <file>', 'JSON output file')
+    .exitOverride()
+    .action(async (opts: { suite?: string; quick?: boolean; out?: string; env?: string; sizes?: string }) => benchCommand(opts));
   return program;
 }
 

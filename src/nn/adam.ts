@@ -34,6 +34,22 @@ export function validateAdam(options: AdamOptions, field = 'adam'): Required<Ada
   return { lr, beta1, beta2, eps, maxGradNorm };
 }
 
+/**
+ * Where the program steps an optimizer, so its step count follows from the clock (see
+ * shaders/nn/adam.wgsl) and no `prepare` dispatch is needed without clipping.
+ */
+export interface ClockedSteps {
+  clock: Tensor<'u32'>;
+  /** Env steps of warm-up before the first update. */
+  warmup: number;
+  stepsPerBlock: number;
+  updatesPerBlock: number;
+  /** This update's number within its block. */
+  index: number;
+  /** The optimizer steps on every delay-th update. */
+  delay: number;
+}
+
 export class Adam {
   readonly options: Required<AdamOptions>;
   readonly m: Tensor<'f32'>;
@@ -62,17 +78,31 @@ export class Adam {
     return this.params.size / this.agents;
   }
 
-  /** The two dispatches of one step: prepare (step count, clipping) and update. */
-  async step(cache: PipelineCache): Promise<Dispatch[]> {
+  /**
+   * The dispatches of one step: prepare (step count, clipping) and update; only update when the
+   * step count comes from the clock and there is no clipping.
+   */
+  async step(cache: PipelineCache, clocked?: ClockedSteps): Promise<Dispatch[]> {
     const { lr, beta1, beta2, eps, maxGradNorm } = this.options;
     const count = this.paramsPerAgent;
-    const params = uniform().u32(count).f32(lr).f32(beta1).f32(beta2).f32(eps).f32(maxGradNorm).u32(0).u32(0).build(this.ctx, this.label);
+    const c = clocked ?? { warmup: 0, stepsPerBlock: 1, updatesPerBlock: 1, index: 0, delay: 1 };
+    const params = uniform()
+      .u32(count).f32(lr).f32(beta1).f32(beta2).f32(eps).f32(maxGradNorm)
+      .u32(clocked ? 1 : 0).u32(c.warmup).u32(c.stepsPerBlock).u32(c.updatesPerBlock).u32(c.index).u32(c.delay)
+      .build(this.ctx, this.label);
     const prepare = { 0: params, 2: this.grads, 5: this.state };
-    const update = { 0: params, 1: this.params, 2: this.grads, 3: this.m, 4: this.v, 5: this.state };
-    return [
-      await makeDispatch(cache, { shader: shaders.adam, entryPoint: 'prepare' }, prepare, [this.agents], `${this.label} prepare`),
-      await makeDispatch(cache, { shader: shaders.adam, entryPoint: 'update' }, update, [groups(count, 256), this.agents], `${this.label} update`),
-    ];
+    const update = { 0: params, 1: this.params, 2: this.grads, 3: this.m, 4: this.v, 5: this.state, 6: clocked?.clock ?? this.unusedClock() };
+    const dispatches = [await makeDispatch(cache, { shader: shaders.adam, entryPoint: 'update' }, update, [groups(count, 256), this.agents], `${this.label} update`)];
+    if (!clocked || maxGradNorm > 0) {
+      dispatches.unshift(await makeDispatch(cache, { shader: shaders.adam, entryPoint: 'prepare' }, prepare, [this.agents], `${this.label} prepare`));
+    }
+    return dispatches;
+  }
+
+  private clockStandIn: Tensor<'u32'> | null = null;
+  private unusedClock(): Tensor<'u32'> {
+    this.clockStandIn ??= u32(this.ctx, `${this.label}.unused_clock`, [4]);
+    return this.clockStandIn;
   }
 
   destroy(): void {

@@ -7,7 +7,7 @@
 import { ConfigError } from '../errors.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
 import { shaders } from '../gpu/shaders.js';
-import type { Tensor } from '../gpu/tensor.js';
+import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import type { MatrixView } from '../gpu/view.js';
 
@@ -51,28 +51,49 @@ interface Operand {
   strideJ: number;
 }
 
-function gemmDispatch(
-  cache: PipelineCache,
-  entry: 'forward' | 'backward_input' | 'backward_weight',
-  act: Activation,
-  dims: { m: number; n: number; k: number; agents: number; ones: number; accumulate: boolean },
-  a: Operand & { tensor: Tensor },
-  b: Operand & { tensor: Tensor },
-  y: Tensor,
-  c: Operand & { tensor: Tensor },
-  label: string,
-  tiles: Tiles = chooseTiles(dims.m, dims.n),
-): Promise<Dispatch> {
-  const params = uniform()
+type Dims = { m: number; n: number; k: number; agents: number; ones: number; accumulate: boolean };
+type Bound = Operand & { tensor: Tensor };
+
+function gemmUniform(cache: PipelineCache, dims: Dims, a: Operand, b: Operand, c: Operand, label: string): GPUBuffer {
+  return uniform()
     .u32(dims.m).u32(dims.n).u32(dims.k).u32(dims.accumulate ? 1 : 0)
     .u32(a.offset).u32(a.agentStride).u32(a.strideI).u32(a.strideJ)
     .u32(b.offset).u32(b.agentStride).u32(b.strideI).u32(b.strideJ)
     .u32(c.offset).u32(c.agentStride).u32(c.strideI).u32(c.strideJ)
-    .u32(dims.ones).u32(0).u32(0).u32(0)
+    .u32(dims.ones).u32(dims.agents).u32(0).u32(0)
     .build(cache.ctx, label);
+}
+
+// Every entry point of linear.wgsl binds 0-8; the single-problem ones fill the fused backward's
+// second operands with these (one read-only, one writable: WebGPU forbids binding one buffer
+// both ways in a dispatch).
+const dummies = new WeakMap<object, { read: Tensor; write: Tensor }>();
+function dummy(cache: PipelineCache): { read: Tensor; write: Tensor } {
+  let d = dummies.get(cache.ctx);
+  if (!d) {
+    d = { read: f32(cache.ctx, 'linear unused (read)', [4]), write: f32(cache.ctx, 'linear unused (write)', [4]) };
+    dummies.set(cache.ctx, d);
+  }
+  return d;
+}
+
+function gemmDispatch(
+  cache: PipelineCache,
+  entry: 'forward' | 'backward_input' | 'backward_weight',
+  act: Activation,
+  dims: Dims,
+  a: Bound,
+  b: Bound,
+  y: Tensor,
+  c: Bound,
+  label: string,
+  tiles: Tiles = chooseTiles(dims.m, dims.n),
+): Promise<Dispatch> {
+  const params = gemmUniform(cache, dims, a, b, c, label);
   const kernel = { shader: shaders.linear, entryPoint: entry, constants: { ...tiles, ACT: ACT_ID[act] } };
   const workgroups = [Math.ceil(dims.n / tiles.TN), Math.ceil(dims.m / tiles.TM), dims.agents] as const;
-  return makeDispatch(cache, kernel, { 0: params, 1: a.tensor, 2: b.tensor, 3: y, 4: c.tensor }, workgroups, label);
+  const { read, write } = dummy(cache);
+  return makeDispatch(cache, kernel, { 0: params, 1: a.tensor, 2: b.tensor, 3: y, 4: c.tensor, 5: read, 6: read, 7: write }, workgroups, label);
 }
 
 function checkView(what: string, view: MatrixView, rows: number, cols: number, agents: number): void {
@@ -167,4 +188,36 @@ function sameLayout(label: string, y: MatrixView, dy: MatrixView): void {
   if (y.offset !== dy.offset || y.rowStride !== dy.rowStride || y.agentStride !== dy.agentStride) {
     throw new ConfigError(`${label}: output gradient layout`, `offset ${dy.offset}, strides ${dy.rowStride}/${dy.agentStride}`, `the output's (offset ${y.offset}, strides ${y.rowStride}/${y.agentStride})`);
   }
+}
+
+/**
+ * Both gradients of a layer in one dispatch (the fused `backward` entry point): parameter
+ * gradients into `grads` and, when `dx` is given, the input gradient. Equal to
+ * linearBackwardWeight followed by linearBackwardInput, one dependent dispatch shorter.
+ */
+export async function linearBackward(
+  cache: PipelineCache,
+  layer: LayerParams,
+  params: Tensor,
+  x: MatrixView,
+  y: MatrixView,
+  dy: MatrixView,
+  grads: Tensor,
+  dx: MatrixView,
+  options: { accumulateParams?: boolean; accumulateInput?: boolean; label?: string; tiles?: Tiles } = {},
+): Promise<Dispatch> {
+  const label = options.label ?? 'linear backward';
+  checkView(`${label}: input`, x, x.rows, layer.inDim, layer.agents);
+  checkView(`${label}: output`, y, x.rows, layer.outDim, layer.agents);
+  checkView(`${label}: output gradient`, dy, x.rows, layer.outDim, layer.agents);
+  checkView(`${label}: input gradient`, dx, x.rows, layer.inDim, layer.agents);
+  sameLayout(label, y, dy);
+  const w: Dims = { m: layer.inDim + 1, n: layer.outDim, k: x.rows, agents: layer.agents, ones: layer.inDim, accumulate: options.accumulateParams ?? false };
+  const i: Dims = { m: y.rows, n: layer.inDim, k: layer.outDim, agents: layer.agents, ones: 0xffffffff, accumulate: options.accumulateInput ?? false };
+  const tiles = options.tiles ?? chooseTiles(Math.max(w.m, i.m), Math.max(w.n, i.n));
+  const gw = gemmUniform(cache, w, viewOperand(x, true), viewOperand(dy), weightOperand(layer, grads, false), `${label} (weights)`);
+  const gi = gemmUniform(cache, i, viewOperand(dy), weightOperand(layer, params, true), viewOperand(dx), `${label} (input)`);
+  const kernel = { shader: shaders.linear, entryPoint: 'backward', constants: { ...tiles, ACT: ACT_ID[layer.activation] } };
+  const workgroups = [Math.max(Math.ceil(w.n / tiles.TN), Math.ceil(i.n / tiles.TN)), Math.max(Math.ceil(w.m / tiles.TM), Math.ceil(i.m / tiles.TM)), 2 * layer.agents] as const;
+  return makeDispatch(cache, kernel, { 0: gw, 1: x.tensor, 2: dy.tensor, 3: y.tensor, 4: grads, 5: dy.tensor, 6: params, 7: dx.tensor, 8: gi }, workgroups, label);
 }

@@ -13,7 +13,7 @@ import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { type MatrixView, matrix } from '../gpu/view.js';
 import { Stream, uniform4 } from '../rng/philox.js';
-import { ACTIVATIONS, type Activation, type LayerParams, linearBackwardInput, linearBackwardWeight, linearForward } from './linear.js';
+import { ACTIVATIONS, type Activation, type LayerParams, linearBackward, linearBackwardInput, linearBackwardWeight, linearForward } from './linear.js';
 
 export interface MlpSpec {
   /** Layer widths from input to output, e.g. [3, 256, 256, 1]. */
@@ -192,6 +192,9 @@ export class MlpBatch {
     this.owned = [...this.activations, ...this.activationGrads].filter((v) => v !== output && v !== outputGrad);
   }
 
+  /** Fuse each layer's weight and input gradients into one dispatch (default on). */
+  fused = true;
+
   get output(): MatrixView {
     return this.activations[this.activations.length - 1];
   }
@@ -221,6 +224,13 @@ export class MlpBatch {
       const y = this.activations[i];
       const dy = this.activationGrads[i];
       const name = `${this.label}.layer${i}`;
+      const dx = i > 0 ? this.activationGrads[i - 1] : options.inputGrad;
+      if (paramGrads && dx && this.fused) {
+        // Both gradients of the layer in one dispatch.
+        const accumulateInput = i === 0 && (options.accumulateInput ?? false);
+        dispatches.push(linearBackward(cache, layer, mlp.params, x, y, dy, mlp.grads, dx, { accumulateParams: options.accumulateParams, accumulateInput, label: `${name} backward` }));
+        continue;
+      }
       if (paramGrads) {
         dispatches.push(linearBackwardWeight(cache, layer, x, y, dy, mlp.grads, options.accumulateParams ?? false, `${name} backward_weight`));
       }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { decodeCheckpoint } from '../../src/algos/common/checkpoint.js';
 import { DivergedError, type Report, Trainer, algoConfig, runConfig } from '../../src/algos/common/trainer.js';
-import { Ddpg } from '../../src/algos/ddpg.js';
+import { Ddpg, NO_FUSIONS } from '../../src/algos/ddpg.js';
 import { main } from '../../src/cli/main.js';
 import { readCheckpoint, writeAtomic } from '../../src/cli/files.js';
 import { gpu } from '../helpers/gpu.js';
@@ -16,9 +16,9 @@ const tinyAlgo = { actorHidden: [16, 16], criticHidden: [16, 16], batchSize: 16,
 
 const withoutWall = (reports: Report[]) => reports.map(({ wall_s: _, ...rest }) => rest);
 
-async function trainFor(iterations: number, extra: Record<string, unknown> = {}) {
+async function trainFor(iterations: number, extra: Record<string, unknown> = {}, algoExtra: Record<string, unknown> = {}, fusions?: typeof NO_FUSIONS) {
   const { ctx, cache } = await gpu();
-  const trainer = await Trainer.create(ctx, cache, runConfig({ ...tiny, ...extra }), algoConfig('ddpg', tinyAlgo));
+  const trainer = await Trainer.create(ctx, cache, runConfig({ ...tiny, ...extra }), algoConfig('ddpg', { ...tinyAlgo, ...algoExtra }), fusions);
   const reports: Report[] = [];
   await trainer.train(iterations, (r) => void reports.push(r));
   return { trainer, reports };
@@ -33,6 +33,20 @@ describe('DDPG training loop', () => {
     expect(a.reports.some((r) => r.critic_updates !== null && (r.critic_updates as number) > 0)).toBe(true);
     expect(withoutWall(b.reports)).toEqual(withoutWall(a.reports));
     expect(withoutWall(c.reports)).not.toEqual(withoutWall(a.reports));
+  });
+
+  it.each([
+    ['DDPG', {}],
+    ['TD3 options (policy delay 2, target smoothing, 2 updates per step)', { policyDelay: 2, targetPolicyNoise: 0.2, updatesPerStep: 2 }],
+    ['one update every 2 steps, OU noise', { updatesPerStep: 0.5, noise: 'ou', explorationNoise: 0.2 }],
+  ])('%s: the fused program trains bit for bit like the unfused one', async (_, algoExtra) => {
+    const fused = await trainFor(150, {}, algoExtra);
+    const plain = await trainFor(150, {}, algoExtra, NO_FUSIONS);
+    expect(fused.trainer.algo.train.recorder.length).toBeLessThan(plain.trainer.algo.train.recorder.length);
+    expect(withoutWall(fused.reports)).toEqual(withoutWall(plain.reports));
+    const [x, y] = await Promise.all([(fused.trainer.algo as Ddpg).nets.critic.params.read(), (plain.trainer.algo as Ddpg).nets.critic.params.read()]);
+    expect(Array.from(x)).toEqual(Array.from(y));
+    expect(fused.reports.at(-1)!.critic_updates).toBeGreaterThan(0);
   });
 
   it('train 2k steps, checkpoint, resume 2k more == train 4k steps straight', async () => {

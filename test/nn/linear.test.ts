@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runOnce } from '../../src/gpu/recorder.js';
 import { f32 } from '../../src/gpu/tensor.js';
 import { matrix } from '../../src/gpu/view.js';
-import { type Activation, type LayerParams, type Tiles, linearBackwardInput, linearBackwardWeight, linearForward } from '../../src/nn/linear.js';
+import { type Activation, type LayerParams, type Tiles, linearBackward, linearBackwardInput, linearBackwardWeight, linearForward } from '../../src/nn/linear.js';
 import { gpu } from '../helpers/gpu.js';
 import { randomArray, relError } from '../helpers/random.js';
 import { denseForward, dot, finiteDifference } from '../reference/dense.js';
@@ -72,13 +72,15 @@ describe.each<Activation>(['identity', 'relu', 'tanh'])('dense layer, %s', (acti
     }
   });
 
-  it.each(tileChoices)('backward (input and weights) match finite differences (tiles %o)', async (tiles) => {
+  it.each(tileChoices.flatMap((tiles) => [{ tiles, fused: false }, { tiles, fused: true }]))('backward (input and weights) match finite differences (%o)', async ({ tiles, fused }) => {
     const { ctx, cache, params, y, dx, grads, xView, yView, dyView, dxView } = await setup();
-    await runOnce(ctx, [
-      await linearForward(cache, layer, params, xView, yView, 'fwd', tiles),
-      await linearBackwardInput(cache, layer, params, yView, dyView, dxView, true, 'bwd in', tiles),
-      await linearBackwardWeight(cache, layer, xView, yView, dyView, grads, false, 'bwd w', tiles),
-    ]);
+    const backward = fused
+      ? [await linearBackward(cache, layer, params, xView, yView, dyView, grads, dxView, { accumulateInput: true, label: 'bwd fused', tiles })]
+      : [
+          await linearBackwardInput(cache, layer, params, yView, dyView, dxView, true, 'bwd in', tiles),
+          await linearBackwardWeight(cache, layer, xView, yView, dyView, grads, false, 'bwd w', tiles),
+        ];
+    await runOnce(ctx, [await linearForward(cache, layer, params, xView, yView, 'fwd', tiles), ...backward]);
     const gotDx = await dx.read();
     const gotG = await grads.read();
     for (let a = 0; a < agents; a++) {

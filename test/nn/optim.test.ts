@@ -4,7 +4,8 @@ import { f32 } from '../../src/gpu/tensor.js';
 import { matrix } from '../../src/gpu/view.js';
 import { Adam } from '../../src/nn/adam.js';
 import { mseLoss } from '../../src/nn/loss.js';
-import { polyak } from '../../src/nn/polyak.js';
+import { polyak, polyakPair } from '../../src/nn/polyak.js';
+import { Clock } from '../../src/rng/clock.js';
 import { gpu } from '../helpers/gpu.js';
 import { randomArray, relError } from '../helpers/random.js';
 
@@ -59,7 +60,12 @@ function adamReference(p: Float64Array, grad: (p: Float64Array) => Float64Array,
 }
 
 describe('Adam', () => {
-  it.each([0, 0.5])('50 steps on a random quadratic match float64 Adam step by step (maxGradNorm %s)', async (maxNorm) => {
+  it.each([
+    { maxNorm: 0, clocked: false },
+    { maxNorm: 0.5, clocked: false },
+    { maxNorm: 0, clocked: true },
+    { maxNorm: 0.5, clocked: true },
+  ])('50 steps on a random quadratic match float64 Adam step by step (%o)', async ({ maxNorm, clocked }) => {
     const { ctx, cache } = await gpu();
     const agents = 2, n = 301, lr = 0.01;
     const p0 = randomArray(agents * n, 21, -2, 2);
@@ -72,7 +78,15 @@ describe('Adam', () => {
     // Loss mean (p - target)^2: gradient 2 (p - target) / n, computed on the GPU each step.
     const pView = matrix(params, { agents, rows: 1, cols: n });
     const gView = matrix(grads, { agents, rows: 1, cols: n });
-    const program = new Recorder(ctx, 'adam quadratic').add(await mseLoss(cache, pView, target, gView, loss), ...(await adam.step(cache)));
+    // Clocked: the step count follows from a clock ticked once per step (warm-up 3 steps).
+    const clock = new Clock(ctx);
+    clock.set(3);
+    const steps = clocked
+      ? [await clock.tick(cache), ...(await adam.step(cache, { clock: clock.tensor, warmup: 3, stepsPerBlock: 1, updatesPerBlock: 1, index: 0, delay: 1 }))]
+      : await adam.step(cache);
+    // prepare is only dispatched when the step count is not clocked or clipping needs the norm.
+    expect(steps.length).toBe(clocked ? (maxNorm > 0 ? 3 : 2) : 2);
+    const program = new Recorder(ctx, 'adam quadratic').add(await mseLoss(cache, pView, target, gView, loss), ...steps);
     const refs = Array.from({ length: agents }, (_, a) => {
       const t = targetData.subarray(a * n, (a + 1) * n);
       const grad = (p: Float64Array) => p.map((x, i) => (2 * (x - t[i])) / n);
@@ -89,8 +103,10 @@ describe('Adam', () => {
     const moved = relError(refs[0][49], p0.subarray(0, n));
     expect(moved).toBeGreaterThan(0.1);
     const state = await adam.state.read();
-    expect(state[0]).toBe(50);
-    expect(state[4]).toBe(50);
+    if (!clocked) {
+      expect(state[0]).toBe(50);
+      expect(state[4]).toBe(50);
+    }
   });
 
   it('rejects bad hyper-parameters naming the field', async () => {
@@ -116,5 +132,17 @@ describe('Polyak averaging', () => {
     for (let k = 0; k < 3; k++) for (let i = 0; i < n; i++) ref[i] = 0.995 * ref[i] + 0.005 * online[i];
     expect(relError(await tTarget.read(), ref)).toBeLessThan(1e-6);
     await expect(polyak(cache, tOnline, tTarget, 1.5)).rejects.toThrow(/polyak\.tau: got 1.5, expected a number in \[0, 1\]/);
+  });
+
+  it('polyak_pair averages two networks in one dispatch, each like polyak_update', async () => {
+    const { ctx, cache } = await gpu();
+    const sizes = [777, 1301];
+    const data = sizes.map((n, k) => ({ online: randomArray(n, 40 + k), target: randomArray(n, 50 + k) }));
+    const tensors = data.map((d, k) => ({ online: f32(ctx, `on${k}`, [d.online.length], d.online), target: f32(ctx, `tg${k}`, [d.target.length], d.target) }));
+    await runOnce(ctx, [await polyakPair(cache, tensors[0], tensors[1], 0.1)]);
+    for (const [k, d] of data.entries()) {
+      const ref = d.target.map((t, i) => 0.9 * t + 0.1 * d.online[i]);
+      expect(relError(await tensors[k].target.read(), ref), `network ${k}`).toBeLessThan(1e-6);
+    }
   });
 });

@@ -12,7 +12,7 @@ import type { GpuContext } from '../../gpu/context.js';
 import type { PipelineCache } from '../../gpu/kernel.js';
 import { runOnce } from '../../gpu/recorder.js';
 import { Clock } from '../../rng/clock.js';
-import { Ddpg, ddpgConfig } from '../ddpg.js';
+import { ALL_FUSIONS, Ddpg, type Fusions, ddpgConfig } from '../ddpg.js';
 import type { Algorithm } from './algorithm.js';
 import { type DecodedCheckpoint, encodeCheckpoint, loadTensors } from './checkpoint.js';
 import { type OptionValues, resolveOptions } from './options.js';
@@ -81,13 +81,13 @@ export class Trainer {
     readonly algo: Algorithm,
   ) {}
 
-  static async create(ctx: GpuContext, cache: PipelineCache, run: RunConfig, algoSettings: Record<string, unknown>): Promise<Trainer> {
+  static async create(ctx: GpuContext, cache: PipelineCache, run: RunConfig, algoSettings: Record<string, unknown>, fusions: Fusions = ALL_FUSIONS): Promise<Trainer> {
     const def = getEnv(run.env);
     const clock = new Clock(ctx);
     const env = await new EnvBatch(ctx, def, {
       envs: run.envs, agents: run.agents, seed: run.seed, clock, sensors: run.sensors as 'full', obsNoise: run.obsNoise, sysid: run.sysid,
     }).build(cache);
-    const algo = await Ddpg.create(ctx, cache, env, clock, ddpgConfig(algoSettings), run.seed);
+    const algo = await Ddpg.create(ctx, cache, env, clock, ddpgConfig(algoSettings), run.seed, fusions);
     await runOnce(ctx, [env.resetDispatch]);
     return new Trainer(ctx, cache, run, algoSettings, algo);
   }

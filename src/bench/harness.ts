@@ -4,11 +4,9 @@
  * them (the pass's own duration), wall-clock time around submit + completion otherwise.
  * Reports per-iteration median and spread; a benchmark is not a test and asserts nothing.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { GpuContext } from '../src/gpu/context.js';
-import type { Recorder } from '../src/gpu/recorder.js';
-import { GpuTimer } from '../src/gpu/timer.js';
+import type { GpuContext } from '../gpu/context.js';
+import type { Recorder } from '../gpu/recorder.js';
+import { GpuTimer } from '../gpu/timer.js';
 
 export interface Timing {
   /** Per iteration, microseconds. */
@@ -80,12 +78,14 @@ export function deviceSlug(ctx: GpuContext): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'unknown';
 }
 
-export function writeJson(path: string, data: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
-}
-
 export function markdownTable(header: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** One suite's results: rows for JSON, and a markdown table for people. */
+export interface SuiteResult {
+  suite: string;
+  rows: Record<string, unknown>[];
+  table: string;
 }

@@ -1,0 +1,94 @@
+/**
+ * ddpg and agents suites: time per DDPG training iteration (N envs step + replay insert + one
+ * critic and one actor update + Polyak), and K independent agents (their own initial weights,
+ * envs, noise and minibatches) trained by one program. Replay capacity is kept small (it does not
+ * change the time of an iteration) so 64 agents fit a device's buffer limit.
+ */
+import { ALL_FUSIONS, Ddpg, type Fusions, NO_FUSIONS, ddpgConfig } from '../algos/ddpg.js';
+import { EnvBatch } from '../envs/batch.js';
+import { getEnv } from '../envs/registry.js';
+import type { GpuContext } from '../gpu/context.js';
+import type { PipelineCache } from '../gpu/kernel.js';
+import { runOnce } from '../gpu/recorder.js';
+import { Clock } from '../rng/clock.js';
+import { type SuiteResult, markdownTable, timeProgram } from './harness.js';
+
+export interface DdpgCase {
+  envs: number;
+  batch: number;
+  hidden: number[];
+  agents: number;
+}
+
+async function timeDdpg(ctx: GpuContext, cache: PipelineCache, c: DdpgCase, quick: boolean, fusions: Fusions = ALL_FUSIONS) {
+  const clock = new Clock(ctx);
+  const env = await new EnvBatch(ctx, getEnv('pendulum'), { envs: c.envs, agents: c.agents, seed: 1, clock }).build(cache);
+  const config = ddpgConfig({ actorHidden: c.hidden, criticHidden: c.hidden, batchSize: c.batch, learningStarts: 0, bufferSize: Math.max(c.envs, 50_000) });
+  const algo = await Ddpg.create(ctx, cache, env, clock, config, 1, fusions);
+  await runOnce(ctx, [env.resetDispatch]);
+  const program = algo.train.recorder;
+  const timing = await timeProgram(ctx, program, { iterations: quick ? 10 : 50, repeats: quick ? 7 : 15 });
+  const perIteration = timing.median_us / algo.train.iterations;
+  env.destroy();
+  return { perIteration, dispatches: program.length / algo.train.iterations, timing, labels: program.labels };
+}
+
+export async function ddpgSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean): Promise<SuiteResult> {
+  const hidden = quick ? [64, 64] : [256, 256];
+  const cases: DdpgCase[] = quick
+    ? [{ envs: 1, batch: 64, hidden, agents: 1 }, { envs: 256, batch: 64, hidden, agents: 1 }]
+    : [1, 1024, 4096].flatMap((envs) => [256, 4096].map((batch) => ({ envs, batch, hidden, agents: 1 })));
+  const rows: Record<string, unknown>[] = [];
+  for (const c of cases) {
+    const r = await timeDdpg(ctx, cache, c, quick);
+    rows.push({ ...c, us_per_iteration: r.perIteration, dispatches_per_iteration: r.dispatches, timing: r.timing, dispatch_labels: r.labels });
+  }
+  const table = markdownTable(
+    ['N envs', 'batch', 'networks', 'us per iteration', 'dispatches per iteration', 'timing'],
+    rows.map((r) => [String(r.envs), String(r.batch), (r.hidden as number[]).join('-'), (r.us_per_iteration as number).toFixed(1), String(r.dispatches_per_iteration), (r.timing as { method: string }).method]),
+  );
+  return { suite: 'ddpg', rows, table };
+}
+
+export async function agentsSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean): Promise<SuiteResult> {
+  const hidden = quick ? [64, 64] : [256, 256];
+  const envs = quick ? 16 : 4096;
+  const batch = quick ? 64 : 256;
+  const rows: Record<string, unknown>[] = [];
+  for (const agents of quick ? [1, 4] : [1, 8, 64]) {
+    const r = await timeDdpg(ctx, cache, { envs, batch, hidden, agents }, quick);
+    rows.push({ agents, envs, batch, hidden, us_per_iteration: r.perIteration, agent_steps_per_second: (agents * envs) / (r.perIteration * 1e-6), dispatches_per_iteration: r.dispatches, timing: r.timing });
+  }
+  const base = rows[0].us_per_iteration as number;
+  const table = markdownTable(
+    ['agents K', 'envs per agent', 'us per iteration', 'x one agent', 'agent env-steps/s', 'timing'],
+    rows.map((r) => [String(r.agents), String(r.envs), (r.us_per_iteration as number).toFixed(1), ((r.us_per_iteration as number) / base).toFixed(2), (r.agent_steps_per_second as number).toExponential(2), (r.timing as { method: string }).method]),
+  );
+  return { suite: 'agents', rows, table };
+}
+
+/**
+ * fusions suite: the same DDPG iteration with each hot-path fusion off, one at a time, and all
+ * on, in one run on one device, so every change is measured before and after.
+ */
+export async function fusionsSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean): Promise<SuiteResult> {
+  const c: DdpgCase = quick ? { envs: 64, batch: 64, hidden: [64, 64], agents: 1 } : { envs: 4096, batch: 256, hidden: [256, 256], agents: 1 };
+  const variants: [string, Fusions][] = [
+    ['none', NO_FUSIONS],
+    ['fused backward only', { ...NO_FUSIONS, backward: true }],
+    ['Adam step count from clock only', { ...NO_FUSIONS, adamFromClock: true }],
+    ['Polyak pair only', { ...NO_FUSIONS, polyakPair: true }],
+    ['all', ALL_FUSIONS],
+  ];
+  const rows: Record<string, unknown>[] = [];
+  for (const [name, fusions] of variants) {
+    const r = await timeDdpg(ctx, cache, c, quick, fusions);
+    rows.push({ variant: name, fusions, ...c, us_per_iteration: r.perIteration, dispatches_per_iteration: r.dispatches, timing: r.timing });
+  }
+  const base = rows[0].us_per_iteration as number;
+  const table = markdownTable(
+    ['fusions', 'dispatches per iteration', 'us per iteration', 'time vs none', 'timing'],
+    rows.map((r) => [String(r.variant), String(r.dispatches_per_iteration), (r.us_per_iteration as number).toFixed(1), ((r.us_per_iteration as number) / base).toFixed(3), (r.timing as { method: string }).method]),
+  );
+  return { suite: 'fusions', rows, table: `N = ${c.envs} envs, batch ${c.batch}, ${c.hidden.join('-')} networks\n\n${table}` };
+}

@@ -1,0 +1,46 @@
+/**
+ * `pathwise bench [--suite nn|envs|ddpg|agents|all] [--quick] [--out FILE]`: warm-up, repeated
+ * timing (GPU timestamps where the adapter has them), median and spread, the adapter's name and
+ * limits; JSON to bench/results/<suite>-<device>.json (or FILE) and markdown tables on stdout.
+ */
+import { join } from 'node:path';
+import { agentsSuite, ddpgSuite, fusionsSuite } from '../bench/ddpg.js';
+import { envsSuite } from '../bench/envs.js';
+import { type SuiteResult, deviceSlug, deviceSummary } from '../bench/harness.js';
+import { nnSuite } from '../bench/nn.js';
+import { ConfigError } from '../errors.js';
+import { envNames, getEnv } from '../envs/registry.js';
+import { PipelineCache } from '../gpu/kernel.js';
+import { createNodeContext } from '../gpu/node.js';
+import { writeAtomic } from './files.js';
+
+export const SUITES = ['nn', 'envs', 'ddpg', 'agents', 'fusions'] as const;
+
+export async function benchCommand(args: { suite?: string; quick?: boolean; out?: string; env?: string; sizes?: string }): Promise<void> {
+  const suite = args.suite ?? 'all';
+  if (suite !== 'all' && !(SUITES as readonly string[]).includes(suite)) throw new ConfigError('--suite', suite, `one of ${SUITES.join(', ')}, all`);
+  const quick = args.quick === true;
+  const defs = (args.env === 'all' ? envNames() : (args.env ?? 'pendulum').split(',')).map((n) => getEnv(n.trim()));
+  const sizes = (args.sizes ?? (quick ? '4096,65536' : '4096,65536,1048576')).split(',').map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError('--sizes', s, 'comma-separated positive integers');
+    return n;
+  });
+  const ctx = await createNodeContext();
+  const cache = new PipelineCache(ctx);
+  const results: SuiteResult[] = [];
+  const chosen = suite === 'all' ? SUITES : [suite];
+  for (const name of chosen) {
+    if (name === 'nn') results.push(await nnSuite(ctx, cache, quick));
+    if (name === 'envs') results.push(await envsSuite(ctx, cache, defs, sizes, quick));
+    if (name === 'ddpg') results.push(await ddpgSuite(ctx, cache, quick));
+    if (name === 'agents') results.push(await agentsSuite(ctx, cache, quick));
+    if (name === 'fusions') results.push(await fusionsSuite(ctx, cache, quick));
+  }
+  const out = args.out ?? join('bench', 'results', `${suite}${quick ? '-quick' : ''}-${deviceSlug(ctx)}.json`);
+  const data = { date: new Date().toISOString(), quick, device: deviceSummary(ctx), suites: results.map(({ suite: s, rows }) => ({ suite: s, rows })) };
+  writeAtomic(out, `${JSON.stringify(data, null, 2)}\n`);
+  console.log(`adapter: ${ctx.adapterName}\n`);
+  for (const r of results) console.log(`## ${r.suite}\n\n${r.table}\n`);
+  console.log(`wrote ${out}`);
+}
