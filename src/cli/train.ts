@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Ddpg, ddpgConfig, ddpgSchema } from '../algos/ddpg.js';
 import { evaluatePolicy } from '../algos/common/evaluate.js';
+import { CPU_PRESET } from '../algos/common/presets.js';
 import { DivergedError, type Report, type RunConfig, Trainer, algoConfig, runConfig, runSchema } from '../algos/common/trainer.js';
 import { ConfigError } from '../errors.js';
 import { getEnv } from '../envs/registry.js';
@@ -15,7 +16,7 @@ import { PipelineCache } from '../gpu/kernel.js';
 import { createNodeContext } from '../gpu/node.js';
 import { pickOptions } from './flags.js';
 import { CHECKPOINT_FILE, readCheckpoint, writeAtomic } from './files.js';
-import { learningCurveSvg } from './plot.js';
+import { learningCurveSvg } from '../plot.js';
 
 export interface TrainArgs {
   resume?: string;
@@ -27,15 +28,6 @@ interface SavedConfig {
   run: RunConfig;
   algo: Record<string, unknown>;
 }
-
-/**
- * Settings for a CPU adapter (lavapipe): DDPG learns pendulum (about -150 over 100 evaluation
- * episodes) in about two minutes on 2 cores, where the published settings would take hours.
- */
-export const CPU_PRESET = {
-  run: { envs: 32, steps: 160_000, reportEvery: 250 },
-  algo: { actorHidden: [64, 64], criticHidden: [64, 64], batchSize: 64, actorLr: 1e-3, criticLr: 1e-3, tau: 0.02, learningStarts: 2000 },
-};
 
 export type Preset = 'auto' | 'gpu' | 'cpu';
 

@@ -1,7 +1,7 @@
-/** The learning curve as SVG, rendered with Vega-Lite (no browser or canvas needed). */
+/** The learning curve as SVG, rendered with Vega-Lite: the same code in Node (curve.svg) and in the browser demo. */
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
-import type { Report } from '../algos/common/trainer.js';
+import type { Report } from './algos/common/trainer.js';
 
 export async function learningCurveSvg(reports: readonly Report[], title: string): Promise<string> {
   const values = reports.filter((r) => r.return_mean !== null).map((r) => ({ env_steps: r.env_steps, return_mean: r.return_mean, wall_s: r.wall_s }));
