@@ -11,6 +11,14 @@ if [ ! -d node_modules/webgpu ] || [ ! -d node_modules/vitest ] || [ package-loc
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# The browser demo's end-to-end test drives Debian's Chromium (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then
+  echo "setup: installing Debian's chromium for the browser test"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
 if node scripts/probe-adapter.mjs >/dev/null 2>&1; then
   exit 0
 fi

@@ -13,8 +13,8 @@ export async function learningCurveSvg(reports: readonly Report[], title: string
     data: { values },
     mark: { type: 'line', point: values.length < 60 },
     encoding: {
-      x: { field: 'env_steps', type: 'quantitative', title: 'env steps' },
-      y: { field: 'return_mean', type: 'quantitative', title: 'mean episodic return', scale: { zero: false } },
+      x: { field: 'env_steps', type: 'quantitative', title: 'env steps', axis: { format: '~s' } },
+      y: { field: 'return_mean', type: 'quantitative', title: 'mean episodic return', scale: { zero: false }, axis: { format: '~s' } },
       tooltip: [{ field: 'wall_s', type: 'quantitative', title: 'wall seconds' }],
     },
   }).spec;

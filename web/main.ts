@@ -166,7 +166,8 @@ async function trainFrame(): Promise<void> {
   try {
     const begin = performance.now();
     const before = t.iteration;
-    await t.train(t.iteration + chunk, onReport);
+    // Reports (readbacks) only every reportEvery steps, not at the end of every frame's chunk.
+    await t.train(t.iteration + chunk, onReport, undefined, false);
     await drawEnvs(t.algo.env);
     const elapsed = performance.now() - begin;
     ui.steps.textContent = String(t.iteration * t.run.envs);

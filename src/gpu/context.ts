@@ -87,8 +87,8 @@ export class GpuContext {
 
   /** A CPU implementation (lavapipe/llvmpipe, SwiftShader): about 1000x slower than a GPU. */
   get isSoftware(): boolean {
-    const { architecture, description, device } = this.adapterInfo;
-    return /software|cpu/i.test(architecture) || /llvmpipe|lavapipe|swiftshader/i.test(`${description} ${device}`);
+    const { vendor, architecture, description, device } = this.adapterInfo;
+    return /software|cpu/i.test(architecture) || /llvmpipe|lavapipe|swiftshader/i.test(`${vendor} ${architecture} ${description} ${device}`);
   }
 
   hasFeature(name: GPUFeatureName): boolean {

@@ -63,7 +63,9 @@ describe('browser demo', () => {
     await page.click('#start');
     await page.waitForFunction(() => Number(document.getElementById('steps')?.textContent) > 0, null, { timeout: 120_000 });
     await page.waitForFunction(() => /^-?\d/.test(document.getElementById('last-return')?.textContent ?? ''), null, { timeout: 240_000, polling: 500 });
-    await page.waitForFunction(() => document.querySelector('#curve svg') !== null, null, { timeout: 60_000 });
+    // Two reports with returns, so the screenshot shows a curve rather than a point.
+    await page.waitForFunction(() => Number(document.getElementById('episodes')?.textContent) >= 128 && document.querySelector('#curve svg path') !== null, null, { timeout: 240_000, polling: 500 });
+    await page.waitForTimeout(1500);
     const steps = Number(await page.textContent('#steps'));
     expect(steps).toBeGreaterThanOrEqual(64 * 200);
     expect(Number.parseFloat((await page.textContent('#last-return')) ?? '')).toBeLessThan(0);

@@ -101,11 +101,15 @@ export class Trainer {
     return w + Math.ceil((wanted - w) / u) * u;
   }
 
-  /** Runs until `until` env steps per env, reporting every `reportEvery` and checkpointing. */
+  /**
+   * Runs until `until` env steps per env, reporting every `reportEvery` (and, unless
+   * `reportAtEnd` is false, at `until`) and checkpointing every `checkpointEvery`.
+   */
   async train(
     until: number,
     onReport: (report: Report) => Promise<void> | void,
     onCheckpoint: (iteration: number) => Promise<void> = async () => {},
+    reportAtEnd = true,
   ): Promise<void> {
     const start = performance.now();
     const { reportEvery, submitEvery, checkpointEvery } = this.run;
@@ -125,7 +129,7 @@ export class Trainer {
         this.algo.train.recorder.submit(repeats);
         this.iteration += repeats * u;
       }
-      if (this.iteration >= nextReport || this.iteration >= until) {
+      if (this.iteration >= nextReport || (reportAtEnd && this.iteration >= until)) {
         await this.ctx.sync('training');
         await onReport(await this.report(this.priorSeconds + (performance.now() - start) / 1000));
         nextReport = nextMultiple(reportEvery);
