@@ -1,5 +1,6 @@
 // envs/driver.wgsl - batched environment stepping with auto-reset, episode statistics and the
-// observation wrappers; appended after common/rng.wgsl and one environment file, which defines
+// observation wrappers; appended after common/rng.wgsl, common/reduce_*.wgsl and one
+// environment file, which defines
 //   STATE_DIM, OBS_DIM, ACT_DIM, GOAL_DIM; struct Params (uniform at binding 0) and StepResult;
 //   env_reset(u, u2, p) from 8 uniforms; env_step(s, a, p); env_obs(s, p);
 //   env_achieved_goal(s, p, i); env_success(s, p); env_sysid(p, factors).
@@ -176,25 +177,17 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-var<workgroup> partial: array<f32, 256>;
-
 @compute @workgroup_size(256)
-fn reduce_stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn reduce_stats(@builtin(workgroup_id) wid: vec3<u32>, ids: ReduceIds) {
   let agent = wid.x;
   for (var k = 0u; k < STATS; k++) {
     var sum = 0.0;
-    for (var i = lid; i < drv.envs; i += 256u) {
+    for (var i = ids.lid; i < drv.envs; i += 256u) {
       let at = (agent * drv.envs + i) * STATS + k;
       sum += ep_stats[at];
       ep_stats[at] = 0.0;
     }
-    partial[lid] = sum;
-    workgroupBarrier();
-    for (var half = 128u; half > 0u; half /= 2u) {
-      if (lid < half) { partial[lid] += partial[lid + half]; }
-      workgroupBarrier();
-    }
-    if (lid == 0u) { stats_out[agent * STATS + k] = partial[0]; }
-    workgroupBarrier();
+    let total = workgroup_sum(sum, ids);
+    if (ids.lid == 0u) { stats_out[agent * STATS + k] = total; }
   }
 }

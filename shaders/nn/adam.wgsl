@@ -51,10 +51,9 @@ fn step_count(agent: u32) -> f32 {
   return f32(state[agent * 4u]);
 }
 
-var<workgroup> partial: array<f32, WG>;
-
 @compute @workgroup_size(WG)
-fn prepare(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn prepare(@builtin(workgroup_id) wid: vec3<u32>, ids: ReduceIds) {
+  let lid = ids.lid;
   let agent = wid.x;
   var clip = 1.0;
   var norm = 0.0;
@@ -64,13 +63,7 @@ fn prepare(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
       let g = grads[agent * adam.count + i];
       sum += g * g;
     }
-    partial[lid] = sum;
-    workgroupBarrier();
-    for (var half = WG / 2u; half > 0u; half /= 2u) {
-      if (lid < half) { partial[lid] += partial[lid + half]; }
-      workgroupBarrier();
-    }
-    norm = sqrt(partial[0]);
+    norm = sqrt(workgroup_sum(sum, ids));
     if (norm > adam.max_norm) { clip = adam.max_norm / norm; }
   }
   if (lid == 0u) {

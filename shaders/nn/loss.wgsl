@@ -3,7 +3,8 @@
 // For every agent a (one workgroup each):
 //   loss[a]  = scale * mean_{rows, cols} (pred - target)^2
 //   dpred    = scale * 2 (pred - target) / (rows * cols)
-// The sum is reduced in a fixed tree order, so a seed reproduces exactly.
+// The sum is reduced with workgroup_sum (common/reduce_*.wgsl, prepended): a fixed order, so a
+// seed reproduces exactly on a given adapter.
 // Dispatch: (agents). Workgroup: 256 threads striding over rows * cols.
 // Bindings: 0 uniform Mse; 1 pred (read); 2 target_values (read); 3 dpred (read_write);
 //           4 loss (read_write, element loss_offset + a * loss_agent_stride).
@@ -35,10 +36,9 @@ const WG: u32 = 256u;
 @group(0) @binding(3) var<storage, read_write> dpred: array<f32>;
 @group(0) @binding(4) var<storage, read_write> loss: array<f32>;
 
-var<workgroup> partial: array<f32, WG>;
-
 @compute @workgroup_size(WG)
-fn mse_forward_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn mse_forward_backward(@builtin(workgroup_id) wid: vec3<u32>, ids: ReduceIds) {
+  let lid = ids.lid;
   let agent = wid.x;
   let count = mse.rows * mse.cols;
   let grad_scale = 2.0 * mse.scale / f32(count);
@@ -52,13 +52,8 @@ fn mse_forward_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_in
     dpred[mse.grad_offset + agent * mse.grad_agent_stride + r * mse.grad_row_stride + c] = grad_scale * e;
     sum += e * e;
   }
-  partial[lid] = sum;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) { partial[lid] += partial[lid + half]; }
-    workgroupBarrier();
-  }
+  let total = workgroup_sum(sum, ids);
   if (lid == 0u) {
-    loss[mse.loss_offset + agent * mse.loss_agent_stride] = mse.scale * partial[0] / f32(count);
+    loss[mse.loss_offset + agent * mse.loss_agent_stride] = mse.scale * total / f32(count);
   }
 }

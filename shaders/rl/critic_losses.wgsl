@@ -3,7 +3,8 @@
 //   td_mse       y = r + gamma (1 - terminated) Q'(s', a');  loss = mean (Q(s, a) - y)^2;
 //                dQ = 2 (Q - y) / B. metrics[a] += [loss, mean Q, 0, 0, ...] and count[3] += 1.
 //   policy_loss  loss = -mean Q(s, pi(s)); dQ = -1 / B. metrics[a][2] += loss, count[4] += 1.
-// Sums are reduced in a fixed tree order, so a seed reproduces exactly. Reward and terminated
+// Sums are reduced with workgroup_sum (common/reduce_*.wgsl, prepended): a fixed order, so a
+// seed reproduces exactly on a given adapter. Reward and terminated
 // are read from the minibatch rows (columns reward_col, terminated_col of a row of `width`).
 // Bindings: 0 uniform Losses; 1 q (read, [agents, B]); 2 q_target (read, [agents, B]);
 //   3 batch (read, [agents, B, width]); 4 dq (rw, [agents, B]); 5 metrics (rw, [agents, 8]).
@@ -28,22 +29,9 @@ const WG: u32 = 256u;
 @group(0) @binding(4) var<storage, read_write> dq: array<f32>;
 @group(0) @binding(5) var<storage, read_write> metrics: array<f32>;
 
-var<workgroup> sum_a: array<f32, WG>;
-var<workgroup> sum_b: array<f32, WG>;
-
-fn reduce_pair(lid: u32) {
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      sum_a[lid] += sum_a[lid + half];
-      sum_b[lid] += sum_b[lid + half];
-    }
-    workgroupBarrier();
-  }
-}
-
 @compute @workgroup_size(WG)
-fn td_mse(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn td_mse(@builtin(workgroup_id) wid: vec3<u32>, ids: ReduceIds) {
+  let lid = ids.lid;
   let agent = wid.x;
   let n = f32(ls.rows);
   var se = 0.0;
@@ -57,18 +45,18 @@ fn td_mse(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
     se += e * e;
     qs += q[i];
   }
-  sum_a[lid] = se;
-  sum_b[lid] = qs;
-  reduce_pair(lid);
+  let se_total = workgroup_sum(se, ids);
+  let q_total = workgroup_sum(qs, ids);
   if (lid == 0u) {
-    metrics[agent * 8u] += sum_a[0] / n;
-    metrics[agent * 8u + 1u] += sum_b[0] / n;
+    metrics[agent * 8u] += se_total / n;
+    metrics[agent * 8u + 1u] += q_total / n;
     metrics[agent * 8u + 3u] += 1.0;
   }
 }
 
 @compute @workgroup_size(WG)
-fn policy_loss(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn policy_loss(@builtin(workgroup_id) wid: vec3<u32>, ids: ReduceIds) {
+  let lid = ids.lid;
   let agent = wid.x;
   let n = f32(ls.rows);
   var qs = 0.0;
@@ -77,11 +65,9 @@ fn policy_loss(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
     dq[i] = -1.0 / n;
     qs += q[i];
   }
-  sum_a[lid] = qs;
-  sum_b[lid] = 0.0;
-  reduce_pair(lid);
+  let q_total = workgroup_sum(qs, ids);
   if (lid == 0u) {
-    metrics[agent * 8u + 2u] += -sum_a[0] / n;
+    metrics[agent * 8u + 2u] += -q_total / n;
     metrics[agent * 8u + 4u] += 1.0;
   }
 }

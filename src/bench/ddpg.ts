@@ -8,7 +8,7 @@ import { ALL_FUSIONS, Ddpg, type Fusions, NO_FUSIONS, ddpgConfig } from '../algo
 import { EnvBatch } from '../envs/batch.js';
 import { getEnv } from '../envs/registry.js';
 import type { GpuContext } from '../gpu/context.js';
-import type { PipelineCache } from '../gpu/kernel.js';
+import { PipelineCache } from '../gpu/kernel.js';
 import { runOnce } from '../gpu/recorder.js';
 import { Clock } from '../rng/clock.js';
 import { type SuiteResult, markdownTable, timeProgram } from './harness.js';
@@ -83,7 +83,12 @@ export async function fusionsSuite(ctx: GpuContext, cache: PipelineCache, quick:
   const rows: Record<string, unknown>[] = [];
   for (const [name, fusions] of variants) {
     const r = await timeDdpg(ctx, cache, c, quick, fusions);
-    rows.push({ variant: name, fusions, ...c, us_per_iteration: r.perIteration, dispatches_per_iteration: r.dispatches, timing: r.timing });
+    rows.push({ variant: name, fusions, subgroups: cache.subgroups, ...c, us_per_iteration: r.perIteration, dispatches_per_iteration: r.dispatches, timing: r.timing });
+  }
+  if (cache.subgroups) {
+    // The workgroup reductions (losses, statistics, gradient norm) without subgroup operations.
+    const r = await timeDdpg(ctx, new PipelineCache(ctx, { subgroups: false }), c, quick, ALL_FUSIONS);
+    rows.push({ variant: 'all, reductions without subgroups', fusions: ALL_FUSIONS, subgroups: false, ...c, us_per_iteration: r.perIteration, dispatches_per_iteration: r.dispatches, timing: r.timing });
   }
   const base = rows[0].us_per_iteration as number;
   const table = markdownTable(

@@ -31,18 +31,36 @@ function cacheKey(kernel: Kernel): string {
   return `${kernel.shader.path}|${kernel.entryPoint}|${constants}`;
 }
 
+export interface CacheOptions {
+  /** Use kernels' subgroup variants where the adapter has 'subgroups'. Default true. */
+  subgroups?: boolean;
+}
+
 export class PipelineCache {
   private modules = new Map<string, Promise<GPUShaderModule>>();
   private pipelines = new Map<string, Promise<GPUComputePipeline>>();
+  /** Whether kernels with a subgroup variant use it on this device. */
+  readonly subgroups: boolean;
 
-  constructor(readonly ctx: GpuContext) {}
+  constructor(
+    readonly ctx: GpuContext,
+    options: CacheOptions = {},
+  ) {
+    this.subgroups = (options.subgroups ?? true) && ctx.hasFeature('subgroups');
+  }
+
+  /** The kernel with the shader variant this device runs. */
+  private resolve(kernel: Kernel): Kernel {
+    return this.subgroups && kernel.shader.subgroups ? { ...kernel, shader: kernel.shader.subgroups } : kernel;
+  }
 
   get size(): number {
     return this.pipelines.size;
   }
 
   /** Returns the compiled pipeline for `kernel`, compiling it on first use. */
-  pipeline(kernel: Kernel): Promise<GPUComputePipeline> {
+  pipeline(requested: Kernel): Promise<GPUComputePipeline> {
+    const kernel = this.resolve(requested);
     const key = cacheKey(kernel);
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {

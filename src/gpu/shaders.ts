@@ -11,6 +11,8 @@ import rngFill from '../../shaders/common/rng_fill.wgsl?raw';
 import view from '../../shaders/common/view.wgsl?raw';
 import clock from '../../shaders/common/clock.wgsl?raw';
 import dual from '../../shaders/common/dual.wgsl?raw';
+import reduceTree from '../../shaders/common/reduce_tree.wgsl?raw';
+import reduceSubgroup from '../../shaders/common/reduce_subgroup.wgsl?raw';
 import envDriver from '../../shaders/envs/driver.wgsl?raw';
 import envDriverVjp from '../../shaders/envs/driver_vjp.wgsl?raw';
 import linear from '../../shaders/nn/linear.wgsl?raw';
@@ -28,6 +30,21 @@ export interface ShaderSource {
   /** Path under shaders/ (with any prepended libraries), used as cache key and in errors. */
   path: string;
   code: string;
+  /** The same kernels with subgroup operations, used where the adapter has 'subgroups'. */
+  subgroups?: ShaderSource;
+}
+
+/**
+ * A kernel file that reduces over its workgroup with workgroup_sum: the portable shared-memory
+ * tree, plus a variant with subgroup operations for adapters that have them.
+ */
+function withReduce(path: string, libraries: string[], code: string): ShaderSource {
+  const libs = libraries.join('\n');
+  return {
+    path: `${path} (with common/reduce_tree.wgsl)`,
+    code: `${libs}\n${reduceTree}\n${code}`,
+    subgroups: { path: `${path} (with common/reduce_subgroup.wgsl)`, code: `enable subgroups;\n${libs}\n${reduceSubgroup}\n${code}` },
+  };
 }
 
 function withRng(path: string, code: string): ShaderSource {
@@ -42,15 +59,15 @@ export const shaders = {
   rngFill: withRng('common/rng_fill.wgsl', rngFill),
   clock: { path: 'common/clock.wgsl', code: clock },
   linear: { path: 'nn/linear.wgsl', code: linear },
-  loss: { path: 'nn/loss.wgsl', code: loss },
-  adam: { path: 'nn/adam.wgsl', code: adam },
+  loss: withReduce('nn/loss.wgsl', [], loss),
+  adam: withReduce('nn/adam.wgsl', [], adam),
   polyak: { path: 'nn/polyak.wgsl', code: polyak },
   gaussian: withRngAndViews('sample/gaussian.wgsl', gaussian),
   categorical: withRngAndViews('sample/categorical.wgsl', categorical),
   bernoulli: withRngAndViews('sample/bernoulli.wgsl', bernoulli),
   replay: withRng('replay/replay.wgsl', replay),
   explore: withRngAndViews('rl/explore.wgsl', explore),
-  criticLosses: { path: 'rl/critic_losses.wgsl', code: criticLosses },
+  criticLosses: withReduce('rl/critic_losses.wgsl', [], criticLosses),
 } satisfies Record<string, ShaderSource>;
 
 /**
@@ -58,6 +75,6 @@ export const shaders = {
  * driver (reset, step, statistics) and, for differentiable envs, the VJP entry point.
  */
 export function environmentShader(env: ShaderSource, differentiable: boolean): ShaderSource {
-  const parts = [rng, dual, env.code, envDriver, differentiable ? envDriverVjp : ''];
-  return { path: `${env.path} (with common/rng, common/dual, envs/driver${differentiable ? ', envs/driver_vjp' : ''})`, code: parts.join('\n') };
+  const path = `${env.path} (with common/rng, common/dual, envs/driver${differentiable ? ', envs/driver_vjp' : ''})`;
+  return withReduce(path, [rng, dual], [env.code, envDriver, differentiable ? envDriverVjp : ''].join('\n'));
 }

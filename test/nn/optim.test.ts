@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PipelineCache } from '../../src/gpu/kernel.js';
 import { Recorder, runOnce } from '../../src/gpu/recorder.js';
 import { f32 } from '../../src/gpu/tensor.js';
 import { matrix } from '../../src/gpu/view.js';
@@ -10,9 +11,17 @@ import { gpu } from '../helpers/gpu.js';
 import { randomArray, relError } from '../helpers/random.js';
 
 describe('MSE loss', () => {
-  it('loss and gradient match float64 on strided views, per agent, with scale', async () => {
-    const { ctx, cache } = await gpu();
-    const agents = 3, rows = 37, cols = 3, width = 7;
+  it.each([
+    { subgroups: true, rows: 37 },
+    { subgroups: true, rows: 1031 },
+    { subgroups: false, rows: 37 },
+    { subgroups: false, rows: 1031 },
+  ])('loss and gradient match float64 on strided views, per agent, with scale (%o)', async ({ subgroups, rows }) => {
+    const { ctx } = await gpu();
+    // Both workgroup reductions: subgroup operations (where the adapter has them) and the tree.
+    const cache = new PipelineCache(ctx, { subgroups });
+    expect(cache.subgroups).toBe(subgroups && ctx.hasFeature('subgroups'));
+    const agents = 3, cols = 3, width = 7;
     const pData = randomArray(agents * rows * width, 1);
     const tData = randomArray(agents * rows * cols, 2);
     const pred = matrix(f32(ctx, 'pred', [pData.length], pData), { agents, rows, cols, offset: 2, rowStride: width });
