@@ -90,6 +90,10 @@ export async function fusionsSuite(ctx: GpuContext, cache: PipelineCache, quick:
     const r = await timeDdpg(ctx, new PipelineCache(ctx, { subgroups: false }), c, quick, ALL_FUSIONS);
     rows.push({ variant: 'all, reductions without subgroups', fusions: ALL_FUSIONS, subgroups: false, ...c, us_per_iteration: r.perIteration, dispatches_per_iteration: r.dispatches, timing: r.timing });
   }
+  // The other device class's tile shapes (64-invocation tiles on a CPU adapter, 256 on a GPU).
+  const other = new PipelineCache(ctx, { softwareTiles: !cache.softwareTiles });
+  const t = await timeDdpg(ctx, other, c, quick, ALL_FUSIONS);
+  rows.push({ variant: `all, ${other.softwareTiles ? 'CPU-adapter' : 'GPU'} tile shapes`, fusions: ALL_FUSIONS, ...c, us_per_iteration: t.perIteration, dispatches_per_iteration: t.dispatches, timing: t.timing });
   const base = rows[0].us_per_iteration as number;
   const table = markdownTable(
     ['fusions', 'dispatches per iteration', 'us per iteration', 'time vs none', 'timing'],

@@ -23,7 +23,7 @@ export async function nnSuite(ctx: GpuContext, cache: PipelineCache, quick: bool
     const layer = { inDim: k, outDim: n, activation: 'identity' as const, offset: 0, paramsPerAgent: (k + 1) * n, agents: 1 };
     const program = new Recorder(ctx, `matmul ${m}x${k}x${n}`).add(await linearForward(cache, layer, params, x, y));
     const timing = await timeProgram(ctx, program, { iterations, repeats });
-    rows.push({ name: 'matmul', shape: `${m}x${k}x${n}`, tiles: chooseTiles(m, n, ctx.isSoftware), tflops: (2 * m * k * n) / (timing.median_us * 1e-6) / 1e12, ...timing });
+    rows.push({ name: 'matmul', shape: `${m}x${k}x${n}`, tiles: chooseTiles(m, n, cache.softwareTiles), tflops: (2 * m * k * n) / (timing.median_us * 1e-6) / 1e12, ...timing });
     for (const t of [x.tensor, params, y.tensor]) t.destroy();
   }
 

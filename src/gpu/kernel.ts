@@ -34,6 +34,8 @@ function cacheKey(kernel: Kernel): string {
 export interface CacheOptions {
   /** Use kernels' subgroup variants where the adapter has 'subgroups'. Default true. */
   subgroups?: boolean;
+  /** Tile shapes for a CPU adapter (true) or a GPU (false). Default: what the adapter is. */
+  softwareTiles?: boolean;
 }
 
 export class PipelineCache {
@@ -41,12 +43,15 @@ export class PipelineCache {
   private pipelines = new Map<string, Promise<GPUComputePipeline>>();
   /** Whether kernels with a subgroup variant use it on this device. */
   readonly subgroups: boolean;
+  /** Whether layers pick the tile shapes that suit CPU adapters (src/nn/linear.ts chooseTiles). */
+  readonly softwareTiles: boolean;
 
   constructor(
     readonly ctx: GpuContext,
     options: CacheOptions = {},
   ) {
     this.subgroups = (options.subgroups ?? true) && ctx.hasFeature('subgroups');
+    this.softwareTiles = options.softwareTiles ?? ctx.isSoftware;
   }
 
   /** The kernel with the shader variant this device runs. */

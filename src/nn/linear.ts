@@ -92,7 +92,7 @@ function gemmDispatch(
   y: Tensor,
   c: Bound,
   label: string,
-  tiles: Tiles = chooseTiles(dims.m, dims.n, cache.ctx.isSoftware),
+  tiles: Tiles = chooseTiles(dims.m, dims.n, cache.softwareTiles),
 ): Promise<Dispatch> {
   const params = gemmUniform(cache, dims, a, b, c, label);
   const kernel = { shader: shaders.linear, entryPoint: entry, constants: { ...tiles, ACT: ACT_ID[act] } };
@@ -219,7 +219,7 @@ export async function linearBackward(
   sameLayout(label, y, dy);
   const w: Dims = { m: layer.inDim + 1, n: layer.outDim, k: x.rows, agents: layer.agents, ones: layer.inDim, accumulate: options.accumulateParams ?? false };
   const i: Dims = { m: y.rows, n: layer.inDim, k: layer.outDim, agents: layer.agents, ones: 0xffffffff, accumulate: options.accumulateInput ?? false };
-  const tiles = options.tiles ?? chooseTiles(Math.max(w.m, i.m), Math.max(w.n, i.n), cache.ctx.isSoftware);
+  const tiles = options.tiles ?? chooseTiles(Math.max(w.m, i.m), Math.max(w.n, i.n), cache.softwareTiles);
   const gw = gemmUniform(cache, w, viewOperand(x, true), viewOperand(dy), weightOperand(layer, grads, false), `${label} (weights)`);
   const gi = gemmUniform(cache, i, viewOperand(dy), weightOperand(layer, params, true), viewOperand(dx), `${label} (input)`);
   const kernel = { shader: shaders.linear, entryPoint: 'backward', constants: { ...tiles, ACT: ACT_ID[layer.activation] } };
