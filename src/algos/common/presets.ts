@@ -1,6 +1,6 @@
 /**
- * Settings for a CPU adapter (lavapipe, SwiftShader): DDPG learns pendulum (about -150 over 100
- * evaluation episodes) in about two minutes on 2 cores, where the published settings (the
+ * Settings for a CPU adapter (lavapipe, SwiftShader): DDPG learns pendulum (about -160 over 100
+ * evaluation episodes) in about a minute on 2 cores (lavapipe), where the published settings (the
  * schemas' defaults) would take hours. Used by `pathwise train --preset cpu` (chosen
  * automatically on a CPU adapter) and by the browser demo.
  */
