@@ -11,8 +11,9 @@ if [ ! -d node_modules/webgpu ] || [ ! -d node_modules/vitest ] || [ package-loc
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# The browser demo's end-to-end test drives Debian's Chromium (never a downloaded browser).
-if [ ! -x /usr/bin/chromium ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then
+# The browser demo's end-to-end test (`setup.sh --browser`, from `npm test`) drives Debian's
+# Chromium, never a downloaded browser.
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then
   echo "setup: installing Debian's chromium for the browser test"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
