@@ -14,7 +14,7 @@ export async function learningCurveSvg(reports: readonly Report[], title: string
     mark: { type: 'line', point: values.length < 60 },
     encoding: {
       x: { field: 'env_steps', type: 'quantitative', title: 'env steps', axis: { format: '~s' } },
-      y: { field: 'return_mean', type: 'quantitative', title: 'mean episodic return', scale: { zero: false }, axis: { format: '~s' } },
+      y: { field: 'return_mean', type: 'quantitative', title: 'mean episodic return', scale: { zero: false }, axis: { format: ',.0f' } },
       tooltip: [{ field: 'wall_s', type: 'quantitative', title: 'wall seconds' }],
     },
   }).spec;
