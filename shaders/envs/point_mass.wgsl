@@ -34,6 +34,12 @@ fn goal_reward(d: f32, p: Params) -> f32 {
   return -d;
 }
 
+// The reward of reaching `achieved` when `desired` was asked for: what HER recomputes for
+// relabeled goals (envs/driver_her.wgsl).
+fn env_goal_reward(achieved: array<f32, GOAL_DIM>, desired: array<f32, GOAL_DIM>, p: Params) -> f32 {
+  return goal_reward(distance(vec2<f32>(achieved[0], achieved[1]), vec2<f32>(desired[0], desired[1])), p);
+}
+
 fn env_reset(u: vec4<f32>, u2: vec4<f32>, p: Params) -> array<f32, STATE_DIM> {
   let v = 0.8 * p.bound * (2.0 * u - 1.0);
   return array<f32, STATE_DIM>(v.x, v.y, 0.0, 0.0, v.z, v.w);

@@ -60,6 +60,14 @@ fn env_obs(s: array<f32, STATE_DIM>, p: Params) -> array<f32, OBS_DIM> {
   return array<f32, OBS_DIM>(cos(s[0]), cos(s[1]), sin(s[0]), sin(s[1]), s[2], s[3], tip.x, tip.y, s[4], s[5]);
 }
 
+// The goal term of the reward for reaching `achieved` when `desired` was asked for: what HER
+// recomputes for relabeled goals (exact for the sparse variant; the dense one drops the torque cost).
+fn env_goal_reward(achieved: array<f32, GOAL_DIM>, desired: array<f32, GOAL_DIM>, p: Params) -> f32 {
+  let d = distance(vec2<f32>(achieved[0], achieved[1]), vec2<f32>(desired[0], desired[1]));
+  if (p.sparse > 0.0) { return select(-1.0, 0.0, d <= p.tolerance); }
+  return -d;
+}
+
 fn env_achieved_goal(s: array<f32, STATE_DIM>, p: Params, i: u32) -> f32 {
   return fingertip(s, p)[i];
 }

@@ -11,7 +11,8 @@ import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.j
 import { shaders } from '../gpu/shaders.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
-import type { EnvBatch } from '../envs/batch.js';
+import { type EnvBatch, recordWidth } from '../envs/batch.js';
+import { stateDim } from '../envs/types.js';
 import type { Clock } from '../rng/clock.js';
 
 /** Columns of a stored record. */
@@ -21,6 +22,12 @@ export interface RecordLayout {
   reward: number;
   terminated: number;
   nextObs: number;
+  /** The env's step index within its episode when the transition started. */
+  time: number;
+  /** The clock (env steps taken) when the transition was inserted. */
+  clock: number;
+  /** The env's index within its agent. */
+  env: number;
   width: number;
 }
 
@@ -58,7 +65,8 @@ export class ReplayBuffer {
     this.label = options.label ?? 'replay';
     const field = options.field ?? `${this.label}.capacity`;
     const o = env.obsWidth, a = env.actionDim, next = env.obsWidth + env.def.goalDim;
-    this.layout = { obs: 0, action: o, reward: o + a, terminated: o + a + 1, nextObs: o + a + 2, width: o + a + 2 + next };
+    const tail = o + a + 2 + next;
+    this.layout = { obs: 0, action: o, reward: o + a, terminated: o + a + 1, nextObs: o + a + 2, time: tail, clock: tail + 1, env: tail + 2, width: tail + 3 };
     const limit = ctx.limits.maxStorageBufferBindingSize;
     const maxCapacity = Math.floor(limit / (this.layout.width * 4 * env.agents));
     this.capacity = requireInt(field, options.capacity, 1, maxCapacity);
@@ -68,13 +76,14 @@ export class ReplayBuffer {
     this.storage = f32(ctx, `${this.label}.storage`, [env.agents, this.capacity, this.layout.width]);
   }
 
-  private params(batch: number, batchWidth: number, segments: readonly Segment[], draw = 0): GPUBuffer {
+  private params(batch: number, batchWidth: number, segments: readonly Segment[], draw = 0, slotCol = 0xffffffff): GPUBuffer {
     const { env, layout, options } = this;
     if (segments.length > 8) throw new ConfigError(`${this.label} sample layout`, segments.length, 'at most 8 segments');
     const u = uniform()
       .u32(this.capacity).u32(layout.width).u32(env.envs).u32(env.obsWidth)
       .u32(env.actionDim).u32(env.obsWidth + env.def.goalDim).u32(batch).u32(batchWidth)
-      .u32(options.seed).u32(options.stream).u32(segments.length).u32(draw);
+      .u32(options.seed).u32(options.stream).u32(segments.length).u32(draw)
+      .u32(recordWidth(env.def)).u32(stateDim(env.def)).u32(slotCol).u32(0);
     for (let i = 0; i < 8; i++) {
       const s = segments[i] ?? { src: 0, dst: 0, len: 0 };
       u.u32(s.src).u32(s.dst).u32(s.len).u32(0);
@@ -89,7 +98,7 @@ export class ReplayBuffer {
     const groups = [Math.ceil(env.envs / 64), env.agents] as const;
     return Promise.all([
       makeDispatch(cache, { shader: shaders.replay, entryPoint: 'insert_start' },
-        { 0: params, 1: this.storage, 2: env.obs, 3: this.actionSource, 6: this.clock.tensor }, groups, `${this.label} insert_start`),
+        { 0: params, 1: this.storage, 2: env.obs, 3: this.actionSource, 6: this.clock.tensor, 8: env.envState }, groups, `${this.label} insert_start`),
       makeDispatch(cache, { shader: shaders.replay, entryPoint: 'insert_end' },
         { 0: params, 1: this.storage, 4: env.stepOut, 5: env.nextObs, 6: this.clock.tensor }, groups, `${this.label} insert_end`),
     ]);
@@ -97,9 +106,10 @@ export class ReplayBuffer {
 
   /**
    * Fills `batch` ([agents, rows, width]) with uniformly drawn records copied by `segments`.
-   * `draw` tells apart the minibatches of several updates within one env step.
+   * `draw` tells apart the minibatches of several updates within one env step; `slotCol`, when
+   * given, receives each row's slot (for hindsight relabeling).
    */
-  async sampler(cache: PipelineCache, batch: Tensor<'f32'>, rows: number, segments: readonly Segment[], draw = 0): Promise<Dispatch> {
+  async sampler(cache: PipelineCache, batch: Tensor<'f32'>, rows: number, segments: readonly Segment[], draw = 0, slotCol?: number): Promise<Dispatch> {
     const width = batch.size / (rows * this.env.agents);
     for (const s of segments) {
       if (s.src + s.len > this.layout.width || s.dst + s.len > width) {
@@ -107,7 +117,7 @@ export class ReplayBuffer {
       }
     }
     return makeDispatch(cache, { shader: shaders.replay, entryPoint: 'sample' },
-      { 0: this.params(rows, width, segments, draw), 1: this.storage, 6: this.clock.tensor, 7: batch },
+      { 0: this.params(rows, width, segments, draw, slotCol ?? 0xffffffff), 1: this.storage, 6: this.clock.tensor, 7: batch },
       [Math.ceil(rows / 64), this.env.agents], `${this.label} sample`);
   }
 }

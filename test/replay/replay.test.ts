@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EnvBatch } from '../../src/envs/batch.js';
+import { EnvBatch, recordWidth } from '../../src/envs/batch.js';
 import { getEnv } from '../../src/envs/registry.js';
 import { runOnce } from '../../src/gpu/recorder.js';
 import { f32 } from '../../src/gpu/tensor.js';
@@ -29,20 +29,22 @@ describe('replay buffer', () => {
       const a = Array.from({ length: 10 }, () => Math.fround(2 * next() - 1));
       actions.write(a);
       env.action.write(a);
-      const obs = await env.obs.read();
+      const [obs, envState] = await Promise.all([env.obs.read(), env.envState.read()]);
       await runOnce(ctx, [await clock.tick(cache), start, env.stepDispatch, end]);
       const [out, nextObs] = await Promise.all([env.stepOut.read(), env.nextObs.read()]);
       for (let agent = 0; agent < 2; agent++) {
         for (let i = 0; i < 5; i++) {
           const flat = agent * 5 + i;
-          const record = [...obs.subarray(flat * 3, flat * 3 + 3), a[flat], out[flat * 3], out[flat * 3 + 1], ...nextObs.subarray(flat * 3, flat * 3 + 3)];
+          // ..., then the env's step within its episode, the clock at insertion and the env index.
+          const time = envState[flat * recordWidth(env.def) + 2];
+          const record = [...obs.subarray(flat * 3, flat * 3 + 3), a[flat], out[flat * 3], out[flat * 3 + 1], ...nextObs.subarray(flat * 3, flat * 3 + 3), time, k + 1, i];
           expected.set(`${agent}/${(k * 5 + i) % 13}`, record);
         }
       }
     }
     const storage = await replay.storage.read();
     const w = replay.layout.width;
-    expect(w).toBe(3 + 1 + 2 + 3);
+    expect(w).toBe(3 + 1 + 2 + 3 + 3);
     for (const [key, record] of expected) {
       const [agent, slot] = key.split('/').map(Number);
       const base = (agent * 13 + slot) * w;
