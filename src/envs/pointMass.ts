@@ -23,6 +23,10 @@ export const pointMassReference: EnvReference = {
   obs: (s) => [...s],
   achievedGoal: (s) => [s[0], s[1]],
   success: (s, p) => Math.hypot(s[0] - s[4], s[1] - s[5]) <= p.tolerance,
+  goalReward(achieved, desired, p) {
+    const d = Math.hypot(achieved[0] - desired[0], achieved[1] - desired[1]);
+    return p.sparse > 0 ? (d <= p.tolerance ? 0 : -1) : -d;
+  },
 };
 
 export const pointMass: EnvDefinition = {

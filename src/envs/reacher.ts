@@ -41,6 +41,10 @@ export const reacherReference: EnvReference = {
     const [x, y] = fingertip(s, p);
     return Math.hypot(x - s[4], y - s[5]) <= p.tolerance;
   },
+  goalReward(achieved, desired, p) {
+    const d = Math.hypot(achieved[0] - desired[0], achieved[1] - desired[1]);
+    return p.sparse > 0 ? (d <= p.tolerance ? 0 : -1) : -d;
+  },
 };
 
 export const reacher: EnvDefinition = {

@@ -26,6 +26,8 @@ export interface EnvReference {
   achievedGoal?(s: readonly number[], p: Readonly<Record<string, number>>): number[];
   /** Goal envs: whether the achieved goal is within tolerance of the desired one. */
   success?(s: readonly number[], p: Readonly<Record<string, number>>): boolean;
+  /** Goal envs: the (goal part of the) reward for reaching `achieved` when `desired` was asked. */
+  goalReward?(achieved: readonly number[], desired: readonly number[], p: Readonly<Record<string, number>>): number;
 }
 
 /** Drawing primitives in world coordinates (y up), for the browser demo and CLI pictures. */

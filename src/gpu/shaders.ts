@@ -15,6 +15,7 @@ import reduceTree from '../../shaders/common/reduce_tree.wgsl?raw';
 import reduceSubgroup from '../../shaders/common/reduce_subgroup.wgsl?raw';
 import envDriver from '../../shaders/envs/driver.wgsl?raw';
 import envDriverVjp from '../../shaders/envs/driver_vjp.wgsl?raw';
+import envDriverHer from '../../shaders/envs/driver_her.wgsl?raw';
 import linear from '../../shaders/nn/linear.wgsl?raw';
 import loss from '../../shaders/nn/loss.wgsl?raw';
 import adam from '../../shaders/nn/adam.wgsl?raw';
@@ -74,7 +75,8 @@ export const shaders = {
  * The program of one environment: rng and dual-number libraries, the env file, the batched
  * driver (reset, step, statistics) and, for differentiable envs, the VJP entry point.
  */
-export function environmentShader(env: ShaderSource, differentiable: boolean): ShaderSource {
-  const path = `${env.path} (with common/rng, common/dual, envs/driver${differentiable ? ', envs/driver_vjp' : ''})`;
-  return withReduce(path, [rng, dual], [env.code, envDriver, differentiable ? envDriverVjp : ''].join('\n'));
+export function environmentShader(env: ShaderSource, differentiable: boolean, goals = false): ShaderSource {
+  const extras = [differentiable ? 'envs/driver_vjp' : '', goals ? 'envs/driver_her' : ''].filter(Boolean);
+  const path = `${env.path} (with common/rng, common/dual, envs/driver${extras.map((e) => `, ${e}`).join('')})`;
+  return withReduce(path, [rng, dual], [env.code, envDriver, differentiable ? envDriverVjp : '', goals ? envDriverHer : ''].join('\n'));
 }
