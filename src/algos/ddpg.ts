@@ -50,6 +50,8 @@ export const ddpgSchema = {
   targetPolicyNoise: { kind: 'number', default: 0, min: 0, help: "TD3's target policy smoothing noise, fraction of the half action range (TD3: 0.2; 0 = off)" },
   targetNoiseClip: { kind: 'number', default: 0.5, min: 0, help: "clip of TD3's smoothing noise (TD3: 0.5)" },
   maxGradNorm: { kind: 'number', default: 0, min: 0, help: 'clip each gradient to this global norm (0 = off)' },
+  her: { kind: 'choice', default: 'none', choices: ['none', 'final', 'future'], help: 'hindsight experience replay for goal envs: relabel with the episode\'s final or a future achieved goal (Andrychowicz et al. 2017)' },
+  herK: { kind: 'number', default: 4, min: 1, integer: true, help: 'HER: relabeled goals per real one, relabel probability k / (1 + k) (HER paper: 4)' },
 } as const;
 
 export type DdpgConfig = OptionValues<typeof ddpgSchema>;
@@ -137,9 +139,10 @@ export class Ddpg implements Algorithm {
     });
     const act: Dispatch[] = [await clock.tick(cache), ...(await acting.forward()), explore, insertStart, env.stepDispatch, insertEnd];
 
-    // ---- minibatch: [s | a | s' | a' | s | pi(s) | r | terminated], gradients alike ----
+    // ---- minibatch: [s | a | s' | a' | s | pi(s) | r | terminated (| slot | relabeled, HER)] ----
     const sa = o + a;
-    const width = 3 * sa + 2;
+    const her = config.her !== 'none';
+    const width = 3 * sa + 2 + (her ? 2 : 0);
     const batch = f32(ctx, 'ddpg.batch', [agents, B, width]);
     const grad = f32(ctx, 'ddpg.batch_grad', [agents, B, width]);
     const rows = (t: Tensor<'f32'>) => matrix(t, { agents, rows: B, cols: width });
@@ -173,8 +176,21 @@ export class Ddpg implements Algorithm {
       ...(await q.backward()),
     ];
     const targetForward = await targetPolicy.forward();
+    // HER: goals of the three observation copies of a row, relabeled after sampling.
+    const G = env.def.goalDim;
+    const relabel = async (draw: number): Promise<Dispatch[]> =>
+      her
+        ? [
+            await env.herDispatch(cache, {
+              strategy: config.her as 'future', k: config.herK, storage: replay.storage, capacity: replay.capacity, recordWidth: L.width,
+              recordNextGoal: L.nextObs + o, recordTime: L.time, batch, rows: B, batchWidth: width,
+              goalCols: [o - G, sa + o - G, 2 * sa + o - G], rewardCol: 3 * sa, slotCol: 3 * sa + 2, flagCol: 3 * sa + 3, stream: Stream.her, draw,
+            }),
+          ]
+        : [];
     const criticUpdate = async (draw: number): Promise<Dispatch[]> => [
-      await replay.sampler(cache, batch, B, segments, draw),
+      await replay.sampler(cache, batch, B, segments, draw, her ? 3 * sa + 2 : undefined),
+      ...(await relabel(draw)),
       ...targetForward,
       ...(config.targetPolicyNoise > 0
         ? [await smoothTargetDispatch(cache, cols(batch, sa + o, a), clock, { sigma: config.targetPolicyNoise, clip: config.targetNoiseClip, seed, stream: Stream.smoothing, draw })]

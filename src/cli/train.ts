@@ -9,7 +9,7 @@ import cliProgress from 'cli-progress';
 import { Ddpg, ddpgConfig, ddpgSchema } from '../algos/ddpg.js';
 import { evaluatePolicy } from '../algos/common/evaluate.js';
 import { CPU_PRESET } from '../algos/common/presets.js';
-import { DivergedError, type Report, type RunConfig, Trainer, algoConfig, runConfig, runSchema } from '../algos/common/trainer.js';
+import { DivergedError, type Report, type RunConfig, Trainer, algoConfig, checkCombination, runConfig, runSchema } from '../algos/common/trainer.js';
 import { ConfigError } from '../errors.js';
 import { getEnv } from '../envs/registry.js';
 import { PipelineCache } from '../gpu/kernel.js';
@@ -47,6 +47,7 @@ function resolveRun(args: TrainArgs, cpu: boolean): { run: RunConfig; algo: Reco
   // Flags override the preset, the preset overrides the schema defaults.
   const run = runConfig({ ...(cpu ? CPU_PRESET.run : {}), ...pickOptions(runSchema, args) });
   const algo = algoConfig(run.algo, { ...(cpu ? CPU_PRESET.algo : {}), ...pickOptions(ddpgSchema, args) });
+  checkCombination(run, algo);
   return { run, algo, dir: args.out ?? join('runs', `${run.algo}-${run.env}-seed${run.seed}`) };
 }
 
@@ -81,8 +82,8 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   const target = trainer.targetIteration;
   const title = `${run.algo} on ${run.env} (${run.envs} envs, seed ${run.seed})`;
   const tty = process.stdout.isTTY === true;
-  const bar = tty ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | {value}/{total} env steps | {sps} steps/s | return {ret}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
-  bar?.start(target * run.envs, trainer.iteration * run.envs, { sps: '-', ret: '-' });
+  const bar = tty ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | {value}/{total} env steps | {sps} steps/s | return {ret}{success}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  bar?.start(target * run.envs, trainer.iteration * run.envs, { sps: '-', ret: '-', success: '' });
   console.error(`pathwise: training ${title} on ${ctx.adapterName}, ${target * run.envs} env steps -> ${dir}`);
   let lastWall = trainer.priorSeconds;
   let lastSteps = trainer.iteration * run.envs;
@@ -96,8 +97,8 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
         const sps = (r.env_steps - lastSteps) / Math.max(1e-9, r.wall_s - lastWall);
         lastWall = r.wall_s;
         lastSteps = r.env_steps;
-        if (bar) bar.update(r.env_steps, { sps: sps.toExponential(2), ret: fmt(r.return_mean) });
-        else console.log(`step ${r.env_steps} | ${sps.toExponential(2)} steps/s | return ${fmt(r.return_mean)} | critic loss ${fmt(r.critic_loss)} | Q ${fmt(r.mean_q)}`);
+        if (bar) bar.update(r.env_steps, { sps: sps.toExponential(2), ret: fmt(r.return_mean), success: r.success_rate !== null ? ` | success ${fmt(r.success_rate)}` : '' });
+        else console.log(`step ${r.env_steps} | ${sps.toExponential(2)} steps/s | return ${fmt(r.return_mean)}${r.success_rate !== null ? ` | success ${fmt(r.success_rate)}` : ''} | critic loss ${fmt(r.critic_loss)} | Q ${fmt(r.mean_q)}`);
         writeAtomic(join(dir, 'curve.svg'), await learningCurveSvg(reports, title));
       },
       saveCheckpoint,
@@ -117,7 +118,8 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
     if (!nets) throw new Error(`evaluation is not implemented for ${run.algo}`);
     const result = await evaluatePolicy(ctx, cache, getEnv(run.env), evalEnvOptions(run), run.evalEpisodes, (obs) => Ddpg.policy(cache, nets.actor, obs));
     writeAtomic(join(dir, 'eval.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(JSON.stringify({ return_mean: result.return_mean, return_std: result.return_std, episodes: result.episodes, wall_s: lastWall }));
+    const success = getEnv(run.env).goalDim > 0 ? { success_rate: result.success_rate } : {};
+    console.log(JSON.stringify({ return_mean: result.return_mean, return_std: result.return_std, episodes: result.episodes, ...success, wall_s: lastWall }));
   }
 }
 

@@ -72,4 +72,5 @@ export const Stream = {
   replay: 6,
   explore: 7,
   smoothing: 8,
+  her: 9,
 } as const;

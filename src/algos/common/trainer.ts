@@ -7,7 +7,7 @@
  */
 import { ConfigError } from '../../errors.js';
 import { EnvBatch } from '../../envs/batch.js';
-import { envNames, getEnv } from '../../envs/registry.js';
+import { envNames, getEnv, goalEnvNames } from '../../envs/registry.js';
 import type { GpuContext } from '../../gpu/context.js';
 import type { PipelineCache } from '../../gpu/kernel.js';
 import { runOnce } from '../../gpu/recorder.js';
@@ -40,6 +40,13 @@ export type RunConfig = OptionValues<typeof runSchema>;
 
 export function runConfig(given: Readonly<Record<string, unknown>> = {}): RunConfig {
   return resolveOptions(runSchema, given);
+}
+
+/** Checks settings that depend on each other (before any GPU work). */
+export function checkCombination(run: RunConfig, algo: Record<string, unknown>): void {
+  if (algo.her !== undefined && algo.her !== 'none' && getEnv(run.env).goalDim === 0) {
+    throw new ConfigError('--her', algo.her, `none for ${run.env}: HER needs a goal environment (${goalEnvNames().join(', ')})`);
+  }
 }
 
 /** Validated algorithm settings for `algo`. */
@@ -82,6 +89,7 @@ export class Trainer {
   ) {}
 
   static async create(ctx: GpuContext, cache: PipelineCache, run: RunConfig, algoSettings: Record<string, unknown>, fusions: Fusions = ALL_FUSIONS): Promise<Trainer> {
+    checkCombination(run, algoSettings);
     const def = getEnv(run.env);
     const clock = new Clock(ctx);
     const env = await new EnvBatch(ctx, def, {
