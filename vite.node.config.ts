@@ -1,9 +1,11 @@
 import { defineConfig } from 'vite';
 
-// Builds the Node entry points (benchmarks, later the CLI) into dist/. Vite handles the WGSL
-// `?raw` imports the same way as in the browser bundle and in vitest; npm packages such as
-// `webgpu` stay external and are loaded from node_modules at run time.
+// Builds the CLI (train, eval, bench) into dist/cli.js. Vite handles the WGSL `?raw` imports the
+// same way as in the browser bundle and in vitest. Every npm package is bundled except `webgpu`
+// (a native addon): a GPU server without a package registry then needs only dist/ and the
+// `webgpu` package that ../shared/gpu/make-kit.sh packs.
 export default defineConfig({
+  ssr: { noExternal: true, external: ['webgpu'] },
   build: {
     ssr: true,
     target: 'node20',
