@@ -161,6 +161,18 @@ describe('command line', () => {
     const changed = await cli(['train', '--resume', dir, '--envs', '16']);
     expect(changed.code).toBe(2);
     expect(changed.err).toMatch(/--resume: .*no other settings than --steps/);
+
+    // A run whose critic turns non-finite stops, naming the quantity and the last good checkpoint.
+    const file = join(dir, 'checkpoint.bin');
+    const bytes = new Uint8Array(readFileSync(file));
+    const decoded = decodeCheckpoint(bytes, file);
+    const critic = decoded.header.tensors.find((t) => t.name === 'critic.params')!;
+    const start = bytes.byteLength - decoded.payload.byteLength + critic.offset;
+    new Float32Array(bytes.buffer, start, critic.bytes / 4).fill(Number.NaN);
+    writeFileSync(file, bytes);
+    const diverged = await cli(['train', '--resume', dir, '--steps', '1600']);
+    expect(diverged.code).toBe(1);
+    expect(diverged.err).toMatch(new RegExp(`critic_loss became non-finite .*the last good checkpoint is ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     log.mockRestore();
   });
 });
