@@ -77,7 +77,10 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   } else {
     writeAtomic(metricsFile, '');
   }
-  writeAtomic(join(dir, 'config.json'), `${JSON.stringify({ run, algo, adapter: ctx.adapterName }, null, 2)}\n`);
+  // Start-up (node, device, kernel compilation, buffers) is part of a user's time to a result:
+  // seconds since the process started, in config.json; metrics' wall_s counts training alone.
+  const startup = Math.round(performance.now()) / 1000;
+  writeAtomic(join(dir, 'config.json'), `${JSON.stringify({ run, algo, adapter: ctx.adapterName, startup_s: startup }, null, 2)}\n`);
 
   const target = trainer.targetIteration;
   const title = `${run.algo} on ${run.env} (${run.envs} envs, seed ${run.seed})`;
