@@ -52,6 +52,7 @@ let reports: Report[] = [];
 let episodes = 0;
 let lastCurve = 0;
 let watchLoop: (() => Promise<void>) | null = null;
+let watchEnv: EnvBatch | null = null;
 
 function setStatus(text: string): void {
   ui.status.textContent = text;
@@ -128,6 +129,8 @@ function reset(): void {
   mode = 'idle';
   trainer = null;
   watchLoop = null;
+  watchEnv?.destroy();
+  watchEnv = null;
   reports = [];
   episodes = 0;
   ui.steps.textContent = '0';
@@ -189,7 +192,9 @@ async function watch(): Promise<void> {
   ui.start.textContent = 'Resume training';
   const def = getEnv(trainer.run.env);
   const clock = new Clock(ctx, 'watch clock');
+  watchEnv?.destroy(); // one watched batch at a time
   const env = await new EnvBatch(ctx, def, { envs: SHOWN, seed: trainer.run.seed + 7, clock, label: 'watch' }).build(cache);
+  watchEnv = env;
   const policy = await Ddpg.policy(cache, trainer.algo.nets.actor, env.obsView);
   const action = f32(ctx, 'watch action', [SHOWN, env.actionDim]);
   const act = await exploreDispatch(cache, env, policy.output, action, f32(ctx, 'watch ou', [SHOWN, env.actionDim]), clock, {
