@@ -192,6 +192,7 @@ async function watch(): Promise<void> {
   ui.start.textContent = 'Resume training';
   const def = getEnv(trainer.run.env);
   const clock = new Clock(ctx, 'watch clock');
+  watchLoop = null; // stops the previous loop before its batch goes
   watchEnv?.destroy(); // one watched batch at a time
   const env = await new EnvBatch(ctx, def, { envs: SHOWN, seed: trainer.run.seed + 7, clock, label: 'watch' }).build(cache);
   watchEnv = env;
@@ -213,7 +214,8 @@ async function watch(): Promise<void> {
         if (s.episodes > 0) ui.lastReturn.textContent = `${s.returnMean.toFixed(1)} (policy)`;
       }
     } catch (e) {
-      fail(e);
+      // A loop replaced while its frame was in flight may find its batch released: not an error.
+      if (watchLoop === loop) fail(e);
       return;
     }
     requestAnimationFrame(() => void loop());
