@@ -6,5 +6,5 @@
  */
 export const CPU_PRESET = {
   run: { envs: 32, steps: 160_000, reportEvery: 250 },
-  algo: { actorHidden: [64, 64], criticHidden: [64, 64], batchSize: 64, actorLr: 1e-3, criticLr: 1e-3, tau: 0.02, learningStarts: 2000 },
+  algo: { actorHidden: [64, 64], criticHidden: [64, 64], batchSize: 64, actorLr: 1e-3, criticLr: 1e-3, tau: 0.02, learningStarts: 2000, bufferSize: 200_000 },
 } as const;
