@@ -59,7 +59,8 @@ export type DdpgConfig = OptionValues<typeof ddpgSchema>;
 export function ddpgConfig(given: Readonly<Record<string, unknown>> = {}): DdpgConfig {
   const c = resolveOptions(ddpgSchema, given);
   const r = c.updatesPerStep;
-  if (!(Number.isInteger(r) || Number.isInteger(Math.round(1 / r)) && Math.abs(1 / r - Math.round(1 / r)) < 1e-9)) {
+  const everyKSteps = Math.abs(1 / r - Math.round(1 / r)) < 1e-9; // r = 1/k
+  if (!Number.isInteger(r) && !everyKSteps) {
     throw new ConfigError('--updates-per-step', r, 'an integer >= 1 or 1/k for an integer k (e.g. 0.25)');
   }
   return c;

@@ -6,7 +6,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { Ddpg, ddpgConfig, ddpgSchema } from '../algos/ddpg.js';
+import { Ddpg, ddpgSchema } from '../algos/ddpg.js';
 import { evaluatePolicy } from '../algos/common/evaluate.js';
 import { CPU_PRESET } from '../algos/common/presets.js';
 import { DivergedError, type Report, type RunConfig, Trainer, algoConfig, checkCombination, runConfig, runSchema } from '../algos/common/trainer.js';
@@ -131,4 +131,3 @@ export function evalEnvOptions(run: RunConfig) {
   return { agents: run.agents, seed: (run.seed + 1_000_003) >>> 0, sensors: run.sensors as 'full', obsNoise: run.obsNoise, sysid: run.sysid };
 }
 
-export { ddpgConfig };
