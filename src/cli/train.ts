@@ -1,7 +1,8 @@
 /**
  * `pathwise train`: builds the run from flags (or continues one with --resume), trains with a
  * progress bar, and keeps the run directory current: config.json, metrics.jsonl (one line per
- * report), curve.svg, checkpoint.bin (atomically replaced) and, at the end, eval.json.
+ * report), curve.svg, checkpoint.bin (atomically replaced) and, at the end, envs.svg (a picture
+ * of 16 environments) and eval.json.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { CPU_PRESET } from '../algos/common/presets.js';
 import { DivergedError, type Report, type RunConfig, Trainer, algoConfig, checkCombination, runConfig, runSchema } from '../algos/common/trainer.js';
 import { ConfigError } from '../errors.js';
 import { getEnv } from '../envs/registry.js';
+import { renderStates, scenesToSvg } from '../envs/render.js';
 import { PipelineCache } from '../gpu/kernel.js';
 import { createNodeContext } from '../gpu/node.js';
 import { pickOptions } from './flags.js';
@@ -107,6 +109,9 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
       saveCheckpoint,
     );
     await saveCheckpoint();
+    // A picture of the first 16 environments as training left them.
+    const env = trainer.algo.env;
+    writeAtomic(join(dir, 'envs.svg'), scenesToSvg(renderStates(env.def, await env.envState.read(), 16, env.params), 8, 120));
   } catch (e) {
     bar?.stop();
     if (e instanceof DivergedError) {

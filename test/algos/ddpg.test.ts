@@ -147,7 +147,8 @@ describe('command line', () => {
     const args = ['--envs', '8', '--steps', '800', '--report-every', '50', '--eval-episodes', '4', '--actor-hidden', '16,16', '--critic-hidden', '16,16', '--batch-size', '16', '--learning-starts', '100', '--buffer-size', '5000'];
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     expect((await cli(['train', ...args, '--out', dir])).code).toBe(0);
-    for (const f of ['config.json', 'metrics.jsonl', 'curve.svg', 'checkpoint.bin', 'eval.json']) expect(existsSync(join(dir, f)), f).toBe(true);
+    for (const f of ['config.json', 'metrics.jsonl', 'curve.svg', 'envs.svg', 'checkpoint.bin', 'eval.json']) expect(existsSync(join(dir, f)), f).toBe(true);
+    expect(readFileSync(join(dir, 'envs.svg'), 'utf8').match(/<g clip-path/g)).toHaveLength(8); // 8 envs in this run
     const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Report);
     expect(lines.map((r) => r.env_steps)).toEqual([400, 800]);
     expect(readFileSync(join(dir, 'curve.svg'), 'utf8')).toMatch(/^<svg/);
