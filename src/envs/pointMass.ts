@@ -4,6 +4,7 @@
  * dense reward -distance, or sparse 0 within 0.1 else -1; 50 steps.
  */
 import wgsl from '../../shaders/envs/point_mass.wgsl?raw';
+import { goalReward } from './goals.js';
 import type { EnvDefinition, EnvReference } from './types.js';
 
 const params = { gain: 2, damping: 1, dt: 0.1, bound: 1, tolerance: 0.1, sparse: 0 };
@@ -16,17 +17,12 @@ export const pointMassReference: EnvReference = {
     const f = [clip(a[0], -1, 1), clip(a[1], -1, 1)];
     const v = [s[2] + p.dt * (p.gain * f[0] - p.damping * s[2]), s[3] + p.dt * (p.gain * f[1] - p.damping * s[3])];
     const x = [clip(s[0] + p.dt * v[0], -p.bound, p.bound), clip(s[1] + p.dt * v[1], -p.bound, p.bound)];
-    const d = Math.hypot(x[0] - s[4], x[1] - s[5]);
-    const reward = p.sparse > 0 ? (d <= p.tolerance ? 0 : -1) : -d;
-    return { state: [x[0], x[1], v[0], v[1], s[4], s[5]], reward, terminated: false };
+    return { state: [x[0], x[1], v[0], v[1], s[4], s[5]], reward: goalReward(x, [s[4], s[5]], p), terminated: false };
   },
   obs: (s) => [...s],
   achievedGoal: (s) => [s[0], s[1]],
   success: (s, p) => Math.hypot(s[0] - s[4], s[1] - s[5]) <= p.tolerance,
-  goalReward(achieved, desired, p) {
-    const d = Math.hypot(achieved[0] - desired[0], achieved[1] - desired[1]);
-    return p.sparse > 0 ? (d <= p.tolerance ? 0 : -1) : -d;
-  },
+  goalReward,
 };
 
 export const pointMass: EnvDefinition = {

@@ -5,6 +5,7 @@
  * 2 cm else -1; 50 steps.
  */
 import wgsl from '../../shaders/envs/reacher.wgsl?raw';
+import { goalReward } from './goals.js';
 import type { EnvDefinition, EnvReference } from './types.js';
 
 const params = { link1: 0.1, link2: 0.11, gain: 20, damping: 2, dt: 0.02, goal_radius: 0.2, tolerance: 0.02, sparse: 0 };
@@ -41,10 +42,7 @@ export const reacherReference: EnvReference = {
     const [x, y] = fingertip(s, p);
     return Math.hypot(x - s[4], y - s[5]) <= p.tolerance;
   },
-  goalReward(achieved, desired, p) {
-    const d = Math.hypot(achieved[0] - desired[0], achieved[1] - desired[1]);
-    return p.sparse > 0 ? (d <= p.tolerance ? 0 : -1) : -d;
-  },
+  goalReward,
 };
 
 export const reacher: EnvDefinition = {
