@@ -4,7 +4,7 @@
 //
 // One thread per (row, agent) handles the K classes of its row. Dispatch: (ceil(rows / 64), agents).
 // Gumbel noise for class k of row r of agent a: Philox key (seed, stream), counter
-// (a * rows + r, clock[0], k / 4, 0), lane k % 4.
+// (a * rows + r, clock[0], k / 4, draw), lane k % 4 (`draw` tells apart samples of one step).
 //   sample    g_k ~ Gumbel(0, 1); soft = softmax((logits + g) / tau);  index = argmax(logits + g)
 //             (an exact sample of softmax(logits)); y = one_hot(index) if HARD else soft;
 //             logp = log softmax(logits)[index].
@@ -15,7 +15,7 @@
 // Bindings: 0 uniform Categorical; 1 logits (read); 2 y (rw, sample); 3 soft (rw, sample:
 //   dense [agents, rows, K]); 4 index (rw u32, sample: dense [agents, rows]); 5 logp (rw, sample);
 //   6 clock (read u32); 7 soft (read, backward); 8 dy (read, backward); 9 index (read u32, score);
-//   10 weight (read, score: dense [agents, rows]); 11 logits_grad (rw).
+//   10 weight (read, score: dense [agents, rows]); 11 logits_grad (rw; added to with `accumulate`).
 
 override HARD: bool = false;
 
@@ -25,9 +25,9 @@ struct Categorical {
   seed: u32,
   stream: u32,
   tau: f32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
+  draw: u32,
+  accumulate: u32,
+  _pad: u32,
   logits: View,
   y: View,
   dy: View,
@@ -46,6 +46,10 @@ struct Categorical {
 @group(0) @binding(9) var<storage, read> index_in: array<u32>;
 @group(0) @binding(10) var<storage, read> weight: array<f32>;
 @group(0) @binding(11) var<storage, read_write> logits_grad: array<f32>;
+
+fn write_grad(i: u32, g: f32) {
+  if (p.accumulate != 0u) { logits_grad[i] += g; } else { logits_grad[i] = g; }
+}
 
 // log sum_k exp(logits_k) of one row.
 fn log_normaliser(agent: u32, row: u32) -> f32 {
@@ -69,7 +73,7 @@ fn sample(@builtin(global_invocation_id) gid: vec3<u32>) {
   var best_value = -3.4e38;
   var g4 = vec4<f32>();
   for (var k = 0u; k < p.classes; k++) {
-    if (k % 4u == 0u) { g4 = rng_gumbel4(key, vec4<u32>(flat_row, clock[0], k / 4u, 0u)); }
+    if (k % 4u == 0u) { g4 = rng_gumbel4(key, vec4<u32>(flat_row, clock[0], k / 4u, p.draw)); }
     let v = (logits[view_at(p.logits, agent, row, k)] + g4[k % 4u]) / p.tau;
     soft_out[base + k] = v;
     if (v > best_value) { best_value = v; best = k; }
@@ -102,7 +106,7 @@ fn backward(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var k = 0u; k < p.classes; k++) { inner += dy[view_at(p.dy, agent, row, k)] * soft_in[base + k]; }
   for (var k = 0u; k < p.classes; k++) {
     let s = soft_in[base + k];
-    logits_grad[view_at(p.logits_grad, agent, row, k)] = s * (dy[view_at(p.dy, agent, row, k)] - inner) / p.tau;
+    write_grad(view_at(p.logits_grad, agent, row, k), s * (dy[view_at(p.dy, agent, row, k)] - inner) / p.tau);
   }
 }
 
@@ -117,6 +121,6 @@ fn score(@builtin(global_invocation_id) gid: vec3<u32>) {
   let log_z = log_normaliser(agent, row);
   for (var k = 0u; k < p.classes; k++) {
     let prob = exp(logits[view_at(p.logits, agent, row, k)] - log_z);
-    logits_grad[view_at(p.logits_grad, agent, row, k)] = w * (select(0.0, 1.0, k == chosen) - prob);
+    write_grad(view_at(p.logits_grad, agent, row, k), w * (select(0.0, 1.0, k == chosen) - prob));
   }
 }

@@ -3,7 +3,8 @@
 //
 // One thread per (row, agent) handles all `dim` components of its row.
 // Dispatch: (ceil(rows / 64), agents). Noise for component d of row r of agent a comes from
-// Philox key (seed, stream), counter (a * rows + r, clock[0], d / 4, 0), lane d % 4.
+// Philox key (seed, stream), counter (a * rows + r, clock[0], d / 4, draw), lane d % 4: `draw`
+// tells apart several samples of one step (e.g. the time steps of an unrolled trajectory).
 //   sample    z ~ N(0, 1);  u = mu + sigma z, sigma = exp(clamp(log_std));  a = tanh(u) or u
 //             logp = sum_d [-z^2 / 2 - log sigma - log(2 pi) / 2] - sum_d log(1 - tanh(u)^2)
 //             (the last term only when squashed; computed as 2 (log 2 - u - softplus(-2u))).
@@ -16,6 +17,7 @@
 //   4 noise (rw, sample: dense [agents, rows, dim]); 5 logp (rw, sample: dense [agents, rows]);
 //   6 clock (read u32); 7 noise (read, backward); 8 input (read): dL/da in backward, x in score;
 //   9 logp_grad (read, backward) or weight (read, score), dense [agents, rows];
+//   With `accumulate` set, backward and score add into the parameter gradients instead of writing.
 //   10 param_grad (rw): dL/dmu and dL/dlog_std, two views into one buffer (WebGPU forbids two
 //   writable bindings of the same buffer, and both usually live in one network-output gradient).
 
@@ -29,7 +31,11 @@ struct Gaussian {
   log_std_min: f32,
   log_std_max: f32,
   use_logp_grad: u32,
-  _pad: u32,
+  draw: u32,
+  accumulate: u32,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
   mu: View,
   log_std: View,
   action: View,
@@ -62,6 +68,10 @@ fn log_one_minus_tanh_sq(u: f32) -> f32 {
   return 2.0 * (LOG_TWO - u - softplus(-2.0 * u));
 }
 
+fn write_grad(i: u32, g: f32) {
+  if (p.accumulate != 0u) { param_grad[i] += g; } else { param_grad[i] = g; }
+}
+
 fn clamped_log_std(agent: u32, row: u32, d: u32) -> f32 {
   return clamp(log_std_src[view_at(p.log_std, agent, row, d)], p.log_std_min, p.log_std_max);
 }
@@ -76,7 +86,7 @@ fn sample(@builtin(global_invocation_id) gid: vec3<u32>) {
   var logp = 0.0;
   var z4 = vec4<f32>();
   for (var d = 0u; d < p.dim; d++) {
-    if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(flat_row, clock[0], d / 4u, 0u)); }
+    if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(flat_row, clock[0], d / 4u, p.draw)); }
     let z = z4[d % 4u];
     let ls = clamped_log_std(agent, row, d);
     let u = mu_src[view_at(p.mu, agent, row, d)] + exp(ls) * z;
@@ -113,8 +123,8 @@ fn backward(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
     var dls = du * sigma * z - dlogp;
     if (raw_ls < p.log_std_min || raw_ls > p.log_std_max) { dls = 0.0; }
-    param_grad[view_at(p.mu_grad, agent, row, d)] = du;
-    param_grad[view_at(p.log_std_grad, agent, row, d)] = dls;
+    write_grad(view_at(p.mu_grad, agent, row, d), du);
+    write_grad(view_at(p.log_std_grad, agent, row, d), dls);
   }
 }
 
@@ -131,7 +141,7 @@ fn score(@builtin(global_invocation_id) gid: vec3<u32>) {
     let diff = input_src[view_at(p.input, agent, row, d)] - mu_src[view_at(p.mu, agent, row, d)];
     var dls = w * (diff * diff * inv_var - 1.0);
     if (raw_ls < p.log_std_min || raw_ls > p.log_std_max) { dls = 0.0; }
-    param_grad[view_at(p.mu_grad, agent, row, d)] = w * diff * inv_var;
-    param_grad[view_at(p.log_std_grad, agent, row, d)] = dls;
+    write_grad(view_at(p.mu_grad, agent, row, d), w * diff * inv_var);
+    write_grad(view_at(p.log_std_grad, agent, row, d), dls);
   }
 }

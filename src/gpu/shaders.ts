@@ -26,6 +26,8 @@ import bernoulli from '../../shaders/sample/bernoulli.wgsl?raw';
 import replay from '../../shaders/replay/replay.wgsl?raw';
 import explore from '../../shaders/rl/explore.wgsl?raw';
 import criticLosses from '../../shaders/rl/critic_losses.wgsl?raw';
+import scgOps from '../../shaders/scg/ops.wgsl?raw';
+import envRollout from '../../shaders/envs/rollout.wgsl?raw';
 
 export interface ShaderSource {
   /** Path under shaders/ (with any prepended libraries), used as cache key and in errors. */
@@ -69,6 +71,7 @@ export const shaders = {
   replay: withRng('replay/replay.wgsl', replay),
   explore: withRngAndViews('rl/explore.wgsl', explore),
   criticLosses: withReduce('rl/critic_losses.wgsl', [], criticLosses),
+  scgOps: withReduce('scg/ops.wgsl', [view], scgOps),
 } satisfies Record<string, ShaderSource>;
 
 /**
@@ -79,4 +82,9 @@ export function environmentShader(env: ShaderSource, differentiable: boolean, go
   const extras = [differentiable ? 'envs/driver_vjp' : '', goals ? 'envs/driver_her' : ''].filter(Boolean);
   const path = `${env.path} (with common/rng, common/dual, envs/driver${extras.map((e) => `, ${e}`).join('')})`;
   return withReduce(path, [rng, dual], [env.code, envDriver, differentiable ? envDriverVjp : '', goals ? envDriverHer : ''].join('\n'));
+}
+
+/** An unrolled trajectory through a differentiable environment's true dynamics (envs/rollout.wgsl). */
+export function rolloutShader(env: ShaderSource): ShaderSource {
+  return { path: `${env.path} (with common/dual, common/view, envs/rollout)`, code: [dual, view, env.code, envRollout].join('\n') };
 }

@@ -59,3 +59,15 @@ export function columns(view: MatrixView, from: number, count: number): MatrixVi
   }
   return { ...view, offset: view.offset + from, cols: count };
 }
+
+/**
+ * One row of `cols` values repeated for every row and agent (row and agent strides 0), e.g.
+ * per-column weights shared by a whole batch. Read-only use: kernels must never write it.
+ */
+export function broadcastRow(tensor: Tensor<'f32'>, layout: { agents: number; rows: number; cols: number; offset?: number }): MatrixView {
+  const offset = layout.offset ?? 0;
+  if (offset < 0 || offset + layout.cols > tensor.size) {
+    throw new ConfigError(`${tensor.label} broadcast row`, `[${offset}, ${offset + layout.cols})`, `inside the tensor's ${tensor.size} elements`);
+  }
+  return { tensor, agents: layout.agents, rows: layout.rows, cols: layout.cols, offset, rowStride: 0, agentStride: 0 };
+}

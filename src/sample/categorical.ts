@@ -19,6 +19,10 @@ export interface GumbelSoftmaxOptions extends NoiseKey {
   tau?: number;
   /** Straight-through: the output is the one-hot sample, the gradient the relaxation's. */
   hard?: boolean;
+  /** Tells apart several samples of one step (e.g. the time steps of an unrolled rollout). Default 0. */
+  draw?: number;
+  /** backward and score add into the logits gradient instead of writing it. Default false. */
+  accumulate?: boolean;
   label?: string;
 }
 
@@ -49,7 +53,7 @@ export class GumbelSoftmax {
     const { logits, seed, stream } = this.options;
     return uniform()
       .u32(logits.rows).u32(logits.cols).u32(seed).u32(stream)
-      .f32(this.tau).u32(0).u32(0).u32(0)
+      .f32(this.tau).u32(this.options.draw ?? 0).u32(this.options.accumulate ? 1 : 0).u32(0)
       .view(logits).view(y).view(dy).view(logitsGrad)
       .build(this.ctx, label);
   }

@@ -21,6 +21,10 @@ export interface DiagGaussianOptions extends NoiseKey {
   squash?: boolean;
   /** log sigma is clamped to this range (gradient zero outside). Default [-20, 2] as in SAC. */
   logStdRange?: readonly [number, number];
+  /** Tells apart several samples of one step (e.g. the time steps of an unrolled rollout). Default 0. */
+  draw?: number;
+  /** backward and score add into the parameter gradients instead of writing them. Default false. */
+  accumulate?: boolean;
   label?: string;
 }
 
@@ -61,7 +65,8 @@ export class DiagGaussian {
     const { mu, logStd, seed, stream, logStdRange } = this.options;
     return uniform()
       .u32(mu.rows).u32(mu.cols).u32(seed).u32(stream)
-      .f32(logStdRange![0]).f32(logStdRange![1]).u32(useLogpGrad ? 1 : 0).u32(0)
+      .f32(logStdRange![0]).f32(logStdRange![1]).u32(useLogpGrad ? 1 : 0).u32(this.options.draw ?? 0)
+      .u32(this.options.accumulate ? 1 : 0).u32(0).u32(0).u32(0)
       .view(mu).view(logStd).view(action).view(input).view(muGrad).view(logStdGrad)
       .build(this.ctx, label);
   }
