@@ -11,6 +11,7 @@
 //   backward  reparameterised (pathwise) gradient with z held fixed: given dL/da and dL/dlogp,
 //             dL/du = dL/da * (1 - a^2) + dL/dlogp * 2a   (squashed; else dL/da)
 //             dL/dmu = dL/du;  dL/dlog_std = dL/du * sigma z - dL/dlogp   (0 where clamped)
+//   mode      a = tanh(mu) or mu: acting without noise (evaluation).
 //   score     score-function gradient of w * log N(x; mu, sigma) for a given pre-squash x:
 //             dmu = w (x - mu) / sigma^2;  dlog_std = w ((x - mu)^2 / sigma^2 - 1)
 // Bindings: 0 uniform Gaussian; 1 mu (read); 2 log_std (read); 3 action (rw, sample);
@@ -143,5 +144,18 @@ fn score(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (raw_ls < p.log_std_min || raw_ls > p.log_std_max) { dls = 0.0; }
     write_grad(view_at(p.mu_grad, agent, row, d), w * diff * inv_var);
     write_grad(view_at(p.log_std_grad, agent, row, d), dls);
+  }
+}
+
+// The distribution's mode, for acting without noise: a = tanh(mu) (squashed) or mu.
+@compute @workgroup_size(64)
+fn mode(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let row = gid.x;
+  let agent = gid.y;
+  if (row >= p.rows) { return; }
+  for (var d = 0u; d < p.dim; d++) {
+    var a = mu_src[view_at(p.mu, agent, row, d)];
+    if (SQUASH) { a = tanh(a); }
+    action_out[view_at(p.action, agent, row, d)] = a;
   }
 }

@@ -250,6 +250,10 @@ export class Ddpg implements Algorithm {
     return { forward: await b.forward(), input, output: b.output };
   }
 
+  evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
+    return Ddpg.policy(cache, this.nets.actor, obs);
+  }
+
   async readMetrics(): Promise<Record<string, number>[]> {
     const m = await this.metrics.read();
     this.metrics.fill(0);

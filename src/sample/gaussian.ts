@@ -85,6 +85,15 @@ export class DiagGaussian {
     return makeDispatch(cache, this.kernel('sample'), bindings, rowGroups(mu), label);
   }
 
+  /** The mode tanh(mu) (or mu) into `action`: acting without noise. */
+  async mode(cache: PipelineCache, action: MatrixView): Promise<Dispatch> {
+    const { mu } = this.options;
+    const label = `${this.label} mode`;
+    sameShape(label, 'action', action, mu);
+    const params = this.params(mu, mu, mu, false, action, label);
+    return makeDispatch(cache, this.kernel('mode'), { 0: params, 1: mu.tensor, 3: action.tensor }, rowGroups(mu), label);
+  }
+
   /**
    * Pathwise gradient with z held fixed: from dL/da (and optionally dL/dlog p, dense
    * [agents x rows]) to dL/dmu and dL/dlog sigma.

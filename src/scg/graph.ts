@@ -392,6 +392,12 @@ export class Graph {
     return this.cost('squaredError', prediction, target, options.scale ?? 1, options.label ?? `mse(${prediction.label})`);
   }
 
+  /** A metric slot that counts forward passes (a constant cost of 1 per row; no gradient). */
+  counter(label = 'count'): Cost {
+    const ones = f32(this.ctx, `${this.label}.${label}.ones`, [this.agents, this.rows], new Float32Array(this.agents * this.rows).fill(1));
+    return this.sumCost(this.input(matrix(ones, { agents: this.agents, rows: this.rows, cols: 1 }), { label }), { label });
+  }
+
   // ---- compilation ----
 
   /** Cost values reachable from `v` along any edge (for score-function weights). */

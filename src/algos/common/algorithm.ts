@@ -3,7 +3,7 @@
  * up its state (for checkpoints), its metrics, and a deterministic policy for evaluation.
  */
 import type { EnvBatch } from '../../envs/batch.js';
-import type { Dispatch } from '../../gpu/kernel.js';
+import type { Dispatch, PipelineCache } from '../../gpu/kernel.js';
 import type { Recorder } from '../../gpu/recorder.js';
 import type { Tensor } from '../../gpu/tensor.js';
 import type { MatrixView } from '../../gpu/view.js';
@@ -29,6 +29,8 @@ export interface Algorithm {
   readonly state: Readonly<Record<string, Tensor>>;
   /** Reads and clears the learning metrics since the last call, per agent. */
   readMetrics(): Promise<Record<string, number>[]>;
+  /** The policy without exploration noise on `obs`, for evaluation. */
+  evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy>;
 }
 
 /** Acting with a deterministic policy, for evaluation: forward pass of the policy on `obs`. */

@@ -12,16 +12,15 @@ import type { GpuContext } from '../../gpu/context.js';
 import type { PipelineCache } from '../../gpu/kernel.js';
 import { runOnce } from '../../gpu/recorder.js';
 import { Clock } from '../../rng/clock.js';
-import { ALL_FUSIONS, Ddpg, type Fusions, ddpgConfig } from '../ddpg.js';
+import type { Fusions } from '../ddpg.js';
+import { ALGORITHMS, getAlgorithm } from '../registry.js';
 import type { Algorithm } from './algorithm.js';
 import { type DecodedCheckpoint, encodeCheckpoint, loadTensors } from './checkpoint.js';
 import { type OptionValues, resolveOptions } from './options.js';
 
-export const ALGORITHMS = ['ddpg'] as const;
-
 /** Settings of a training run (the algorithm's own are in its schema). */
 export const runSchema = {
-  algo: { kind: 'choice', default: 'ddpg', choices: ALGORITHMS, help: 'algorithm' },
+  algo: { kind: 'choice', default: 'ddpg', choices: () => ALGORITHMS, help: 'algorithm' },
   env: { kind: 'choice', default: 'pendulum', choices: envNames, help: 'environment' },
   envs: { kind: 'number', default: 4096, min: 1, integer: true, help: 'parallel environments per agent' },
   agents: { kind: 'number', default: 1, min: 1, integer: true, help: 'independent agents (seeds) trained side by side in the same dispatches' },
@@ -44,6 +43,7 @@ export function runConfig(given: Readonly<Record<string, unknown>> = {}): RunCon
 
 /** Checks settings that depend on each other (before any GPU work). */
 export function checkCombination(run: RunConfig, algo: Record<string, unknown>): void {
+  getAlgorithm(run.algo).check(run, getEnv(run.env), algo);
   if (algo.her !== undefined && algo.her !== 'none' && getEnv(run.env).goalDim === 0) {
     throw new ConfigError('--her', algo.her, `none for ${run.env}: HER needs a goal environment (${goalEnvNames().join(', ')})`);
   }
@@ -51,8 +51,7 @@ export function checkCombination(run: RunConfig, algo: Record<string, unknown>):
 
 /** Validated algorithm settings for `algo`. */
 export function algoConfig(algo: string, given: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
-  if (algo === 'ddpg') return ddpgConfig(given);
-  throw new ConfigError('--algo', algo, `one of ${ALGORITHMS.join(', ')}`);
+  return getAlgorithm(algo).config(given);
 }
 
 export interface Report {
@@ -88,14 +87,15 @@ export class Trainer {
     readonly algo: Algorithm,
   ) {}
 
-  static async create(ctx: GpuContext, cache: PipelineCache, run: RunConfig, algoSettings: Record<string, unknown>, fusions: Fusions = ALL_FUSIONS): Promise<Trainer> {
+  static async create(ctx: GpuContext, cache: PipelineCache, run: RunConfig, algoSettings: Record<string, unknown>, fusions?: Fusions): Promise<Trainer> {
     checkCombination(run, algoSettings);
     const def = getEnv(run.env);
     const clock = new Clock(ctx);
     const env = await new EnvBatch(ctx, def, {
       envs: run.envs, agents: run.agents, seed: run.seed, clock, sensors: run.sensors as 'full', obsNoise: run.obsNoise, sysid: run.sysid,
     }).build(cache);
-    const algo = await Ddpg.create(ctx, cache, env, clock, ddpgConfig(algoSettings), run.seed, fusions);
+    const entry = getAlgorithm(run.algo);
+    const algo = await entry.create(ctx, cache, env, clock, entry.config(algoSettings), run.seed, fusions);
     await runOnce(ctx, [env.resetDispatch]);
     return new Trainer(ctx, cache, run, algoSettings, algo);
   }
@@ -153,10 +153,14 @@ export class Trainer {
   async report(wallSeconds: number): Promise<Report> {
     const [stats, metrics] = await Promise.all([this.algo.env.readStats(), this.algo.readMetrics()]);
     for (const [a, m] of metrics.entries()) {
+      // A metric counts once its own update count (`<prefix>_updates`) or, without one, any is positive.
+      const anyUpdates = Object.entries(m).some(([k, v]) => k.endsWith('updates') && v > 0);
+      const counted = (k: string) => {
+        const own = m[`${k.split('_')[0]}_updates`];
+        return own !== undefined ? own > 0 : anyUpdates;
+      };
       for (const [k, v] of Object.entries(m)) {
-        if (!Number.isFinite(v) && (m.critic_updates > 0 || m.actor_updates > 0) && !(k === 'actor_loss' && m.actor_updates === 0)) {
-          throw new DivergedError(`${k}${this.run.agents > 1 ? ` of agent ${a}` : ''}`, this.iteration);
-        }
+        if (!Number.isFinite(v) && counted(k)) throw new DivergedError(`${k}${this.run.agents > 1 ? ` of agent ${a}` : ''}`, this.iteration);
       }
     }
     const s = stats[0];
