@@ -8,7 +8,8 @@
 // One thread per environment; dispatch (ceil(envs / 64), agents); env (agent a, index i) is
 // flat = a * envs + i. Each env's record in env_state is
 //   [state (STATE_DIM), time, episodes finished, running return, sysid factors (4)].
-//   reset         every env: fresh episode, obs written.
+//   reset         every env: fresh episode, obs written, statistics cleared.
+//   restart       every env: fresh episode, obs written (finished episodes' statistics kept).
 //   step          a = action (NaN -> 0, counted in stats); env_step; time + 1; writes reward,
 //                 terminated (the task ended) and truncated (time limit hit, not terminated);
 //                 next_obs = observation of the state the step reached (the final one at an
@@ -120,6 +121,17 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
   let s = begin_episode(flat, 0.0);
   write_obs(flat, s, episode_params(flat));
   for (var k = 0u; k < STATS; k++) { ep_stats[flat * STATS + k] = 0.0; }
+  for (var k = 0u; k < 3u; k++) { step_out[flat * 3u + k] = 0.0; }
+}
+
+// Every env starts a fresh episode; the statistics of finished episodes are kept (for methods
+// that restart all envs at once, e.g. each generation of the cross-entropy method).
+@compute @workgroup_size(WG)
+fn restart(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x >= drv.envs) { return; }
+  let flat = gid.y * drv.envs + gid.x;
+  let s = begin_episode(flat, 0.0);
+  write_obs(flat, s, episode_params(flat));
   for (var k = 0u; k < 3u; k++) { step_out[flat * 3u + k] = 0.0; }
 }
 

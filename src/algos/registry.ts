@@ -11,11 +11,16 @@ import type { Clock } from '../rng/clock.js';
 import type { Algorithm } from './common/algorithm.js';
 import type { Schema } from './common/options.js';
 import { ALL_FUSIONS, Ddpg, type DdpgConfig, type Fusions, ddpgConfig, ddpgSchema } from './ddpg.js';
+import { Cem, type CemConfig, cemConfig, cemSchema } from './cem.js';
+import { Reinforce, type ReinforceConfig, reinforceConfig, reinforceSchema } from './reinforce.js';
+import { Svg0, type Svg0Config, svg0Config, svg0Schema } from './svg0.js';
 import { SvgInf, type SvgInfConfig, svgInfConfig, svgInfSchema } from './svgInf.js';
 
 /** Run settings an algorithm's constraints may look at. */
 export interface RunShape {
   env: string;
+  envs: number;
+  agents: number;
   sensors: string;
   obsNoise: number;
   sysid: number;
@@ -49,12 +54,36 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
     check: () => {},
   },
   {
+    name: 'svg0',
+    summary: 'SVG(0): pathwise policy gradient through a learned Q (Heess et al. 2015); --entropy auto makes it SAC',
+    schema: svg0Schema,
+    config: svg0Config,
+    create: (ctx, cache, env, clock, config, seed) => Svg0.create(ctx, cache, env, clock, config as Svg0Config, seed),
+    check: () => {},
+  },
+  {
     name: 'svg-inf',
     summary: 'SVG(inf): backpropagation through whole trajectories of the simulator (Heess et al. 2015)',
     schema: svgInfSchema,
     config: svgInfConfig,
     create: (ctx, cache, env, clock, config, seed) => SvgInf.create(ctx, cache, env, clock, config as SvgInfConfig, seed),
     check: (run, def) => needsSimulator('svg-inf', run, def),
+  },
+  {
+    name: 'reinforce',
+    summary: 'REINFORCE: score-function policy gradient with a learned value baseline (Williams 1992)',
+    schema: reinforceSchema,
+    config: reinforceConfig,
+    create: (ctx, cache, env, clock, config, seed) => Reinforce.create(ctx, cache, env, clock, config as ReinforceConfig, seed),
+    check: () => {},
+  },
+  {
+    name: 'cem',
+    summary: 'the cross-entropy method over policy parameters (Szita & Lorincz 2006), gradient-free',
+    schema: cemSchema,
+    config: cemConfig,
+    create: (ctx, cache, env, clock, config, seed) => Cem.create(ctx, cache, env, clock, config as CemConfig, seed),
+    check: (run, _def, config) => Cem.check(run.envs, run.agents, config as CemConfig),
   },
 ];
 

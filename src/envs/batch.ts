@@ -112,7 +112,7 @@ export class EnvBatch {
   readonly stepOut: Tensor<'f32'>;
   readonly epStats: Tensor<'f32'>;
   readonly stats: Tensor<'f32'>;
-  private dispatches: { reset: Dispatch; step: Dispatch; reduce: Dispatch } | null = null;
+  private dispatches: { reset: Dispatch; restart: Dispatch; step: Dispatch; reduce: Dispatch } | null = null;
   private readonly selection: number[];
   private readonly driverParams: GPUBuffer;
   private readonly physicsParams: GPUBuffer;
@@ -167,12 +167,14 @@ export class EnvBatch {
     const label = this.options.label ?? this.def.name;
     const common = { 0: this.physicsParams, 1: this.driverParams, 2: this.envState, 3: this.obs, 6: this.stepOut, 7: this.epStats, 8: this.options.clock.tensor };
     const groups = [Math.ceil(this.envs / 64), this.agents] as const;
-    const [reset, step, reduce] = await Promise.all([
+    const { 7: _stats, ...withoutStats } = common;
+    const [reset, restart, step, reduce] = await Promise.all([
       makeDispatch(cache, { shader, entryPoint: 'reset' }, common, groups, `${label} reset`),
+      makeDispatch(cache, { shader, entryPoint: 'restart' }, withoutStats, groups, `${label} restart`),
       makeDispatch(cache, { shader, entryPoint: 'step' }, { ...common, 4: this.nextObs, 5: this.action }, groups, `${label} step`),
       makeDispatch(cache, { shader, entryPoint: 'reduce_stats' }, { 1: this.driverParams, 7: this.epStats, 9: this.stats }, [this.agents], `${label} stats`),
     ]);
-    this.dispatches = { reset, step, reduce };
+    this.dispatches = { reset, restart, step, reduce };
     return this;
   }
 
@@ -183,6 +185,11 @@ export class EnvBatch {
 
   get resetDispatch(): Dispatch {
     return this.built.reset;
+  }
+
+  /** Every env starts a fresh episode; finished episodes' statistics are kept. */
+  get restartDispatch(): Dispatch {
+    return this.built.restart;
   }
 
   get stepDispatch(): Dispatch {

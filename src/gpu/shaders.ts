@@ -26,6 +26,9 @@ import bernoulli from '../../shaders/sample/bernoulli.wgsl?raw';
 import replay from '../../shaders/replay/replay.wgsl?raw';
 import explore from '../../shaders/rl/explore.wgsl?raw';
 import criticLosses from '../../shaders/rl/critic_losses.wgsl?raw';
+import temperature from '../../shaders/rl/temperature.wgsl?raw';
+import returns from '../../shaders/rl/returns.wgsl?raw';
+import cem from '../../shaders/rl/cem.wgsl?raw';
 import scgOps from '../../shaders/scg/ops.wgsl?raw';
 import envRollout from '../../shaders/envs/rollout.wgsl?raw';
 
@@ -71,6 +74,9 @@ export const shaders = {
   replay: withRng('replay/replay.wgsl', replay),
   explore: withRngAndViews('rl/explore.wgsl', explore),
   criticLosses: withReduce('rl/critic_losses.wgsl', [], criticLosses),
+  temperature: withReduce('rl/temperature.wgsl', [], temperature),
+  returns: withReduce('rl/returns.wgsl', [], returns),
+  cem: withRng('rl/cem.wgsl', cem),
   scgOps: withReduce('scg/ops.wgsl', [view], scgOps),
 } satisfies Record<string, ShaderSource>;
 

@@ -255,6 +255,11 @@ export class Graph {
     return this.map('mul', a, b, alpha, 0, label);
   }
 
+  /** alpha a. */
+  scale(a: Value, alpha: number, label = `${alpha}*${a.label}`): Value {
+    return this.map('add', a, a, alpha, 0, label);
+  }
+
   /** alpha a^2. */
   square(a: Value, alpha = 1, label = `${a.label}^2`): Value {
     return this.map('square', a, null, alpha, 0, label);
@@ -284,8 +289,13 @@ export class Graph {
    * with z held fixed in backward; 'score': the sample is a constant and the node contributes
    * grad log p(a) times its downstream costs (less the baseline).
    */
-  gaussian(mu: Value, logStd: Value, options: NoiseOptions & { estimator: GaussianEstimator; squash?: boolean; logStdRange?: readonly [number, number] }): GaussianNode {
+  gaussian(
+    mu: Value,
+    logStd: Value,
+    options: NoiseOptions & { estimator: GaussianEstimator; squash?: boolean; logStdRange?: readonly [number, number]; observed?: MatrixView },
+  ): GaussianNode {
     const label = options.label ?? 'gaussian';
+    if (options.observed) return this.observedGaussian(mu, logStd, options.observed, { ...options, label });
     if (options.estimator === 'score' && options.squash) {
       throw new ConfigError(`${this.label} ${label}.squash`, true, 'false with the score estimator (its log-probability gradient is taken at the pre-squash sample)');
     }
@@ -326,6 +336,35 @@ export class Graph {
     }
     this.gradTensor(sampler.logp);
     if (pathwise || params.length > 0) this.gradTensor(sampleView.tensor);
+    this.nodes.push(node);
+    return { sample, logp, sampler };
+  }
+
+  /**
+   * A Gaussian node whose value was drawn before (e.g. while acting in the envs) and is given:
+   * forward draws nothing, and the node contributes only its score-function term, the gradient of
+   * log N(observed; mu, sigma) times its downstream costs less the baseline. (Its `logp` value is
+   * not computed.)
+   */
+  private observedGaussian(mu: Value, logStd: Value, observed: MatrixView, options: NoiseOptions & { estimator: GaussianEstimator; squash?: boolean }): GaussianNode {
+    const label = options.label!;
+    if (options.estimator !== 'score' || options.squash) {
+      throw new ConfigError(`${this.label} ${label}.observed`, options.estimator, 'the score estimator without squashing (a given sample has no noise to hold fixed)');
+    }
+    const sampler = new DiagGaussian(this.ctx, { mu: mu.view, logStd: logStd.view, clock: this.options.clock, seed: options.seed, stream: options.stream, accumulate: true, label });
+    const sample = this.value(observed, label, false);
+    const logp = this.value(matrix(sampler.logp, { agents: this.agents, rows: this.rows, cols: 1 }), `log p(${label})`, false);
+    const params = [mu, logStd].filter((v) => v.requiresGrad);
+    const node: Node = { label, inputs: [mu, logStd], outputs: [sample, logp], forward: async () => [], backward: null };
+    if (params.length > 0) {
+      this.gradTensor(mu.view.tensor);
+      node.score = {
+        weight: () => f32(this.ctx, `${label}.sf_weight`, [this.agents, this.rows]),
+        dispatch: (weight) => sampler.score(this.cache, { x: observed, weight, mu: this.grad(mu), logStd: this.grad(logStd) }),
+        baseline: options.baseline,
+        params,
+      };
+    }
     this.nodes.push(node);
     return { sample, logp, sampler };
   }
@@ -419,6 +458,8 @@ export class Graph {
     const live = new Set<number>();
     for (let i = this.nodes.length - 1; i >= 0; i--) {
       const node = this.nodes[i];
+      // A score-function node sends gradients to its parameters when costs lie downstream.
+      if (node.score && this.downstreamCosts(node.outputs[0]).length > 0) for (const x of node.score.params) live.add(x.id);
       if (!node.backward) continue;
       const feeds = node.outputs.some((o) => 'metricSlot' in o || live.has(o.id));
       if (feeds) for (const x of node.inputs) if (x.requiresGrad) live.add(x.id);

@@ -6,15 +6,39 @@
 import { expect, it } from 'vitest';
 import { evaluatePolicy } from '../../src/algos/common/evaluate.js';
 import { Trainer, algoConfig, runConfig } from '../../src/algos/common/trainer.js';
+import { exploreDispatch } from '../../src/algos/common/explore.js';
+import { EnvBatch, STATS_WIDTH } from '../../src/envs/batch.js';
 import { getEnv } from '../../src/envs/registry.js';
+import { Recorder, runOnce } from '../../src/gpu/recorder.js';
+import { f32 } from '../../src/gpu/tensor.js';
+import { matrix } from '../../src/gpu/view.js';
+import { Clock } from '../../src/rng/clock.js';
 import { gpu } from '../helpers/gpu.js';
+
+/** Mean return of uniformly random actions over 100 pendulum episodes (the same eval seed). */
+async function randomPolicyReturn(): Promise<number> {
+  const { ctx, cache } = await gpu();
+  const clock = new Clock(ctx);
+  const env = await new EnvBatch(ctx, getEnv('pendulum'), { envs: 100, seed: 12345, clock }).build(cache);
+  const zeros = matrix(f32(ctx, 'zeros', [100, 1]), { rows: 100, cols: 1 });
+  // exploreDispatch takes uniform actions while the clock is within its warm-up.
+  const act = await exploreDispatch(cache, env, zeros, f32(ctx, 'a', [100, 1]), f32(ctx, 'ou', [100, 1]), clock, { noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: 1e6, seed: 12345, stream: 7 });
+  await runOnce(ctx, [env.resetDispatch]);
+  await new Recorder(ctx, 'random').add(await clock.tick(cache), act, env.stepDispatch).run(env.horizon);
+  const stats = await env.epStats.read();
+  let total = 0;
+  for (let i = 0; i < 100; i++) total += stats[i * STATS_WIDTH + 5];
+  return total / 100;
+}
 
 async function learn(algoName: string, run: Record<string, unknown>, algo: Record<string, unknown>) {
   const { ctx, cache } = await gpu();
   const start = performance.now();
   const trainer = await Trainer.create(ctx, cache, runConfig({ env: 'pendulum', seed: 1, evalEpisodes: 100, ...run, algo: algoName }), algoConfig(algoName, algo));
   const returns: string[] = [];
-  await trainer.train(trainer.targetIteration, (r) => void returns.push(`${r.return_mean === null ? '-' : r.return_mean.toFixed(0)}${process.env.VERBOSE ? `(${JSON.stringify(r.imagined_return ?? null)})` : ''}`));
+  const standard = new Set(['iteration', 'env_steps', 'wall_s', 'episodes', 'return_mean', 'length_mean', 'success_rate']);
+  const extras = (r: Record<string, unknown>) => Object.entries(r).filter(([k, v]) => !standard.has(k) && typeof v === 'number').map(([k, v]) => `${k}=${(v as number).toPrecision(3)}`).join(',');
+  await trainer.train(trainer.targetIteration, (r) => void returns.push(`${r.return_mean === null ? '-' : r.return_mean.toFixed(0)}${process.env.VERBOSE ? `(${extras(r)})` : ''}`));
   const result = await evaluatePolicy(ctx, cache, getEnv('pendulum'), { seed: 12345 }, 100, (obs) => trainer.algo.evalPolicy(cache, obs));
   const seconds = (performance.now() - start) / 1000;
   console.log(`${algoName} pendulum (lavapipe config): eval ${result.return_mean.toFixed(1)} +- ${result.return_std.toFixed(1)} over ${result.episodes} episodes, ${seconds.toFixed(1)} s; training returns ${returns.join(' ')}`);
@@ -27,5 +51,34 @@ it('SVG(inf) through the simulator reaches a mean evaluation return >= -300 on p
   // (768,000 env steps, 240 updates).
   const { result, seconds } = await learn('svg-inf', { envs: 64, steps: 64 * 12_000, reportEvery: 200 }, { horizon: 50, policyLr: 3e-3, maxGradNorm: 1 });
   expect(result.return_mean).toBeGreaterThanOrEqual(-300);
+  expect(seconds).toBeLessThan(360);
+});
+
+it('SVG(0) reaches a mean evaluation return >= -300 on pendulum within 6 minutes', { timeout: 420_000 }, async () => {
+  // DDPG's lavapipe configuration (test/algos/learning.test.ts), no entropy bonus: 32 envs, 64-64
+  // networks, batch 64, Adam 1e-3, tau 0.02, 2000 random transitions, 160,000 env steps.
+  const { result, seconds } = await learn('svg0', { envs: 32, steps: 160_000, reportEvery: 500 }, {
+    actorHidden: [64, 64], criticHidden: [64, 64], batchSize: 64, actorLr: 1e-3, criticLr: 1e-3, tau: 0.02, learningStarts: 2000, bufferSize: 200_000,
+  });
+  expect(result.return_mean).toBeGreaterThanOrEqual(-300);
+  expect(seconds).toBeLessThan(360);
+});
+
+it('REINFORCE with a value baseline improves pendulum by >= 300 over the random policy within 6 minutes', { timeout: 420_000 }, async () => {
+  // 64 envs, whole-episode segments (T = 200), 64-64 policy and value, Adam 1e-3, 150 updates
+  // (1.92 million env steps).
+  const random = await randomPolicyReturn();
+  const { result, seconds } = await learn('reinforce', { envs: 64, steps: 64 * 200 * 150, reportEvery: 200 }, { policyLr: 1e-3, valueLr: 1e-3 });
+  console.log(`random policy: ${random.toFixed(1)}`);
+  expect(result.return_mean).toBeGreaterThanOrEqual(random + 300);
+  expect(seconds).toBeLessThan(360);
+});
+
+it('CEM improves pendulum by >= 300 over the random policy', { timeout: 420_000 }, async () => {
+  // Population 64 of 3-16-1 policies, 8 episodes each (512 envs), 40 generations.
+  const random = await randomPolicyReturn();
+  const { result, seconds } = await learn('cem', { envs: 64 * 8, steps: 64 * 8 * 200 * 40, reportEvery: 200 }, { population: 64 });
+  console.log(`random policy: ${random.toFixed(1)}`);
+  expect(result.return_mean).toBeGreaterThanOrEqual(random + 300);
   expect(seconds).toBeLessThan(360);
 });

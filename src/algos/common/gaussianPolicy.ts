@@ -34,22 +34,23 @@ export class GaussianPolicy {
 
   /**
    * Acting in `env`: forward on its observations, a sample (or the mode), and the env's action
-   * buffer in its bounds. `action` receives the normalized actions (and `x`, when given, keeps them
-   * for a score-function update). Returns the dispatches and the sampler (its z and log p).
+   * buffer in its bounds; during the first `warmup` env steps, uniformly random actions instead.
+   * `action` receives the normalized actions taken (what a replay buffer stores).
    */
-  async acting(cache: PipelineCache, env: EnvBatch, clock: Clock, o: { seed: number; action: Tensor<'f32'>; noise?: boolean; label?: string }): Promise<{ dispatches: Dispatch[]; sampler: DiagGaussian }> {
+  async acting(cache: PipelineCache, env: EnvBatch, clock: Clock, o: { seed: number; action: Tensor<'f32'>; noise?: boolean; warmup?: number; label?: string }): Promise<{ dispatches: Dispatch[]; sampler: DiagGaussian }> {
     const label = o.label ?? `${this.net.label} (acting)`;
     const ctx = this.net.ctx;
     const batch = this.net.bind(cache, env.obsView, { label });
     const { mu, logStd } = this.heads(batch.output);
     const sampler = new DiagGaussian(ctx, { mu, logStd, clock, seed: o.seed, stream: Stream.explore, squash: this.squash, label: `${label} sample` });
     const rows = env.envs, agents = env.agents;
-    const normalized = matrix(o.action, { agents, rows, cols: this.actionDim });
-    const draw = o.noise ?? true ? await sampler.sample(cache, normalized) : await sampler.mode(cache, normalized);
-    // exploreDispatch without noise maps the normalized action onto the env's bounds.
+    const drawn = matrix(f32(ctx, `${label} drawn`, [agents, rows, this.actionDim]), { agents, rows, cols: this.actionDim });
+    const draw = o.noise ?? true ? await sampler.sample(cache, drawn) : await sampler.mode(cache, drawn);
+    // Without added noise, exploreDispatch clips to [-1, 1], maps onto the env's bounds and
+    // substitutes uniform actions during warm-up.
     const scratch = f32(ctx, `${label} ou`, [agents * rows, this.actionDim]);
-    const toEnv = await exploreDispatch(cache, env, normalized, f32(ctx, `${label} replay action`, [agents * rows, this.actionDim]), scratch, clock, {
-      noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: 0, seed: o.seed, stream: Stream.explore,
+    const toEnv = await exploreDispatch(cache, env, drawn, o.action, scratch, clock, {
+      noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: o.warmup ?? 0, seed: o.seed, stream: Stream.explore,
     });
     return { dispatches: [...(await batch.forward()), draw, toEnv], sampler };
   }

@@ -1,0 +1,119 @@
+/**
+ * CEM: the cross-entropy method over policy parameters (Szita & Lorincz 2006), the gradient-free
+ * baseline of the rllab comparison (Duan et al. 2016). Each generation:
+ *
+ *   theta_i ~ N(mu, diag sigma^2), i = 1..P          (the population: P networks side by side)
+ *   R_i = mean return of theta_i's deterministic policy over E episodes (E envs each)
+ *   elites = the ceil(elite * P) best;  mu, sigma^2 <- their mean and variance (+ extra noise^2)
+ *
+ * The population is the networks' agent dimension: the envs of candidate i are envs
+ * [i E, (i + 1) E) of the batch, read as a [P x E x obs] view, so one dispatch per layer acts for
+ * the whole population. A generation is one episode: every env restarts together.
+ */
+import { ConfigError } from '../errors.js';
+import type { EnvBatch } from '../envs/batch.js';
+import type { GpuContext } from '../gpu/context.js';
+import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
+import { Recorder, runOnce } from '../gpu/recorder.js';
+import { shaders } from '../gpu/shaders.js';
+import { f32, type Tensor } from '../gpu/tensor.js';
+import { uniform } from '../gpu/uniform.js';
+import { type MatrixView, matrix } from '../gpu/view.js';
+import { Mlp } from '../nn/mlp.js';
+import type { Clock } from '../rng/clock.js';
+import { Stream } from '../rng/philox.js';
+import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
+import { exploreDispatch } from './common/explore.js';
+import { type OptionValues, resolveOptions } from './common/options.js';
+
+export const cemSchema = {
+  policyHidden: { kind: 'list', default: [16], min: 1, help: 'hidden layer widths of the policy (ours: CEM searches every parameter, so small networks)' },
+  population: { kind: 'number', default: 64, min: 2, max: 256, integer: true, help: 'parameter vectors per generation; --envs must be a multiple (ours)' },
+  eliteFraction: { kind: 'number', default: 0.2, min: 0, exclusiveMin: true, max: 1, help: 'fraction of the population that refits the distribution (rllab: 0.2)' },
+  initStd: { kind: 'number', default: 0.3, min: 0, exclusiveMin: true, help: 'initial standard deviation of every parameter (ours; rllab: 1)' },
+  extraNoise: { kind: 'number', default: 0.02, min: 0, help: 'standard deviation added to every parameter after a refit, against premature collapse (ours)' },
+} as const;
+
+export type CemConfig = OptionValues<typeof cemSchema>;
+
+export function cemConfig(given: Readonly<Record<string, unknown>> = {}): CemConfig {
+  return resolveOptions(cemSchema, given);
+}
+
+export class Cem implements Algorithm {
+  readonly name = 'cem';
+  readonly warmupIterations = 0;
+
+  private constructor(
+    readonly env: EnvBatch,
+    readonly clock: Clock,
+    readonly config: CemConfig,
+    readonly mean: Mlp,
+    readonly warmup: Program,
+    readonly train: Program,
+    readonly state: Record<string, Tensor>,
+    readonly stats: Tensor<'f32'>,
+  ) {}
+
+  /** Checks that the envs split evenly over the population (before any GPU work). */
+  static check(envs: number, agents: number, config: CemConfig): void {
+    if (agents !== 1) throw new ConfigError('--agents', agents, '1 for cem (its population uses the agent dimension)');
+    if (envs % config.population !== 0) throw new ConfigError('--envs', envs, `a multiple of --population (${config.population})`);
+  }
+
+  static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: CemConfig, seed: number): Promise<Cem> {
+    Cem.check(env.envs, env.agents, config);
+    const P = config.population, E = env.envs / P, O = env.obsWidth, A = env.actionDim;
+    const spec = { sizes: [O, ...config.policyHidden, A], hidden: 'relu' as const, output: 'tanh' as const };
+    const mean = Mlp.create(ctx, spec, { seed, stream: 1, label: 'policy (mean)' });
+    const population = Mlp.create(ctx, { ...spec, agents: P }, { seed, stream: 1, label: 'population' });
+    const count = mean.paramsPerAgent;
+    const episode = f32(ctx, 'cem.episode', [env.envs, 2]);
+    const stats = f32(ctx, 'cem.stats', [8]);
+    const elites = Math.max(1, Math.ceil(config.eliteFraction * P));
+    const params = (init: boolean) =>
+      uniform().u32(env.envs).u32(P).u32(E).u32(elites).u32(count).u32(init ? 1 : 0).u32(seed).u32(Stream.sample)
+        .f32(config.initStd).f32(config.extraNoise).u32(0).u32(0).build(ctx, 'cem params');
+    // The buffers each entry point of rl/cem.wgsl uses.
+    const bindings = {
+      begin: { 1: episode },
+      accumulate: { 1: episode, 2: env.stepOut },
+      update: { 1: episode, 3: population.params, 4: mean.params, 5: clock.tensor, 6: stats },
+    };
+    const kernel = (entryPoint: keyof typeof bindings, init = false) =>
+      makeDispatch(cache, { shader: shaders.cem, entryPoint }, { 0: params(init), ...bindings[entryPoint] }, [entryPoint === 'update' ? 1 : groups(env.envs, 64)], `cem ${entryPoint}`);
+
+    // The first population, drawn around the initial network.
+    await runOnce(ctx, [await kernel('update', true)]);
+
+    // ---- one generation: every env plays one episode with its candidate's deterministic policy ----
+    const obs: MatrixView = matrix(env.obs, { agents: P, rows: E, cols: O });
+    const acting = population.bind(cache, obs, { label: 'population (acting)' });
+    const flat = matrix(acting.output.tensor, { agents: 1, rows: env.envs, cols: A });
+    const act = await exploreDispatch(cache, env, flat, f32(ctx, 'cem.action', [env.envs, A]), f32(ctx, 'cem.ou', [env.envs, A]), clock, {
+      noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: 0, seed, stream: Stream.explore,
+    });
+    const step: Dispatch[] = [await clock.tick(cache), ...(await acting.forward()), act, env.stepDispatch, await kernel('accumulate')];
+    const generation = new Recorder(ctx, 'cem generation').add(env.restartDispatch, await kernel('begin'));
+    for (let t = 0; t < env.horizon; t++) generation.add(...step);
+    generation.add(await kernel('update'));
+    const state: Record<string, Tensor> = {
+      'policy.params': mean.params, 'population.params': population.params, 'cem.stats': stats,
+      'env.state': env.envState, 'env.obs': env.obs, 'env.ep_stats': env.epStats, clock: clock.tensor,
+    };
+    const warmup = new Recorder(ctx, 'cem warmup').add(...step);
+    return new Cem(env, clock, config, mean, { recorder: warmup, iterations: 1 }, { recorder: generation, iterations: env.horizon }, state, stats);
+  }
+
+  async evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
+    const b = this.mean.bind(cache, obs, { label: 'policy (eval)' });
+    return { forward: await b.forward(), input: obs, output: b.output };
+  }
+
+  async readMetrics(): Promise<Record<string, number>[]> {
+    const [best, eliteMean, sigma, generations] = await this.stats.read();
+    this.stats.fill(0);
+    const per = (x: number) => (generations > 0 ? x / generations : Number.NaN);
+    return [{ best_return: per(best), elite_return: per(eliteMean), mean_sigma: per(sigma), updates: generations }];
+  }
+}

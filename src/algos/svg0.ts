@@ -1,0 +1,216 @@
+/**
+ * SVG(0): stochastic value gradients with a learned action-value function (Heess et al. 2015,
+ * sec. 4.3, with experience replay). The policy is stochastic, a = tanh(mu(s) + sigma(s) z), and
+ * is improved by the pathwise derivative of the critic through a fresh sample with z held fixed:
+ *
+ *   act:     a ~ pi(.|s) (uniform during warm-up); step N envs; store (s, a, r, terminated, s')
+ *   critic:  sample B; a' ~ pi(.|s'); y = r + gamma (1 - terminated) (Q'(s', a') - alpha log pi(a'|s'));
+ *            minimise mean (Q(s, a) - y)^2 with Adam
+ *   policy:  minimise mean [alpha log pi(a|s) - Q(s, a)] with a = tanh(mu(s) + sigma(s) z), by
+ *            backpropagation through Q and the sample (the stochastic computation graph)
+ *   targets: theta_Q' <- (1 - tau) theta_Q' + tau theta_Q
+ * With entropy 'off', alpha = 0: the paper's SVG(0). 'fixed' keeps alpha, 'auto' tunes it toward
+ * an entropy target - which makes this the soft actor-critic update (Haarnoja et al. 2018).
+ */
+import type { EnvBatch } from '../envs/batch.js';
+import type { GpuContext } from '../gpu/context.js';
+import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
+import { Recorder } from '../gpu/recorder.js';
+import { shaders } from '../gpu/shaders.js';
+import { f32, type Tensor } from '../gpu/tensor.js';
+import { uniform } from '../gpu/uniform.js';
+import { type MatrixView, columns, matrix } from '../gpu/view.js';
+import { Adam } from '../nn/adam.js';
+import { Mlp } from '../nn/mlp.js';
+import { polyak } from '../nn/polyak.js';
+import { ReplayBuffer } from '../replay/buffer.js';
+import type { Clock } from '../rng/clock.js';
+import { Stream } from '../rng/philox.js';
+import { DiagGaussian } from '../sample/gaussian.js';
+import { Graph } from '../scg/graph.js';
+import { mapDispatch } from '../scg/ops.js';
+import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
+import { tdLossDispatch } from './common/criticLosses.js';
+import { GaussianPolicy } from './common/gaussianPolicy.js';
+import { type OptionValues, resolveOptions } from './common/options.js';
+
+/** Defaults follow CleanRL's sac_continuous_action.py unless noted. */
+export const svg0Schema = {
+  actorHidden: { kind: 'list', default: [256, 256], min: 1, help: 'hidden layer widths of the policy (CleanRL SAC 256-256)' },
+  criticHidden: { kind: 'list', default: [256, 256], min: 1, help: 'hidden layer widths of the critic' },
+  actorLr: { kind: 'number', default: 3e-4, min: 0, exclusiveMin: true, help: 'Adam learning rate of the policy (CleanRL SAC 3e-4)' },
+  criticLr: { kind: 'number', default: 1e-3, min: 0, exclusiveMin: true, help: 'Adam learning rate of the critic (CleanRL SAC 1e-3)' },
+  gamma: { kind: 'number', default: 0.99, min: 0, max: 1, help: 'discount factor' },
+  tau: { kind: 'number', default: 0.005, min: 0, max: 1, help: 'Polyak averaging rate of the target critic (CleanRL SAC 0.005)' },
+  batchSize: { kind: 'number', default: 256, min: 1, integer: true, help: 'minibatch size per update (CleanRL SAC 256)' },
+  bufferSize: { kind: 'number', default: 1_000_000, min: 1, integer: true, help: 'replay buffer capacity in transitions per agent (CleanRL SAC 1e6)' },
+  learningStarts: { kind: 'number', default: 5000, min: 0, integer: true, help: 'env transitions (all envs) with random actions before learning (CleanRL SAC 5e3)' },
+  updatesPerStep: { kind: 'number', default: 1, min: 1, integer: true, help: 'critic and policy updates per step of all envs' },
+  entropy: { kind: 'choice', default: 'off', choices: ['off', 'fixed', 'auto'], help: 'entropy bonus: off (SVG(0) as published), fixed alpha, or auto-tuned alpha (SAC)' },
+  alpha: { kind: 'number', default: 0.2, min: 0, help: 'entropy coefficient (initial value with --entropy auto; CleanRL SAC 0.2)' },
+  alphaLr: { kind: 'number', default: 1e-3, min: 0, exclusiveMin: true, help: 'Adam learning rate of log alpha (CleanRL SAC q_lr 1e-3)' },
+  targetEntropy: { kind: 'number', default: 0, min: -1e6, max: 0, help: 'entropy target of --entropy auto (0: -action dimension, as in SAC)' },
+} as const;
+
+export type Svg0Config = OptionValues<typeof svg0Schema>;
+
+export function svg0Config(given: Readonly<Record<string, unknown>> = {}): Svg0Config {
+  return resolveOptions(svg0Schema, given);
+}
+
+/** Per agent: [critic loss, mean Q, -, critic updates, policy loss (-Q), policy updates, alpha log pi, alpha]. */
+const METRICS_WIDTH = 8;
+
+export class Svg0 implements Algorithm {
+  readonly name = 'svg0';
+
+  private constructor(
+    readonly env: EnvBatch,
+    readonly clock: Clock,
+    readonly config: Svg0Config,
+    readonly policy: GaussianPolicy,
+    readonly warmup: Program,
+    readonly train: Program,
+    readonly warmupIterations: number,
+    readonly state: Record<string, Tensor>,
+    readonly metrics: Tensor<'f32'>,
+  ) {}
+
+  static networks(ctx: GpuContext, env: EnvBatch, config: Svg0Config, seed: number): { policy: GaussianPolicy; critic: Mlp } {
+    return {
+      policy: GaussianPolicy.create(ctx, env.obsWidth, env.actionDim, config.actorHidden, env.agents, { seed, squash: true }),
+      critic: Mlp.create(ctx, { sizes: [env.obsWidth + env.actionDim, ...config.criticHidden, 1], agents: env.agents }, { seed, stream: 2, label: 'critic' }),
+    };
+  }
+
+  static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: Svg0Config, seed: number): Promise<Svg0> {
+    const { policy, critic } = Svg0.networks(ctx, env, config, seed);
+    const o = env.obsWidth, A = env.actionDim, agents = env.agents, B = config.batchSize;
+    const targetCritic = Mlp.create(ctx, critic.spec, { seed, stream: 2, label: 'target_critic' });
+    const policyOpt = new Adam(ctx, policy.net.params, policy.net.grads, agents, { lr: config.actorLr }, 'policy.adam');
+    const criticOpt = new Adam(ctx, critic.params, critic.grads, agents, { lr: config.criticLr }, 'critic.adam');
+    const metrics = f32(ctx, 'svg0.metrics', [agents, METRICS_WIDTH]);
+    const temperature = Temperature.create(ctx, agents, config, A);
+
+    // ---- acting: a ~ pi(.|s); env step; replay insert ----
+    const warmupIterations = Math.ceil(config.learningStarts / env.envs);
+    const action = f32(ctx, 'svg0.action', [agents * env.envs, A]);
+    const acting = await policy.acting(cache, env, clock, { seed, action, warmup: warmupIterations });
+    const replay = new ReplayBuffer(ctx, env, action, clock, { capacity: config.bufferSize, seed, stream: Stream.replay, field: '--buffer-size' });
+    const [insertStart, insertEnd] = await replay.inserts(cache);
+    const act: Dispatch[] = [await clock.tick(cache), ...acting.dispatches, insertStart, env.stepDispatch, insertEnd];
+
+    // ---- minibatch: [s | a | s' | a' | s | pi(s) | r | terminated], as DDPG's ----
+    const sa = o + A, width = 3 * sa + 2;
+    const batch = f32(ctx, 'svg0.batch', [agents, B, width]);
+    const cols = (from: number, count: number): MatrixView => columns(matrix(batch, { agents, rows: B, cols: width }), from, count);
+    const L = replay.layout;
+    const segments = [
+      { src: L.obs, dst: 0, len: sa },
+      { src: L.nextObs, dst: sa, len: o },
+      { src: L.obs, dst: 2 * sa, len: o },
+      { src: L.reward, dst: 3 * sa, len: 2 },
+    ];
+
+    // ---- critic: y = r + gamma (1 - d) (Q'(s', a') - alpha log pi(a'|s')), a' ~ pi(.|s') ----
+    const nextPolicy = policy.net.bind(cache, cols(sa, o), { label: 'policy (next state)' });
+    const nextHeads = policy.heads(nextPolicy.output);
+    const nextSample = new DiagGaussian(ctx, { ...nextHeads, clock, seed, stream: Stream.sample, draw: 1, squash: true, label: "a'" });
+    const targetQ = targetCritic.bind(cache, cols(sa, sa), { label: 'target critic' });
+    const softTarget = matrix(f32(ctx, 'svg0.soft_target', [agents, B, 1]), { agents, rows: B, cols: 1 });
+    const q = critic.bind(cache, cols(0, sa), { label: 'critic' });
+    const logpNext = matrix(nextSample.logp, { agents, rows: B, cols: 1 });
+    const criticUpdate = async (draw: number): Promise<Dispatch[]> => [
+        await replay.sampler(cache, batch, B, segments, draw),
+        ...(await nextPolicy.forward()),
+        await nextSample.sample(cache, cols(sa + o, A)),
+        ...(await targetQ.forward()),
+        // soft target = Q' - alpha log pi(a'|s') (alpha = 0 without entropy)
+        await mapDispatch(cache, { op: 'add', a: targetQ.output, b: logpNext, alpha: 1, beta: 0, out: softTarget }, 'soft target'),
+        ...(config.entropy !== 'off'
+          ? [await mapDispatch(cache, { op: 'mul', a: logpNext, b: temperature.alphaView(B), alpha: -1, out: softTarget, accumulate: true }, 'soft target entropy')]
+          : []),
+        ...(await q.forward()),
+        await tdLossDispatch(cache, q.output, softTarget, q.outputGrad, { batch, width, rewardCol: 3 * sa, terminatedCol: 3 * sa + 1 }, config.gamma, metrics),
+        ...(await q.backward()),
+        ...(await criticOpt.step(cache)),
+      ];
+
+    // ---- policy: the stochastic computation graph s -> pi -> a (pathwise) -> Q(s, a) -> cost ----
+    const g = new Graph(ctx, cache, { agents, rows: B, clock, label: 'svg0 policy', metrics: { tensor: metrics, width: METRICS_WIDTH, firstSlot: 4 } });
+    const s = g.input(cols(2 * sa, o), { label: 's' });
+    const heads = g.mlp(policy.net, s, { label: 'policy' });
+    const pi = g.gaussian(g.slice(heads, 0, A), g.slice(heads, A, A), { estimator: 'pathwise', squash: true, seed, stream: Stream.sample, draw: 2, into: cols(2 * sa + o, A), label: 'a' });
+    const qPolicy = g.mlp(critic, g.join([s, pi.sample]), { train: false, label: 'critic (policy)' });
+    g.sumCost(qPolicy, { scale: -1, label: '-Q' }); // slot 4
+    g.counter('policy updates'); // slot 5
+    if (config.entropy !== 'off') g.sumCost(g.mul(pi.logp, g.input(temperature.alphaView(B), { label: 'alpha' })), { label: 'alpha log pi' }); // slot 6
+    const policyStep = await g.compile();
+    const policyUpdate: Dispatch[] = [
+      ...policyStep.forward,
+      ...policyStep.backward,
+      ...(await policyOpt.step(cache)),
+      ...(config.entropy !== 'off' ? [await temperature.update(cache, pi.sampler.logp, B, metrics, 7)] : []),
+      await polyak(cache, critic.params, targetCritic.params, config.tau, 'polyak critic'),
+    ];
+
+    const train = new Recorder(ctx, 'svg0 train').add(...act);
+    for (let u = 0; u < config.updatesPerStep; u++) train.add(...(await criticUpdate(u)), ...policyUpdate);
+    const state: Record<string, Tensor> = {
+      'policy.params': policy.net.params, 'critic.params': critic.params, 'target_critic.params': targetCritic.params,
+      'policy.adam.m': policyOpt.m, 'policy.adam.v': policyOpt.v, 'policy.adam.state': policyOpt.state,
+      'critic.adam.m': criticOpt.m, 'critic.adam.v': criticOpt.v, 'critic.adam.state': criticOpt.state,
+      temperature: temperature.state, 'env.state': env.envState, 'env.obs': env.obs, 'env.ep_stats': env.epStats,
+      'replay.storage': replay.storage, clock: clock.tensor, metrics,
+    };
+    return new Svg0(env, clock, config, policy, { recorder: new Recorder(ctx, 'svg0 warmup').add(...act), iterations: 1 }, { recorder: train, iterations: 1 }, warmupIterations, state, metrics);
+  }
+
+  evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
+    return this.policy.mode(cache, obs);
+  }
+
+  async readMetrics(): Promise<Record<string, number>[]> {
+    const m = await this.metrics.read();
+    this.metrics.fill(0);
+    return Array.from({ length: this.env.agents }, (_, i) => {
+      const [criticLoss, meanQ, , criticUpdates, negQ, policyUpdates, entropyCost, alpha] = m.subarray(i * METRICS_WIDTH, (i + 1) * METRICS_WIDTH);
+      const per = (x: number, n: number) => (n > 0 ? x / n : Number.NaN);
+      return {
+        critic_loss: per(criticLoss, criticUpdates),
+        mean_q: per(meanQ, criticUpdates),
+        critic_updates: criticUpdates,
+        policy_loss: per(negQ + entropyCost, policyUpdates),
+        policy_updates: policyUpdates,
+        ...(this.config.entropy !== 'off' ? { alpha: this.config.entropy === 'auto' ? per(alpha, policyUpdates) : this.config.alpha } : {}),
+      };
+    });
+  }
+}
+
+/** The entropy coefficient: a constant, or tuned toward a target entropy (shaders/rl/temperature.wgsl). */
+class Temperature {
+  private constructor(
+    readonly state: Tensor<'f32'>,
+    readonly config: Svg0Config,
+    readonly targetEntropy: number,
+  ) {}
+
+  static create(ctx: GpuContext, agents: number, config: Svg0Config, actionDim: number): Temperature {
+    const alpha = config.entropy === 'off' ? 0 : config.alpha;
+    const init = Array.from({ length: agents }, () => [alpha, Math.log(Math.max(alpha, 1e-30)), 0, 0, 0, 0, 0, 0]).flat();
+    return new Temperature(f32(ctx, 'svg0.temperature', [agents, 8], init), config, config.targetEntropy === 0 ? -actionDim : config.targetEntropy);
+  }
+
+  /** alpha of each agent, seen by every one of `rows` rows. */
+  alphaView(rows: number): MatrixView {
+    return { tensor: this.state, agents: this.state.shape[0], rows, cols: 1, offset: 0, rowStride: 0, agentStride: 8 };
+  }
+
+  /** One Adam step on log alpha from a policy batch's log-probabilities (fixed alpha: none). */
+  update(cache: PipelineCache, logp: Tensor<'f32'>, rows: number, metrics: Tensor<'f32'>, slot: number): Promise<Dispatch> {
+    const learn = this.config.entropy === 'auto' ? 1 : 0;
+    const u = uniform().u32(rows).u32(learn).u32(METRICS_WIDTH).u32(slot).f32(this.config.alphaLr).f32(this.targetEntropy).u32(0).u32(0);
+    return makeDispatch(cache, { shader: shaders.temperature, entryPoint: 'update' }, { 0: u.build(cache.ctx, 'temperature'), 1: logp, 2: this.state, 3: metrics }, [this.state.shape[0]], 'temperature');
+  }
+}
