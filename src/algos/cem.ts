@@ -61,12 +61,21 @@ export class Cem implements Algorithm {
     if (envs % config.population !== 0) throw new ConfigError('--envs', envs, `a multiple of --population (${config.population})`);
   }
 
+  /** The network holding the search distribution's mean (the evaluation policy). */
+  static meanNetwork(ctx: GpuContext, env: EnvBatch, config: CemConfig, seed: number): Mlp {
+    return Mlp.create(ctx, { sizes: [env.obsWidth, ...config.policyHidden, env.actionDim], hidden: 'relu', output: 'tanh' }, { seed, stream: 1, label: 'policy (mean)' });
+  }
+
+  static async policy(cache: PipelineCache, mean: Mlp, obs: MatrixView): Promise<DeterministicPolicy> {
+    const b = mean.bind(cache, obs, { label: 'policy (eval)' });
+    return { forward: await b.forward(), input: obs, output: b.output };
+  }
+
   static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: CemConfig, seed: number): Promise<Cem> {
     Cem.check(env.envs, env.agents, config);
     const P = config.population, E = env.envs / P, O = env.obsWidth, A = env.actionDim;
-    const spec = { sizes: [O, ...config.policyHidden, A], hidden: 'relu' as const, output: 'tanh' as const };
-    const mean = Mlp.create(ctx, spec, { seed, stream: 1, label: 'policy (mean)' });
-    const population = Mlp.create(ctx, { ...spec, agents: P }, { seed, stream: 1, label: 'population' });
+    const mean = Cem.meanNetwork(ctx, env, config, seed);
+    const population = Mlp.create(ctx, { ...mean.spec, agents: P }, { seed, stream: 1, label: 'population' });
     const count = mean.paramsPerAgent;
     const episode = f32(ctx, 'cem.episode', [env.envs, 2]);
     const stats = f32(ctx, 'cem.stats', [8]);
@@ -105,9 +114,8 @@ export class Cem implements Algorithm {
     return new Cem(env, clock, config, mean, { recorder: warmup, iterations: 1 }, { recorder: generation, iterations: env.horizon }, state, stats);
   }
 
-  async evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
-    const b = this.mean.bind(cache, obs, { label: 'policy (eval)' });
-    return { forward: await b.forward(), input: obs, output: b.output };
+  evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
+    return Cem.policy(cache, this.mean, obs);
   }
 
   async readMetrics(): Promise<Record<string, number>[]> {

@@ -8,13 +8,25 @@ import { ConfigError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { PipelineCache } from '../gpu/kernel.js';
 import type { Clock } from '../rng/clock.js';
-import type { Algorithm } from './common/algorithm.js';
+import type { Tensor } from '../gpu/tensor.js';
+import type { MatrixView } from '../gpu/view.js';
+import type { Algorithm, DeterministicPolicy } from './common/algorithm.js';
+import type { GaussianPolicy } from './common/gaussianPolicy.js';
 import type { Schema } from './common/options.js';
 import { ALL_FUSIONS, Ddpg, type DdpgConfig, type Fusions, ddpgConfig, ddpgSchema } from './ddpg.js';
 import { Cem, type CemConfig, cemConfig, cemSchema } from './cem.js';
 import { Reinforce, type ReinforceConfig, reinforceConfig, reinforceSchema } from './reinforce.js';
 import { Svg0, type Svg0Config, svg0Config, svg0Schema } from './svg0.js';
 import { SvgInf, type SvgInfConfig, svgInfConfig, svgInfSchema } from './svgInf.js';
+
+export interface EvalNetworks {
+  tensors: Record<string, Tensor>;
+  policy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy>;
+}
+
+function gaussianPolicyNetworks(policy: GaussianPolicy): EvalNetworks {
+  return { tensors: { 'policy.params': policy.net.params }, policy: (cache, obs) => policy.mode(cache, obs) };
+}
 
 /** Run settings an algorithm's constraints may look at. */
 export interface RunShape {
@@ -32,6 +44,11 @@ export interface AlgorithmEntry {
   schema: Schema;
   config(given: Readonly<Record<string, unknown>>): Record<string, unknown>;
   create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: Record<string, unknown>, seed: number, fusions?: Fusions): Promise<Algorithm>;
+  /**
+   * The evaluation policy alone, for `pathwise eval`: its tensors by checkpoint state name (to
+   * load) and its noise-free forward pass.
+   */
+  evalNetworks(ctx: GpuContext, env: EnvBatch, config: Record<string, unknown>, seed: number): EvalNetworks;
   /** Throws a ConfigError when the algorithm cannot run with these settings. */
   check(run: RunShape, def: EnvDefinition, config: Record<string, unknown>): void;
 }
@@ -51,6 +68,10 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
     schema: ddpgSchema,
     config: ddpgConfig,
     create: (ctx, cache, env, clock, config, seed, fusions) => Ddpg.create(ctx, cache, env, clock, config as DdpgConfig, seed, fusions ?? ALL_FUSIONS),
+    evalNetworks: (ctx, env, config, seed) => {
+      const { actor } = Ddpg.networks(ctx, env, config as DdpgConfig, seed);
+      return { tensors: { 'actor.params': actor.params }, policy: (cache, obs) => Ddpg.policy(cache, actor, obs) };
+    },
     check: () => {},
   },
   {
@@ -59,6 +80,7 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
     schema: svg0Schema,
     config: svg0Config,
     create: (ctx, cache, env, clock, config, seed) => Svg0.create(ctx, cache, env, clock, config as Svg0Config, seed),
+    evalNetworks: (ctx, env, config, seed) => gaussianPolicyNetworks(Svg0.networks(ctx, env, config as Svg0Config, seed).policy),
     check: () => {},
   },
   {
@@ -67,6 +89,7 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
     schema: svgInfSchema,
     config: svgInfConfig,
     create: (ctx, cache, env, clock, config, seed) => SvgInf.create(ctx, cache, env, clock, config as SvgInfConfig, seed),
+    evalNetworks: (ctx, env, config, seed) => gaussianPolicyNetworks(SvgInf.networks(ctx, env, config as SvgInfConfig, seed).policy),
     check: (run, def) => needsSimulator('svg-inf', run, def),
   },
   {
@@ -75,6 +98,7 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
     schema: reinforceSchema,
     config: reinforceConfig,
     create: (ctx, cache, env, clock, config, seed) => Reinforce.create(ctx, cache, env, clock, config as ReinforceConfig, seed),
+    evalNetworks: (ctx, env, config, seed) => gaussianPolicyNetworks(Reinforce.networks(ctx, env, config as ReinforceConfig, seed).policy),
     check: () => {},
   },
   {
@@ -83,6 +107,10 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
     schema: cemSchema,
     config: cemConfig,
     create: (ctx, cache, env, clock, config, seed) => Cem.create(ctx, cache, env, clock, config as CemConfig, seed),
+    evalNetworks: (ctx, env, config, seed) => {
+      const mean = Cem.meanNetwork(ctx, env, config as CemConfig, seed);
+      return { tensors: { 'policy.params': mean.params }, policy: (cache, obs) => Cem.policy(cache, mean, obs) };
+    },
     check: (run, _def, config) => Cem.check(run.envs, run.agents, config as CemConfig),
   },
 ];

@@ -1,8 +1,8 @@
 /** `pathwise eval --checkpoint DIR`: the deterministic policy of a checkpoint, as JSON. */
-import { Ddpg, type DdpgConfig } from '../algos/ddpg.js';
 import { loadTensors } from '../algos/common/checkpoint.js';
 import { evaluatePolicy } from '../algos/common/evaluate.js';
 import { type RunConfig, algoConfig, runConfig } from '../algos/common/trainer.js';
+import { getAlgorithm } from '../algos/registry.js';
 import { ConfigError, requireInt } from '../errors.js';
 import { EnvBatch } from '../envs/batch.js';
 import { getEnv } from '../envs/registry.js';
@@ -26,8 +26,8 @@ export async function evalCommand(args: { checkpoint?: string; episodes?: string
   const def = getEnv(run.env);
   // A one-env batch only gives the networks their input and output sizes.
   const shapeEnv = new EnvBatch(ctx, def, { ...envOptions, envs: 1, clock: new Clock(ctx) });
-  const { actor } = Ddpg.networks(ctx, shapeEnv, algo as DdpgConfig, run.seed);
-  loadTensors(decoded, { 'actor.params': actor.params }, decoded.path);
-  const result = await evaluatePolicy(ctx, cache, def, envOptions, episodes, (obs) => Ddpg.policy(cache, actor, obs));
+  const nets = getAlgorithm(run.algo).evalNetworks(ctx, shapeEnv, algo, run.seed);
+  loadTensors(decoded, nets.tensors, decoded.path);
+  const result = await evaluatePolicy(ctx, cache, def, envOptions, episodes, (obs) => nets.policy(cache, obs));
   console.log(JSON.stringify({ return_mean: result.return_mean, return_std: result.return_std, episodes: result.episodes, length_mean: result.length_mean, ...(def.goalDim > 0 ? { success_rate: result.success_rate } : {}), env: run.env, iteration: decoded.header.iteration }));
 }

@@ -16,6 +16,26 @@ export function addSchemaOptions(command: Command, schema: Schema, group?: strin
   return command;
 }
 
+/**
+ * One flag per option name across several schemas (algorithms share names such as --gamma), with
+ * each algorithm's default in the help.
+ */
+export function addMergedSchemaOptions(command: Command, schemas: readonly { name: string; schema: Schema }[], group: string): Command {
+  const seen = new Map<string, { name: string; spec: Schema[string] }[]>();
+  for (const { name, schema } of schemas) {
+    for (const [key, spec] of Object.entries(schema)) seen.set(key, [...(seen.get(key) ?? []), { name, spec }]);
+  }
+  for (const [key, uses] of seen) {
+    const { spec } = uses[0];
+    const defaults = uses.map((u) => `${u.name} ${describe(u.spec.default)}`).join('; ');
+    const kind = spec.kind === 'list' ? 'widths' : spec.kind === 'number' ? 'number' : 'value';
+    const option = new Option(`${flagName(key)} <${kind}>`, `${spec.help} [${allowedValues(spec)}; default: ${defaults}]`);
+    option.helpGroup(group);
+    command.addOption(option);
+  }
+  return command;
+}
+
 /** The subset of parsed commander options that belong to `schema` and were given. */
 export function pickOptions(schema: Schema, parsed: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.keys(schema).filter((k) => parsed[k] !== undefined).map((k) => [k, parsed[k]]));

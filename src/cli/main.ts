@@ -6,11 +6,11 @@
 import { Command, CommanderError } from 'commander';
 import { CheckpointError } from '../algos/common/checkpoint.js';
 import { runSchema } from '../algos/common/trainer.js';
-import { ddpgSchema } from '../algos/ddpg.js';
+import { ALGORITHM_ENTRIES } from '../algos/registry.js';
 import { ConfigError } from '../errors.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './evaluate.js';
-import { addSchemaOptions } from './flags.js';
+import { addMergedSchemaOptions, addSchemaOptions } from './flags.js';
 import { trainCommand } from './train.js';
 
 function buildProgram(): Command {
@@ -18,13 +18,13 @@ function buildProgram(): Command {
 
   const train = program
     .command('train')
-    .description('train an agent (default: DDPG on pendulum) and write DIR/{config.json,metrics.jsonl,curve.svg,checkpoint.bin,eval.json}')
+    .description(`train an agent (default: DDPG on pendulum) and write DIR/{config.json,metrics.jsonl,curve.svg,checkpoint.bin,eval.json}. Algorithms: ${ALGORITHM_ENTRIES.map((a) => `${a.name} - ${a.summary}`).join('; ')}`)
     .option('--out <dir>', 'run directory (default runs/<algo>-<env>-seed<seed>)')
     .option('--resume <dir>', 'continue the run saved in DIR exactly where it stopped (only --steps may change)')
     .option('--preset <name>', 'defaults for unset flags: gpu (published settings), cpu (small, for a CPU adapter such as lavapipe), auto (cpu on a CPU adapter)', 'auto')
     .exitOverride();
   addSchemaOptions(train, runSchema, 'Run:');
-  addSchemaOptions(train, ddpgSchema, 'DDPG (--algo ddpg):');
+  addMergedSchemaOptions(train, ALGORITHM_ENTRIES, `Algorithm options (${ALGORITHM_ENTRIES.map((a) => a.name).join(', ')}; each takes its own):`);
   train.action(async (opts: Record<string, unknown>) => trainCommand(opts));
 
   program

@@ -7,15 +7,16 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { Ddpg, ddpgSchema } from '../algos/ddpg.js';
 import { evaluatePolicy } from '../algos/common/evaluate.js';
-import { CPU_PRESET } from '../algos/common/presets.js';
+import { CPU_PRESETS } from '../algos/common/presets.js';
+import { ALGORITHM_ENTRIES, getAlgorithm } from '../algos/registry.js';
 import { DivergedError, type Report, type RunConfig, Trainer, algoConfig, checkCombination, runConfig, runSchema } from '../algos/common/trainer.js';
 import { ConfigError } from '../errors.js';
 import { getEnv } from '../envs/registry.js';
 import { renderStates, scenesToSvg } from '../envs/render.js';
 import { PipelineCache } from '../gpu/kernel.js';
 import { createNodeContext } from '../gpu/node.js';
+import { flagName } from '../algos/common/options.js';
 import { pickOptions } from './flags.js';
 import { CHECKPOINT_FILE, readCheckpoint, writeAtomic } from './files.js';
 import { learningCurveSvg } from '../plot.js';
@@ -41,16 +42,36 @@ function resolveRun(args: TrainArgs, cpu: boolean): { run: RunConfig; algo: Reco
     const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedConfig;
     const given = pickOptions(runSchema, args);
     const changed = Object.keys(given).filter((k) => k !== 'steps' && String(given[k]) !== String((saved.run as Record<string, unknown>)[k]));
-    if (changed.length > 0 || Object.keys(pickOptions(ddpgSchema, args)).length > 0) {
-      throw new ConfigError('--resume', dir, `no other settings than --steps (the run's settings are in ${file}; got ${[...changed, ...Object.keys(pickOptions(ddpgSchema, args))].join(', ')})`);
+    const algoFlags = ALGORITHM_ENTRIES.flatMap((a) => Object.keys(pickOptions(a.schema, args)));
+    if (changed.length > 0 || algoFlags.length > 0) {
+      throw new ConfigError('--resume', dir, `no other settings than --steps (the run's settings are in ${file}; got ${[...new Set([...changed, ...algoFlags])].join(', ')})`);
     }
     return { run: runConfig({ ...saved.run, ...(given.steps !== undefined ? { steps: given.steps } : {}) }), algo: algoConfig(saved.run.algo, saved.algo), dir };
   }
   // Flags override the preset, the preset overrides the schema defaults.
-  const run = runConfig({ ...(cpu ? CPU_PRESET.run : {}), ...pickOptions(runSchema, args) });
-  const algo = algoConfig(run.algo, { ...(cpu ? CPU_PRESET.algo : {}), ...pickOptions(ddpgSchema, args) });
+  const name = getAlgorithm(String(args.algo ?? runSchema.algo.default)).name;
+  const preset = cpu ? CPU_PRESETS[name] : undefined;
+  const run = runConfig({ ...preset?.run, ...pickOptions(runSchema, args) });
+  const entry = getAlgorithm(run.algo);
+  // A flag of another algorithm is a mistake worth naming (e.g. --tau with --algo svg-inf).
+  for (const other of ALGORITHM_ENTRIES) {
+    for (const key of Object.keys(pickOptions(other.schema, args))) {
+      if (!(key in entry.schema)) throw new ConfigError(flagName(key), args[key], `an option of --algo ${run.algo} (${Object.keys(entry.schema).map(flagName).join(', ')})`);
+    }
+  }
+  const algo = algoConfig(run.algo, { ...preset?.algo, ...pickOptions(entry.schema, args) });
   checkCombination(run, algo);
   return { run, algo, dir: args.out ?? join('runs', `${run.algo}-${run.env}-seed${run.seed}`) };
+}
+
+const REPORT_FIELDS = new Set(['iteration', 'env_steps', 'wall_s', 'episodes', 'return_mean', 'length_mean', 'success_rate', 'per_agent', 'nan_actions']);
+
+/** The algorithm's own metrics of a report (losses, Q, ...), without update counts. */
+function algorithmMetrics(r: Report): string {
+  return Object.entries(r)
+    .filter(([k, v]) => !REPORT_FIELDS.has(k) && !k.endsWith('updates') && typeof v === 'number')
+    .map(([k, v]) => ` | ${k.replace(/_/g, ' ')} ${fmt(v)}`)
+    .join('');
 }
 
 const fmt = (x: unknown) => (typeof x === 'number' ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3)) : '-');
@@ -66,7 +87,8 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   const cache = new PipelineCache(ctx);
   const trainer = await Trainer.create(ctx, cache, run, algo);
   if (cpu && preset === 'auto' && !args.resume) {
-    console.error(`pathwise: ${ctx.adapterName} is a CPU adapter: unset flags take --preset cpu (${JSON.stringify({ ...CPU_PRESET.run, ...CPU_PRESET.algo })}); --preset gpu uses the published settings`);
+    const p = CPU_PRESETS[run.algo];
+    console.error(`pathwise: ${ctx.adapterName} is a CPU adapter: unset flags take --preset cpu (${JSON.stringify({ ...p.run, ...p.algo })}); --preset gpu uses the published settings`);
   }
   const metricsFile = join(dir, 'metrics.jsonl');
   let reports: Report[] = [];
@@ -103,7 +125,7 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
         lastWall = r.wall_s;
         lastSteps = r.env_steps;
         if (bar) bar.update(r.env_steps, { sps: sps.toExponential(2), ret: fmt(r.return_mean), success: r.success_rate !== null ? ` | success ${fmt(r.success_rate)}` : '' });
-        else console.log(`step ${r.env_steps} | ${sps.toExponential(2)} steps/s | return ${fmt(r.return_mean)}${r.success_rate !== null ? ` | success ${fmt(r.success_rate)}` : ''} | critic loss ${fmt(r.critic_loss)} | Q ${fmt(r.mean_q)}`);
+        else console.log(`step ${r.env_steps} | ${sps.toExponential(2)} steps/s | return ${fmt(r.return_mean)}${r.success_rate !== null ? ` | success ${fmt(r.success_rate)}` : ''}${algorithmMetrics(r)}`);
         writeAtomic(join(dir, 'curve.svg'), await learningCurveSvg(reports, title));
       },
       saveCheckpoint,
@@ -122,9 +144,7 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   }
   bar?.stop();
   if (run.evalEpisodes > 0) {
-    const nets = trainer.algo instanceof Ddpg ? trainer.algo.nets : null;
-    if (!nets) throw new Error(`evaluation is not implemented for ${run.algo}`);
-    const result = await evaluatePolicy(ctx, cache, getEnv(run.env), evalEnvOptions(run), run.evalEpisodes, (obs) => Ddpg.policy(cache, nets.actor, obs));
+    const result = await evaluatePolicy(ctx, cache, getEnv(run.env), evalEnvOptions(run), run.evalEpisodes, (obs) => trainer.algo.evalPolicy(cache, obs));
     writeAtomic(join(dir, 'eval.json'), `${JSON.stringify(result, null, 2)}\n`);
     const success = getEnv(run.env).goalDim > 0 ? { success_rate: result.success_rate } : {};
     console.log(JSON.stringify({ return_mean: result.return_mean, return_std: result.return_std, episodes: result.episodes, ...success, wall_s: lastWall }));
