@@ -76,21 +76,12 @@ export class Cem implements Algorithm {
     const P = config.population, E = env.envs / P, O = env.obsWidth, A = env.actionDim;
     const mean = Cem.meanNetwork(ctx, env, config, seed);
     const population = Mlp.create(ctx, { ...mean.spec, agents: P }, { seed, stream: 1, label: 'population' });
-    const count = mean.paramsPerAgent;
     const episode = f32(ctx, 'cem.episode', [env.envs, 2]);
     const stats = f32(ctx, 'cem.stats', [8]);
     const elites = Math.max(1, Math.ceil(config.eliteFraction * P));
-    const params = (init: boolean) =>
-      uniform().u32(env.envs).u32(P).u32(E).u32(elites).u32(count).u32(init ? 1 : 0).u32(seed).u32(Stream.sample)
-        .f32(config.initStd).f32(config.extraNoise).u32(0).u32(0).build(ctx, 'cem params');
-    // The buffers each entry point of rl/cem.wgsl uses.
-    const bindings = {
-      begin: { 1: episode },
-      accumulate: { 1: episode, 2: env.stepOut },
-      update: { 1: episode, 3: population.params, 4: mean.params, 5: clock.tensor, 6: stats },
-    };
-    const kernel = (entryPoint: keyof typeof bindings, init = false) =>
-      makeDispatch(cache, { shader: shaders.cem, entryPoint }, { 0: params(init), ...bindings[entryPoint] }, [entryPoint === 'update' ? 1 : groups(env.envs, 64)], `cem ${entryPoint}`);
+    const kernel = cemKernels(cache, { envs: env.envs, population: P, elites, seed, initStd: config.initStd, extraNoise: config.extraNoise }, {
+      episode, stepOut: env.stepOut, population: population.params, mean: mean.params, clock: clock.tensor, stats,
+    });
 
     // The first population, drawn around the initial network.
     await runOnce(ctx, [await kernel('update', true)]);
@@ -124,4 +115,38 @@ export class Cem implements Algorithm {
     const per = (x: number) => (generations > 0 ? x / generations : Number.NaN);
     return [{ best_return: per(best), elite_return: per(eliteMean), mean_sigma: per(sigma), updates: generations }];
   }
+}
+
+export type CemEntry = 'begin' | 'accumulate' | 'update';
+
+export interface CemBuffers {
+  /** [envs, 2]: the episode return and alive flag of every env. */
+  episode: Tensor<'f32'>;
+  stepOut: Tensor<'f32'>;
+  /** [P, count] parameters of the population; [count] of the mean. */
+  population: Tensor<'f32'>;
+  mean: Tensor<'f32'>;
+  clock: Tensor<'u32'>;
+  /** [8]: sums of best return, elite return, mean sigma, generations. */
+  stats: Tensor<'f32'>;
+}
+
+/** The dispatches of shaders/rl/cem.wgsl for one population. */
+export function cemKernels(
+  cache: PipelineCache,
+  o: { envs: number; population: number; elites: number; seed: number; initStd: number; extraNoise: number },
+  b: CemBuffers,
+): (entry: CemEntry, init?: boolean) => Promise<Dispatch> {
+  const count = b.mean.size;
+  const params = (init: boolean) =>
+    uniform().u32(o.envs).u32(o.population).u32(o.envs / o.population).u32(o.elites).u32(count).u32(init ? 1 : 0).u32(o.seed).u32(Stream.sample)
+      .f32(o.initStd).f32(o.extraNoise).u32(0).u32(0).build(cache.ctx, 'cem params');
+  // The buffers each entry point uses.
+  const bindings = {
+    begin: { 1: b.episode },
+    accumulate: { 1: b.episode, 2: b.stepOut },
+    update: { 1: b.episode, 3: b.population, 4: b.mean, 5: b.clock, 6: b.stats },
+  };
+  return (entry, init = false) =>
+    makeDispatch(cache, { shader: shaders.cem, entryPoint: entry }, { 0: params(init), ...bindings[entry] }, [entry === 'update' ? 1 : groups(o.envs, 64)], `cem ${entry}`);
 }

@@ -14,11 +14,9 @@
  */
 import type { EnvBatch } from '../envs/batch.js';
 import type { GpuContext } from '../gpu/context.js';
-import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
+import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { Recorder } from '../gpu/recorder.js';
-import { shaders } from '../gpu/shaders.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
-import { uniform } from '../gpu/uniform.js';
 import { type MatrixView, matrix } from '../gpu/view.js';
 import { Adam } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
@@ -30,6 +28,7 @@ import { mapDispatch } from '../scg/ops.js';
 import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
 import { exploreDispatch } from './common/explore.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
+import { returnsDispatches } from './common/returns.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 
 export const reinforceSchema = {
@@ -165,19 +164,4 @@ export class Reinforce implements Algorithm {
       };
     });
   }
-}
-
-/** Returns-to-go of the segment, then normalized (shaders/rl/returns.wgsl). */
-function returnsDispatches(
-  cache: PipelineCache,
-  segment: Tensor<'f32'>,
-  stats: Tensor<'f32'>,
-  o: { envs: number; steps: number; width: number; rewardCol: number; valueCol: number; returnCol: number; gamma: number },
-): Promise<Dispatch[]> {
-  const u = uniform().u32(o.envs).u32(o.steps).u32(o.width).u32(o.rewardCol).u32(o.valueCol).u32(o.returnCol).f32(o.gamma).u32(0).build(cache.ctx, 'returns');
-  const agents = segment.shape[0];
-  return Promise.all([
-    makeDispatch(cache, { shader: shaders.returns, entryPoint: 'discounted_returns' }, { 0: u, 1: segment, 2: stats }, [groups(o.envs, 64), agents], 'returns'),
-    makeDispatch(cache, { shader: shaders.returns, entryPoint: 'normalize_returns' }, { 0: u, 1: segment, 2: stats }, [agents], 'normalize returns'),
-  ]);
 }

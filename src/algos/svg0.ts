@@ -14,11 +14,9 @@
  */
 import type { EnvBatch } from '../envs/batch.js';
 import type { GpuContext } from '../gpu/context.js';
-import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
+import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { Recorder } from '../gpu/recorder.js';
-import { shaders } from '../gpu/shaders.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
-import { uniform } from '../gpu/uniform.js';
 import { type MatrixView, columns, matrix } from '../gpu/view.js';
 import { Adam } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
@@ -32,6 +30,7 @@ import { mapDispatch } from '../scg/ops.js';
 import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
 import { tdLossDispatch } from './common/criticLosses.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
+import { Temperature } from './common/temperature.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 
 /** Defaults follow CleanRL's sac_continuous_action.py unless noted. */
@@ -90,7 +89,7 @@ export class Svg0 implements Algorithm {
     const policyOpt = new Adam(ctx, policy.net.params, policy.net.grads, agents, { lr: config.actorLr }, 'policy.adam');
     const criticOpt = new Adam(ctx, critic.params, critic.grads, agents, { lr: config.criticLr }, 'critic.adam');
     const metrics = f32(ctx, 'svg0.metrics', [agents, METRICS_WIDTH]);
-    const temperature = Temperature.create(ctx, agents, config, A);
+    const temperature = Temperature.create(ctx, agents, { mode: config.entropy as 'off', alpha: config.alpha, lr: config.alphaLr, targetEntropy: config.targetEntropy === 0 ? -A : config.targetEntropy });
 
     // ---- acting: a ~ pi(.|s); env step; replay insert ----
     const warmupIterations = Math.ceil(config.learningStarts / env.envs);
@@ -150,7 +149,7 @@ export class Svg0 implements Algorithm {
       ...policyStep.forward,
       ...policyStep.backward,
       ...(await policyOpt.step(cache)),
-      ...(config.entropy !== 'off' ? [await temperature.update(cache, pi.sampler.logp, B, metrics, 7)] : []),
+      ...(config.entropy !== 'off' ? [await temperature.update(cache, pi.sampler.logp, B, { tensor: metrics, width: METRICS_WIDTH, slot: 7 })] : []),
       await polyak(cache, critic.params, targetCritic.params, config.tau, 'polyak critic'),
     ];
 
@@ -185,32 +184,5 @@ export class Svg0 implements Algorithm {
         ...(this.config.entropy !== 'off' ? { alpha: this.config.entropy === 'auto' ? per(alpha, policyUpdates) : this.config.alpha } : {}),
       };
     });
-  }
-}
-
-/** The entropy coefficient: a constant, or tuned toward a target entropy (shaders/rl/temperature.wgsl). */
-class Temperature {
-  private constructor(
-    readonly state: Tensor<'f32'>,
-    readonly config: Svg0Config,
-    readonly targetEntropy: number,
-  ) {}
-
-  static create(ctx: GpuContext, agents: number, config: Svg0Config, actionDim: number): Temperature {
-    const alpha = config.entropy === 'off' ? 0 : config.alpha;
-    const init = Array.from({ length: agents }, () => [alpha, Math.log(Math.max(alpha, 1e-30)), 0, 0, 0, 0, 0, 0]).flat();
-    return new Temperature(f32(ctx, 'svg0.temperature', [agents, 8], init), config, config.targetEntropy === 0 ? -actionDim : config.targetEntropy);
-  }
-
-  /** alpha of each agent, seen by every one of `rows` rows. */
-  alphaView(rows: number): MatrixView {
-    return { tensor: this.state, agents: this.state.shape[0], rows, cols: 1, offset: 0, rowStride: 0, agentStride: 8 };
-  }
-
-  /** One Adam step on log alpha from a policy batch's log-probabilities (fixed alpha: none). */
-  update(cache: PipelineCache, logp: Tensor<'f32'>, rows: number, metrics: Tensor<'f32'>, slot: number): Promise<Dispatch> {
-    const learn = this.config.entropy === 'auto' ? 1 : 0;
-    const u = uniform().u32(rows).u32(learn).u32(METRICS_WIDTH).u32(slot).f32(this.config.alphaLr).f32(this.targetEntropy).u32(0).u32(0);
-    return makeDispatch(cache, { shader: shaders.temperature, entryPoint: 'update' }, { 0: u.build(cache.ctx, 'temperature'), 1: logp, 2: this.state, 3: metrics }, [this.state.shape[0]], 'temperature');
   }
 }
