@@ -12,6 +12,7 @@
 //             dL/du = dL/da * (1 - a^2) + dL/dlogp * 2a   (squashed; else dL/da)
 //             dL/dmu = dL/du;  dL/dlog_std = dL/du * sigma z - dL/dlogp   (0 where clamped)
 //   mode      a = tanh(mu) or mu: acting without noise (evaluation).
+//   infer     z of a given action (input), then as sample with that z.
 //   score     score-function gradient of w * log N(x; mu, sigma) for a given pre-squash x:
 //             dmu = w (x - mu) / sigma^2;  dlog_std = w ((x - mu)^2 / sigma^2 - 1)
 // Bindings: 0 uniform Gaussian; 1 mu (read); 2 log_std (read); 3 action (rw, sample);
@@ -158,4 +159,33 @@ fn mode(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (SQUASH) { a = tanh(a); }
     action_out[view_at(p.action, agent, row, d)] = a;
   }
+}
+
+// The noise that reproduces a given action under the current distribution (SVG(1) and SVG(inf)
+// infer the policy noise of real transitions): u = atanh(a) (squashed, a clamped inside (-1, 1))
+// or a; z = (u - mu) / sigma. Writes z, log p and the action recomputed from z (equal to the
+// given one up to the clamp), so that `backward` differentiates it with z held fixed.
+@compute @workgroup_size(64)
+fn infer(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let row = gid.x;
+  let agent = gid.y;
+  if (row >= p.rows) { return; }
+  let flat_row = agent * p.rows + row;
+  var logp = 0.0;
+  for (var d = 0u; d < p.dim; d++) {
+    let ls = clamped_log_std(agent, row, d);
+    let mu = mu_src[view_at(p.mu, agent, row, d)];
+    var u = input_src[view_at(p.input, agent, row, d)];
+    if (SQUASH) { u = atanh(clamp(u, -0.999999, 0.999999)); }
+    let z = (u - mu) * exp(-ls);
+    logp += -0.5 * z * z - ls - HALF_LOG_TWO_PI;
+    var a = mu + exp(ls) * z;
+    if (SQUASH) {
+      a = tanh(a);
+      logp -= log_one_minus_tanh_sq(mu + exp(ls) * z);
+    }
+    action_out[view_at(p.action, agent, row, d)] = a;
+    noise_out[flat_row * p.dim + d] = z;
+  }
+  logp_out[flat_row] = logp;
 }

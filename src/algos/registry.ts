@@ -17,6 +17,7 @@ import { ALL_FUSIONS, Ddpg, type DdpgConfig, type Fusions, ddpgConfig, ddpgSchem
 import { Cem, type CemConfig, cemConfig, cemSchema } from './cem.js';
 import { Reinforce, type ReinforceConfig, reinforceConfig, reinforceSchema } from './reinforce.js';
 import { Svg0, type Svg0Config, svg0Config, svg0Schema } from './svg0.js';
+import { Svg1, type Svg1Config, svg1Config, svg1Schema } from './svg1.js';
 import { SvgInf, type SvgInfConfig, svgInfConfig, svgInfSchema } from './svgInf.js';
 
 export interface EvalNetworks {
@@ -81,6 +82,15 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
     config: svg0Config,
     create: (ctx, cache, env, clock, config, seed) => Svg0.create(ctx, cache, env, clock, config as Svg0Config, seed),
     evalNetworks: (ctx, env, config, seed) => gaussianPolicyNetworks(Svg0.networks(ctx, env, config as Svg0Config, seed).policy),
+    check: () => {},
+  },
+  {
+    name: 'svg1',
+    summary: 'SVG(1): pathwise policy gradient through one step of a learned model and V (Heess et al. 2015)',
+    schema: svg1Schema,
+    config: svg1Config,
+    create: (ctx, cache, env, clock, config, seed) => Svg1.create(ctx, cache, env, clock, config as Svg1Config, seed),
+    evalNetworks: (ctx, env, config, seed) => gaussianPolicyNetworks(Svg1.networks(ctx, env, config as Svg1Config, seed).policy),
     check: () => {},
   },
   {

@@ -111,3 +111,8 @@ export class Adam {
     this.state.destroy();
   }
 }
+
+/** An optimizer's tensors by checkpoint name: `<prefix>.adam.{m,v,state}`. */
+export function adamState(prefix: string, opt: Adam): Record<string, Tensor> {
+  return { [`${prefix}.adam.m`]: opt.m, [`${prefix}.adam.v`]: opt.v, [`${prefix}.adam.state`]: opt.state };
+}

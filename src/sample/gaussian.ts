@@ -85,6 +85,21 @@ export class DiagGaussian {
     return makeDispatch(cache, this.kernel('sample'), bindings, rowGroups(mu), label);
   }
 
+  /**
+   * The noise z that reproduces `given` actions (atanh when squashed), kept in `noise` like a
+   * sample's, with log p and the recomputed action in `action`: differentiating `action` then
+   * holds the inferred noise fixed. `given` and `action` must be different tensors.
+   */
+  async infer(cache: PipelineCache, given: MatrixView, action: MatrixView): Promise<Dispatch> {
+    const { mu, logStd } = this.options;
+    const label = `${this.label} infer`;
+    sameShape(label, 'given action', given, mu);
+    sameShape(label, 'action', action, mu);
+    const params = this.params(given, mu, mu, false, action, label);
+    const bindings = { 0: params, 1: mu.tensor, 2: logStd.tensor, 3: action.tensor, 4: this.noise, 5: this.logp, 8: given.tensor };
+    return makeDispatch(cache, this.kernel('infer'), bindings, rowGroups(mu), label);
+  }
+
   /** The mode tanh(mu) (or mu) into `action`: acting without noise. */
   async mode(cache: PipelineCache, action: MatrixView): Promise<Dispatch> {
     const { mu } = this.options;

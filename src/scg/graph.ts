@@ -292,7 +292,15 @@ export class Graph {
   gaussian(
     mu: Value,
     logStd: Value,
-    options: NoiseOptions & { estimator: GaussianEstimator; squash?: boolean; logStdRange?: readonly [number, number]; observed?: MatrixView },
+    options: NoiseOptions & {
+      estimator: GaussianEstimator;
+      squash?: boolean;
+      logStdRange?: readonly [number, number];
+      /** A sample drawn before, for the score function alone (see observedGaussian). */
+      observed?: MatrixView;
+      /** Pathwise: infer the noise that reproduces these actions instead of drawing it (SVG(1)). */
+      inferFrom?: MatrixView;
+    },
   ): GaussianNode {
     const label = options.label ?? 'gaussian';
     if (options.observed) return this.observedGaussian(mu, logStd, options.observed, { ...options, label });
@@ -314,7 +322,7 @@ export class Graph {
       label,
       inputs: [mu, logStd],
       outputs: [sample, logp],
-      forward: async () => [await sampler.sample(this.cache, sample.view)],
+      forward: async () => [options.inferFrom ? await sampler.infer(this.cache, options.inferFrom, sample.view) : await sampler.sample(this.cache, sample.view)],
       backward: null,
     };
     if (params.length > 0) {

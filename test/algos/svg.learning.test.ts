@@ -82,3 +82,13 @@ it('CEM improves pendulum by >= 300 over the random policy', { timeout: 420_000 
   expect(result.return_mean).toBeGreaterThanOrEqual(random + 300);
   expect(seconds).toBeLessThan(360);
 });
+
+it('SVG(1) reaches a mean evaluation return >= -300 on pendulum within 6 minutes', { timeout: 420_000 }, async () => {
+  // The SVG(0) configuration with a 64-64 model and V: 32 envs, batch 64, Adam 1e-3, tau 0.02,
+  // 2000 random transitions, 160,000 env steps.
+  const { result, seconds } = await learn('svg1', { envs: 32, steps: Number(process.env.S1 ?? 160_000), reportEvery: 500 }, {
+    policyHidden: [64, 64], valueHidden: [64, 64], modelHidden: [64, 64], batchSize: 64, policyLr: Number(process.env.PLR ?? 1e-3), criticLr: 1e-3, tau: 0.02, learningStarts: 2000, bufferSize: 200_000,
+  });
+  expect(result.return_mean).toBeGreaterThanOrEqual(-300);
+  expect(seconds).toBeLessThan(360);
+});
