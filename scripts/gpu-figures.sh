@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Produces the GPU figures the issues owe, in one device call (see ../shared/gpu/README.md).
 # Here:   npm ci && npm run build && bash ../shared/gpu/make-kit.sh
-# Device: bash .gpukit/on-device.sh bash scripts/gpu-figures.sh [quick]
+# Device: bash .gpukit/on-device.sh bash scripts/gpu-figures.sh [quick | algorithms]
 #         (carry .gpukit and dist; results go to $OUT when set, else bench/results/)
+#         A device call runs at most 10 minutes: run `quick`, then the default (the rllab runs),
+#         then `algorithms` (the algorithms table, scripts/algorithms-table.mjs) as separate calls.
 # Writes: bench suites (nn, envs, ddpg, agents, fusions) as JSON, the default `pathwise train` on
 # pendulum (time to -200 including start-up), and DDPG over 5 seeds on cartpole, double-pendulum
 # and acrobot for the rllab comparison.
@@ -11,6 +13,12 @@ out=${OUT:-bench/results}
 mkdir -p "$out"
 device=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '-' | tr -cd 'A-Za-z0-9-')
 device=${device:-gpu}
+if [ "${1:-}" = "algorithms" ]; then
+  # Every algorithm on pendulum, cartpole-swingup, acrobot and double-pendulum, 5 seeds, 2M env
+  # steps per run with the published settings (--preset gpu).
+  node scripts/algorithms-table.mjs --preset gpu --steps 2000000 --runs "$out/algorithms-runs" --out "$out/algorithms-$device.md"
+  exit 0
+fi
 node dist/cli.js bench --suite all --out "$out/all-$device.json" | tee "$out/all-$device.md"
 node dist/cli.js bench --suite envs --env all --out "$out/envs-all-$device.json" | tail -15
 # Default training run: published settings; the time to -200 is startup_s + the wall_s of the

@@ -12,6 +12,8 @@
 //             With HARD (straight-through), dy is the gradient at the one-hot output, passed to
 //             the soft sample's Jacobian.
 //   score     dlogits = w * (one_hot(index) - softmax(logits)), the gradient of w * log p(index).
+//   score_observed  the same for a one-hot sample given in dy (drawn earlier, e.g. while acting).
+//   mode      one_hot(argmax logits) into y (acting without noise).
 // Bindings: 0 uniform Categorical; 1 logits (read); 2 y (rw, sample); 3 soft (rw, sample:
 //   dense [agents, rows, K]); 4 index (rw u32, sample: dense [agents, rows]); 5 logp (rw, sample);
 //   6 clock (read u32); 7 soft (read, backward); 8 dy (read, backward); 9 index (read u32, score);
@@ -122,5 +124,35 @@ fn score(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var k = 0u; k < p.classes; k++) {
     let prob = exp(logits[view_at(p.logits, agent, row, k)] - log_z);
     write_grad(view_at(p.logits_grad, agent, row, k), w * (select(0.0, 1.0, k == chosen) - prob));
+  }
+}
+
+// The most probable class as a one-hot row into y: acting without noise (evaluation).
+@compute @workgroup_size(64)
+fn mode(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let row = gid.x;
+  let agent = gid.y;
+  if (row >= p.rows) { return; }
+  var best = 0u;
+  var best_value = -3.4e38;
+  for (var k = 0u; k < p.classes; k++) {
+    let v = logits[view_at(p.logits, agent, row, k)];
+    if (v > best_value) { best_value = v; best = k; }
+  }
+  for (var k = 0u; k < p.classes; k++) { y_out[view_at(p.y, agent, row, k)] = select(0.0, 1.0, k == best); }
+}
+
+// Score function of a sample drawn before, given as a one-hot row in dy (e.g. stored while acting):
+// dlogits = w * (observed - softmax(logits)).
+@compute @workgroup_size(64)
+fn score_observed(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let row = gid.x;
+  let agent = gid.y;
+  if (row >= p.rows) { return; }
+  let w = weight[agent * p.rows + row];
+  let log_z = log_normaliser(agent, row);
+  for (var k = 0u; k < p.classes; k++) {
+    let prob = exp(logits[view_at(p.logits, agent, row, k)] - log_z);
+    write_grad(view_at(p.logits_grad, agent, row, k), w * (dy[view_at(p.dy, agent, row, k)] - prob));
   }
 }

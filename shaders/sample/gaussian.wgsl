@@ -13,6 +13,7 @@
 //             dL/dmu = dL/du;  dL/dlog_std = dL/du * sigma z - dL/dlogp   (0 where clamped)
 //   mode      a = tanh(mu) or mu: acting without noise (evaluation).
 //   infer     z of a given action (input), then as sample with that z.
+//   reparameterize  as sample, with the z kept in noise (binding 4) instead of a fresh draw.
 //   score     score-function gradient of w * log N(x; mu, sigma) for a given pre-squash x:
 //             dmu = w (x - mu) / sigma^2;  dlog_std = w ((x - mu)^2 / sigma^2 - 1)
 // Bindings: 0 uniform Gaussian; 1 mu (read); 2 log_std (read); 3 action (rw, sample);
@@ -186,6 +187,30 @@ fn infer(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
     action_out[view_at(p.action, agent, row, d)] = a;
     noise_out[flat_row * p.dim + d] = z;
+  }
+  logp_out[flat_row] = logp;
+}
+
+// a from the noise kept by the last sample or infer: a = tanh(mu + sigma z) (or unsquashed), with
+// log p. Re-evaluates a sample at new parameters with its noise held fixed (gradient checks).
+@compute @workgroup_size(64)
+fn reparameterize(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let row = gid.x;
+  let agent = gid.y;
+  if (row >= p.rows) { return; }
+  let flat_row = agent * p.rows + row;
+  var logp = 0.0;
+  for (var d = 0u; d < p.dim; d++) {
+    let z = noise_out[flat_row * p.dim + d];
+    let ls = clamped_log_std(agent, row, d);
+    let u = mu_src[view_at(p.mu, agent, row, d)] + exp(ls) * z;
+    logp += -0.5 * z * z - ls - HALF_LOG_TWO_PI;
+    var a = u;
+    if (SQUASH) {
+      a = tanh(u);
+      logp -= log_one_minus_tanh_sq(u);
+    }
+    action_out[view_at(p.action, agent, row, d)] = a;
   }
   logp_out[flat_row] = logp;
 }

@@ -11,6 +11,7 @@ import type { Clock } from '../rng/clock.js';
 import type { Tensor } from '../gpu/tensor.js';
 import type { MatrixView } from '../gpu/view.js';
 import type { Algorithm, DeterministicPolicy } from './common/algorithm.js';
+import type { CategoricalPolicy } from './common/categoricalPolicy.js';
 import type { GaussianPolicy } from './common/gaussianPolicy.js';
 import type { Schema } from './common/options.js';
 import { ALL_FUSIONS, Ddpg, type DdpgConfig, type Fusions, ddpgConfig, ddpgSchema } from './ddpg.js';
@@ -25,7 +26,7 @@ export interface EvalNetworks {
   policy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy>;
 }
 
-function gaussianPolicyNetworks(policy: GaussianPolicy): EvalNetworks {
+function policyNetworks(policy: GaussianPolicy | CategoricalPolicy): EvalNetworks {
   return { tensors: { 'policy.params': policy.net.params }, policy: (cache, obs) => policy.mode(cache, obs) };
 }
 
@@ -81,7 +82,7 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
     schema: svg0Schema,
     config: svg0Config,
     create: (ctx, cache, env, clock, config, seed) => Svg0.create(ctx, cache, env, clock, config as Svg0Config, seed),
-    evalNetworks: (ctx, env, config, seed) => gaussianPolicyNetworks(Svg0.networks(ctx, env, config as Svg0Config, seed).policy),
+    evalNetworks: (ctx, env, config, seed) => policyNetworks(Svg0.networks(ctx, env, config as Svg0Config, seed).policy),
     check: () => {},
   },
   {
@@ -90,7 +91,7 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
     schema: svg1Schema,
     config: svg1Config,
     create: (ctx, cache, env, clock, config, seed) => Svg1.create(ctx, cache, env, clock, config as Svg1Config, seed),
-    evalNetworks: (ctx, env, config, seed) => gaussianPolicyNetworks(Svg1.networks(ctx, env, config as Svg1Config, seed).policy),
+    evalNetworks: (ctx, env, config, seed) => policyNetworks(Svg1.networks(ctx, env, config as Svg1Config, seed).policy),
     check: () => {},
   },
   {
@@ -99,7 +100,7 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
     schema: svgInfSchema,
     config: svgInfConfig,
     create: (ctx, cache, env, clock, config, seed) => SvgInf.create(ctx, cache, env, clock, config as SvgInfConfig, seed),
-    evalNetworks: (ctx, env, config, seed) => gaussianPolicyNetworks(SvgInf.networks(ctx, env, config as SvgInfConfig, seed).policy),
+    evalNetworks: (ctx, env, config, seed) => policyNetworks(SvgInf.networks(ctx, env, config as SvgInfConfig, seed).policy),
     check: (run, def) => needsSimulator('svg-inf', run, def),
   },
   {
@@ -108,7 +109,7 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
     schema: reinforceSchema,
     config: reinforceConfig,
     create: (ctx, cache, env, clock, config, seed) => Reinforce.create(ctx, cache, env, clock, config as ReinforceConfig, seed),
-    evalNetworks: (ctx, env, config, seed) => gaussianPolicyNetworks(Reinforce.networks(ctx, env, config as ReinforceConfig, seed).policy),
+    evalNetworks: (ctx, env, config, seed) => policyNetworks(Reinforce.networks(ctx, env, config as ReinforceConfig, seed).policy),
     check: () => {},
   },
   {

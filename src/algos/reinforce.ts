@@ -23,10 +23,11 @@ import { Mlp } from '../nn/mlp.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { DiagGaussian } from '../sample/gaussian.js';
-import { Graph } from '../scg/graph.js';
+import { Graph, type Value } from '../scg/graph.js';
 import { mapDispatch } from '../scg/ops.js';
 import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
 import { exploreDispatch } from './common/explore.js';
+import { CategoricalPolicy } from './common/categoricalPolicy.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
 import { returnsDispatches } from './common/returns.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
@@ -41,6 +42,8 @@ export const reinforceSchema = {
   segment: { kind: 'number', default: 0, min: 0, integer: true, help: 'env steps T collected per update (0: the episode length)' },
   baseline: { kind: 'choice', default: 'value', choices: ['value', 'none'], help: 'baseline of the score-function term: a learned V(s), or none' },
   maxGradNorm: { kind: 'number', default: 1, min: 0, help: 'clip each gradient to this global norm (0 = off)' },
+  policy: { kind: 'choice', default: 'gaussian', choices: ['gaussian', 'categorical'], help: 'Gaussian actions, or discrete ones (--action-bins values per dimension, score function of a categorical)' },
+  actionBins: { kind: 'number', default: 2, min: 2, integer: true, help: 'categorical policy: evenly spaced values per action dimension (2: bang-bang)' },
 } as const;
 
 export type ReinforceConfig = OptionValues<typeof reinforceSchema>;
@@ -60,16 +63,20 @@ export class Reinforce implements Algorithm {
     readonly env: EnvBatch,
     readonly clock: Clock,
     readonly config: ReinforceConfig,
-    readonly policy: GaussianPolicy,
+    readonly policy: GaussianPolicy | CategoricalPolicy,
     readonly warmup: Program,
     readonly train: Program,
     readonly state: Record<string, Tensor>,
     readonly metrics: Tensor<'f32'>,
   ) {}
 
-  static networks(ctx: GpuContext, env: EnvBatch, config: ReinforceConfig, seed: number): { policy: GaussianPolicy; value: Mlp } {
+  static networks(ctx: GpuContext, env: EnvBatch, config: ReinforceConfig, seed: number): { policy: GaussianPolicy | CategoricalPolicy; value: Mlp } {
+    const { obsWidth: o, actionDim: a, agents } = env;
     return {
-      policy: GaussianPolicy.create(ctx, env.obsWidth, env.actionDim, config.policyHidden, env.agents, { seed, squash: false }),
+      policy:
+        config.policy === 'gaussian'
+          ? GaussianPolicy.create(ctx, o, a, config.policyHidden, agents, { seed, squash: false })
+          : CategoricalPolicy.create(ctx, o, a, config.policyHidden, agents, { seed, bins: config.actionBins, tau: 1 }),
       value: Mlp.create(ctx, { sizes: [env.obsWidth, ...config.valueHidden, 1], agents: env.agents }, { seed, stream: 2, label: 'value' }),
     };
   }
@@ -82,30 +89,25 @@ export class Reinforce implements Algorithm {
     const valueOpt = new Adam(ctx, value.params, value.grads, agents, { lr: config.valueLr, maxGradNorm: config.maxGradNorm }, 'value.adam');
     const metrics = f32(ctx, 'reinforce.metrics', [agents, METRICS_WIDTH]);
 
-    // ---- the segment: per env and step [obs | x | r, terminated, truncated | V(s') | G] ----
-    const W = O + A + 5;
-    const col = { obs: 0, x: O, reward: O + A, value: O + A + 3, ret: O + A + 4 };
+    // ---- the segment: per env and step [obs | x | r, terminated, truncated | V(s') | G], x the
+    // action (Gaussian) or the one-hot rows of every action dimension (categorical) ----
+    const X = policy instanceof GaussianPolicy ? A : A * policy.bins;
+    const W = O + X + 5;
+    const col = { obs: 0, x: O, reward: O + X, value: O + X + 3, ret: O + X + 4 };
     const segment = f32(ctx, 'reinforce.segment', [agents, N, T, W]);
     const at = (t: number, from: number, cols: number): MatrixView => matrix(segment, { agents, rows: N, cols, offset: t * W + from, rowStride: T * W });
 
     // ---- acting: T steps, each recorded into its block of the segment ----
-    const acting = policy.net.bind(cache, env.obsView, { label: 'policy (acting)' });
-    const heads = policy.heads(acting.output);
-    const sampler = new DiagGaussian(ctx, { ...heads, clock, seed, stream: Stream.explore, label: 'x' });
+    const act = await actingFor(cache, env, clock, policy, seed);
     const nextValue = value.bind(cache, matrix(env.nextObs, { agents, rows: N, cols: O, rowStride: O + env.def.goalDim }), { label: "value (s')" });
     const stepOut = matrix(env.stepOut, { agents, rows: N, cols: 3 });
-    const scratch = f32(ctx, 'reinforce.action', [agents * N, A]);
-    const noOu = f32(ctx, 'reinforce.ou', [agents * N, A]);
     const unit = new Recorder(ctx, 'reinforce train');
     const warmup = new Recorder(ctx, 'reinforce warmup');
     for (let t = 0; t < T; t++) {
-      const x = at(t, col.x, A);
       const step: Dispatch[] = [
         await clock.tick(cache),
-        ...(await acting.forward()),
         await mapDispatch(cache, { op: 'add', a: env.obsView, alpha: 1, beta: 0, out: at(t, col.obs, O) }, 'store obs'),
-        await sampler.sample(cache, x),
-        await exploreDispatch(cache, env, x, scratch, noOu, clock, { noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: 0, seed, stream: Stream.explore }),
+        ...(await act(at(t, col.x, X))),
         env.stepDispatch,
         await mapDispatch(cache, { op: 'add', a: stepOut, alpha: 1, beta: 0, out: at(t, col.reward, 3) }, 'store reward'),
         ...(await nextValue.forward()),
@@ -125,9 +127,17 @@ export class Reinforce implements Algorithm {
     const out = g.mlp(policy.net, s, { label: 'policy' });
     const v = g.mlp(value, s, { label: 'V' });
     const baseline = config.baseline === 'value' ? g.scale(v, -1, '-V') : undefined; // in cost units
-    const x = g.gaussian(g.slice(out, 0, A), g.slice(out, A, A), { estimator: 'score', observed: flat(col.x, A), seed, stream: Stream.sample, baseline, label: 'x' });
+    const samples: Value[] = [];
+    if (policy instanceof GaussianPolicy) {
+      samples.push(g.gaussian(g.slice(out, 0, A), g.slice(out, A, A), { estimator: 'score', observed: flat(col.x, A), seed, stream: Stream.sample, baseline, label: 'x' }).sample);
+    } else {
+      const K = policy.bins;
+      for (let d = 0; d < A; d++) {
+        samples.push(g.categorical(g.slice(out, d * K, K), { estimator: 'score', observed: flat(col.x + d * K, K), seed, stream: Stream.sample, baseline, label: `x${d}` }).sample);
+      }
+    }
     // The env turns actions into returns outside the graph: a black-box node with no backward.
-    const [ret] = g.custom({ label: 'environment', inputs: [x.sample], outputs: [flat(col.ret, 1)], outputLabels: ['G'], forward: [] });
+    const [ret] = g.custom({ label: 'environment', inputs: samples, outputs: [flat(col.ret, 1)], outputLabels: ['G'], forward: [] });
     g.sumCost(ret, { scale: -1, label: '-G' }); // slot 0
     if (config.baseline === 'value') g.squaredError(v, flat(col.ret, 1), { scale: config.valueCoef, label: 'value loss' }); // slot 1
     const counter = g.counter('updates');
@@ -164,4 +174,23 @@ export class Reinforce implements Algorithm {
       };
     });
   }
+}
+
+/**
+ * One acting step with a sample stored at `x` of the segment: a Gaussian action (clipped to the
+ * box by the env), or the one-hot rows of a categorical policy (decoded for the env).
+ */
+async function actingFor(cache: PipelineCache, env: EnvBatch, clock: Clock, policy: GaussianPolicy | CategoricalPolicy, seed: number): Promise<(x: MatrixView) => Promise<Dispatch[]>> {
+  const ctx = env.ctx, rows = env.envs * env.agents, A = env.actionDim;
+  const action = f32(ctx, 'reinforce.action', [rows, A]);
+  if (policy instanceof CategoricalPolicy) return async (x) => (await policy.acting(cache, env, clock, { seed, action, onehot: x })).dispatches;
+  const acting = policy.net.bind(cache, env.obsView, { label: 'policy (acting)' });
+  const sampler = new DiagGaussian(ctx, { ...policy.heads(acting.output), clock, seed, stream: Stream.explore, label: 'x' });
+  const ou = f32(ctx, 'reinforce.ou', [rows, A]);
+  const forward = await acting.forward();
+  return async (x) => [
+    ...forward,
+    await sampler.sample(cache, x),
+    await exploreDispatch(cache, env, x, action, ou, clock, { noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: 0, seed, stream: Stream.explore }),
+  ];
 }

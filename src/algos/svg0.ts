@@ -12,6 +12,7 @@
  * With entropy 'off', alpha = 0: the paper's SVG(0). 'fixed' keeps alpha, 'auto' tunes it toward
  * an entropy target - which makes this the soft actor-critic update (Haarnoja et al. 2018).
  */
+import { ConfigError } from '../errors.js';
 import type { EnvBatch } from '../envs/batch.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
@@ -24,11 +25,11 @@ import { polyak } from '../nn/polyak.js';
 import { ReplayBuffer } from '../replay/buffer.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
-import { DiagGaussian } from '../sample/gaussian.js';
-import { Graph } from '../scg/graph.js';
+import { Graph, type Value } from '../scg/graph.js';
 import { mapDispatch } from '../scg/ops.js';
 import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
 import { tdLossDispatch } from './common/criticLosses.js';
+import { CategoricalPolicy } from './common/categoricalPolicy.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
 import { Temperature } from './common/temperature.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
@@ -49,12 +50,17 @@ export const svg0Schema = {
   alpha: { kind: 'number', default: 0.2, min: 0, help: 'entropy coefficient (initial value with --entropy auto; CleanRL SAC 0.2)' },
   alphaLr: { kind: 'number', default: 1e-3, min: 0, exclusiveMin: true, help: 'Adam learning rate of log alpha (CleanRL SAC q_lr 1e-3)' },
   targetEntropy: { kind: 'number', default: 0, min: -1e6, max: 0, help: 'entropy target of --entropy auto (0: -action dimension, as in SAC)' },
+  policy: { kind: 'choice', default: 'gaussian', choices: ['gaussian', 'gumbel-softmax', 'straight-through'], help: 'policy: tanh-Gaussian, or discrete actions (--action-bins values per dimension) through Gumbel-softmax or straight-through samples' },
+  actionBins: { kind: 'number', default: 2, min: 2, integer: true, help: 'discrete policies: evenly spaced values per action dimension (2: bang-bang)' },
+  gumbelTau: { kind: 'number', default: 1, min: 0, exclusiveMin: true, help: 'temperature of the Gumbel-softmax relaxation (Jang et al. 2017: 1, annealed)' },
 } as const;
 
 export type Svg0Config = OptionValues<typeof svg0Schema>;
 
 export function svg0Config(given: Readonly<Record<string, unknown>> = {}): Svg0Config {
-  return resolveOptions(svg0Schema, given);
+  const c = resolveOptions(svg0Schema, given);
+  if (c.policy !== 'gaussian' && c.entropy !== 'off') throw new ConfigError('--entropy', c.entropy, 'off with a discrete --policy (the entropy bonus is for the Gaussian policy)');
+  return c;
 }
 
 /** Per agent: [critic loss, mean Q, -, critic updates, policy loss (-Q), policy updates, alpha log pi, alpha]. */
@@ -67,7 +73,7 @@ export class Svg0 implements Algorithm {
     readonly env: EnvBatch,
     readonly clock: Clock,
     readonly config: Svg0Config,
-    readonly policy: GaussianPolicy,
+    readonly policy: GaussianPolicy | CategoricalPolicy,
     readonly warmup: Program,
     readonly train: Program,
     readonly warmupIterations: number,
@@ -75,9 +81,13 @@ export class Svg0 implements Algorithm {
     readonly metrics: Tensor<'f32'>,
   ) {}
 
-  static networks(ctx: GpuContext, env: EnvBatch, config: Svg0Config, seed: number): { policy: GaussianPolicy; critic: Mlp } {
+  static networks(ctx: GpuContext, env: EnvBatch, config: Svg0Config, seed: number): { policy: GaussianPolicy | CategoricalPolicy; critic: Mlp } {
+    const { obsWidth: o, actionDim: a, agents } = env;
     return {
-      policy: GaussianPolicy.create(ctx, env.obsWidth, env.actionDim, config.actorHidden, env.agents, { seed, squash: true }),
+      policy:
+        config.policy === 'gaussian'
+          ? GaussianPolicy.create(ctx, o, a, config.actorHidden, agents, { seed, squash: true })
+          : CategoricalPolicy.create(ctx, o, a, config.actorHidden, agents, { seed, bins: config.actionBins, tau: config.gumbelTau }),
       critic: Mlp.create(ctx, { sizes: [env.obsWidth + env.actionDim, ...config.criticHidden, 1], agents: env.agents }, { seed, stream: 2, label: 'critic' }),
     };
   }
@@ -112,22 +122,21 @@ export class Svg0 implements Algorithm {
     ];
 
     // ---- critic: y = r + gamma (1 - d) (Q'(s', a') - alpha log pi(a'|s')), a' ~ pi(.|s') ----
-    const nextPolicy = policy.net.bind(cache, cols(sa, o), { label: 'policy (next state)' });
-    const nextHeads = policy.heads(nextPolicy.output);
-    const nextSample = new DiagGaussian(ctx, { ...nextHeads, clock, seed, stream: Stream.sample, draw: 1, squash: true, label: "a'" });
+    // a' is drawn by a forward-only graph (the same policy nodes as in the update below).
+    const gn = new Graph(ctx, cache, { agents, rows: B, clock, label: 'svg0 next action' });
+    const next = svg0Action(gn, policy, gn.input(cols(sa, o), { label: "s'" }), config, { seed, stream: Stream.sample, draw: 1, into: cols(sa + o, A), label: "a'" });
+    const nextAction = (await gn.compile()).forward;
     const targetQ = targetCritic.bind(cache, cols(sa, sa), { label: 'target critic' });
     const softTarget = matrix(f32(ctx, 'svg0.soft_target', [agents, B, 1]), { agents, rows: B, cols: 1 });
     const q = critic.bind(cache, cols(0, sa), { label: 'critic' });
-    const logpNext = matrix(nextSample.logp, { agents, rows: B, cols: 1 });
     const criticUpdate = async (draw: number): Promise<Dispatch[]> => [
         await replay.sampler(cache, batch, B, segments, draw),
-        ...(await nextPolicy.forward()),
-        await nextSample.sample(cache, cols(sa + o, A)),
+        ...nextAction,
         ...(await targetQ.forward()),
         // soft target = Q' - alpha log pi(a'|s') (alpha = 0 without entropy)
-        await mapDispatch(cache, { op: 'add', a: targetQ.output, b: logpNext, alpha: 1, beta: 0, out: softTarget }, 'soft target'),
-        ...(config.entropy !== 'off'
-          ? [await mapDispatch(cache, { op: 'mul', a: logpNext, b: temperature.alphaView(B), alpha: -1, out: softTarget, accumulate: true }, 'soft target entropy')]
+        await mapDispatch(cache, { op: 'add', a: targetQ.output, alpha: 1, beta: 0, out: softTarget }, 'soft target'),
+        ...(next.logp && config.entropy !== 'off'
+          ? [await mapDispatch(cache, { op: 'mul', a: next.logp.view, b: temperature.alphaView(B), alpha: -1, out: softTarget, accumulate: true }, 'soft target entropy')]
           : []),
         ...(await q.forward()),
         await tdLossDispatch(cache, q.output, softTarget, q.outputGrad, { batch, width, rewardCol: 3 * sa, terminatedCol: 3 * sa + 1 }, config.gamma, metrics),
@@ -138,18 +147,17 @@ export class Svg0 implements Algorithm {
     // ---- policy: the stochastic computation graph s -> pi -> a (pathwise) -> Q(s, a) -> cost ----
     const g = new Graph(ctx, cache, { agents, rows: B, clock, label: 'svg0 policy', metrics: { tensor: metrics, width: METRICS_WIDTH, firstSlot: 4 } });
     const s = g.input(cols(2 * sa, o), { label: 's' });
-    const heads = g.mlp(policy.net, s, { label: 'policy' });
-    const pi = g.gaussian(g.slice(heads, 0, A), g.slice(heads, A, A), { estimator: 'pathwise', squash: true, seed, stream: Stream.sample, draw: 2, into: cols(2 * sa + o, A), label: 'a' });
-    const qPolicy = g.mlp(critic, g.join([s, pi.sample]), { train: false, label: 'critic (policy)' });
+    const pi = svg0Action(g, policy, s, config, { seed, stream: Stream.sample, draw: 2, into: cols(2 * sa + o, A), label: 'a' });
+    const qPolicy = g.mlp(critic, g.join([s, pi.action]), { train: false, label: 'critic (policy)' });
     g.sumCost(qPolicy, { scale: -1, label: '-Q' }); // slot 4
     g.counter('policy updates'); // slot 5
-    if (config.entropy !== 'off') g.sumCost(g.mul(pi.logp, g.input(temperature.alphaView(B), { label: 'alpha' })), { label: 'alpha log pi' }); // slot 6
+    if (pi.logp && config.entropy !== 'off') g.sumCost(g.mul(pi.logp, g.input(temperature.alphaView(B), { label: 'alpha' })), { label: 'alpha log pi' }); // slot 6
     const policyStep = await g.compile();
     const policyUpdate: Dispatch[] = [
       ...policyStep.forward,
       ...policyStep.backward,
       ...(await policyOpt.step(cache)),
-      ...(config.entropy !== 'off' ? [await temperature.update(cache, pi.sampler.logp, B, { tensor: metrics, width: METRICS_WIDTH, slot: 7 })] : []),
+      ...(pi.logp && config.entropy !== 'off' ? [await temperature.update(cache, pi.logp.view.tensor, B, { tensor: metrics, width: METRICS_WIDTH, slot: 7 })] : []),
       await polyak(cache, critic.params, targetCritic.params, config.tau, 'polyak critic'),
     ];
 
@@ -185,4 +193,16 @@ export class Svg0 implements Algorithm {
       };
     });
   }
+}
+
+/** The policy's reparameterized action as graph nodes: a tanh-Gaussian, or one-hot samples decoded. */
+function svg0Action(
+  g: Graph,
+  policy: GaussianPolicy | CategoricalPolicy,
+  s: Value,
+  config: Svg0Config,
+  o: { seed: number; stream: number; draw: number; into: MatrixView; label: string },
+): { action: Value; logp?: Value } {
+  if (policy instanceof GaussianPolicy) return policy.graphAction(g, s, o);
+  return policy.graphAction(g, s, { ...o, estimator: config.policy as 'gumbel-softmax' });
 }

@@ -26,7 +26,7 @@ import { polyak } from '../nn/polyak.js';
 import { ReplayBuffer } from '../replay/buffer.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
-import { Graph } from '../scg/graph.js';
+import { type GaussianNode, Graph } from '../scg/graph.js';
 import { mapDispatch } from '../scg/ops.js';
 import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
 import { tdLossDispatch } from './common/criticLosses.js';
@@ -68,6 +68,8 @@ export class Svg1 implements Algorithm {
     readonly warmupIterations: number,
     readonly state: Record<string, Tensor>,
     readonly metrics: Tensor<'f32'>,
+    /** The policy update alone: minibatch preparation, then the graph's passes (for gradient checks). */
+    readonly policyUpdate: { prepare: Dispatch[]; forward: Dispatch[]; backward: Dispatch[]; action: GaussianNode },
   ) {}
 
   static networks(ctx: GpuContext, env: EnvBatch, config: Svg1Config, seed: number): { policy: GaussianPolicy; value: Mlp; model: Mlp } {
@@ -143,9 +145,10 @@ export class Svg1 implements Algorithm {
     const g = new Graph(ctx, cache, { agents, rows: B, clock, label: 'svg1 policy', metrics: { tensor: metrics, width: METRICS_WIDTH, firstSlot: 4 } });
     const s = g.input(pcols(0, o), { label: 's' });
     const heads = g.mlp(policy.net, s, { label: 'policy' });
-    const a = g.gaussian(g.slice(heads, 0, A), g.slice(heads, A, A), {
+    const aNode = g.gaussian(g.slice(heads, 0, A), g.slice(heads, A, A), {
       estimator: 'pathwise', squash: true, inferFrom: cols(c.a, A), into: pcols(o, A), seed, stream: Stream.sample, label: 'a_theta',
-    }).sample;
+    });
+    const a = aNode.sample;
     const f = g.mlp(model, g.join([s, a]), { train: false, label: 'model (policy)' });
     const predicted = g.add(s, g.slice(f, 0, o), 1, 1, 's + f_s');
     // zeta = s' - (s + f_s(s, a)): a constant of the transition (a_theta equals a in the forward pass).
@@ -165,7 +168,11 @@ export class Svg1 implements Algorithm {
       ...adamState('policy', policyOpt), ...adamState('value', valueOpt), ...adamState('model', modelOpt),
       'env.state': env.envState, 'env.obs': env.obs, 'env.ep_stats': env.epStats, 'replay.storage': replay.storage, clock: clock.tensor, metrics,
     };
-    return new Svg1(env, clock, config, policy, { recorder: new Recorder(ctx, 'svg1 warmup').add(...act), iterations: 1 }, { recorder: train, iterations: 1 }, warmupIterations, state, metrics);
+    return new Svg1(env, clock, config, policy, { recorder: new Recorder(ctx, 'svg1 warmup').add(...act), iterations: 1 }, { recorder: train, iterations: 1 }, warmupIterations, state, metrics, {
+      prepare: [...sample, ...targets],
+      ...policyStep,
+      action: aNode,
+    });
   }
 
   evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {

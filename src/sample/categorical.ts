@@ -71,6 +71,24 @@ export class GumbelSoftmax {
     return makeDispatch(cache, this.kernel('sample'), bindings, rowGroups(logits), label);
   }
 
+  /** The most probable class, one-hot, into `y` (acting without noise). */
+  async mode(cache: PipelineCache, y: MatrixView): Promise<Dispatch> {
+    const { logits } = this.options;
+    const label = `${this.label} mode`;
+    sameShape(label, 'output', y, logits);
+    return makeDispatch(cache, this.kernel('mode'), { 0: this.params(y, y, y, label), 1: logits.tensor, 2: y.tensor }, rowGroups(logits), label);
+  }
+
+  /** Score function of a one-hot sample drawn earlier (`observed`): dL/dlogits of w * log p(observed). */
+  async scoreObserved(cache: PipelineCache, args: { observed: MatrixView; weight: Tensor<'f32'>; logitsGrad: MatrixView }): Promise<Dispatch> {
+    const { logits } = this.options;
+    const label = `${this.label} score (observed)`;
+    sameShape(label, 'observed sample', args.observed, logits);
+    sameShape(label, 'logits gradient', args.logitsGrad, logits);
+    const bindings = { 0: this.params(logits, args.observed, args.logitsGrad, label), 1: logits.tensor, 8: args.observed.tensor, 10: args.weight, 11: args.logitsGrad.tensor };
+    return makeDispatch(cache, this.kernel('score_observed'), bindings, rowGroups(logits), label);
+  }
+
   /** dL/dlogits from dL/dy through the relaxation (straight through when hard). */
   async backward(cache: PipelineCache, dy: MatrixView, logitsGrad: MatrixView): Promise<Dispatch> {
     const { logits } = this.options;

@@ -100,6 +100,16 @@ export class DiagGaussian {
     return makeDispatch(cache, this.kernel('infer'), bindings, rowGroups(mu), label);
   }
 
+  /** a from the noise of the last sample or infer, at the current mu and sigma (noise held fixed). */
+  async reparameterize(cache: PipelineCache, action: MatrixView): Promise<Dispatch> {
+    const { mu, logStd } = this.options;
+    const label = `${this.label} reparameterize`;
+    sameShape(label, 'action', action, mu);
+    const params = this.params(mu, mu, mu, false, action, label);
+    const bindings = { 0: params, 1: mu.tensor, 2: logStd.tensor, 3: action.tensor, 4: this.noise, 5: this.logp };
+    return makeDispatch(cache, this.kernel('reparameterize'), bindings, rowGroups(mu), label);
+  }
+
   /** The mode tanh(mu) (or mu) into `action`: acting without noise. */
   async mode(cache: PipelineCache, action: MatrixView): Promise<Dispatch> {
     const { mu } = this.options;

@@ -231,6 +231,7 @@ export class Graph {
   private map(op: MapOp, a: Value, b: Value | null, alpha: number, beta: number, label: string): Value {
     if (b && b.view.cols !== a.view.cols) throw new ConfigError(`${this.label} ${label}`, `${a.view.cols} and ${b.view.cols} columns`, 'operands of equal width');
     const out = this.value(this.own(a.view.cols, label), label, a.requiresGrad || (b?.requiresGrad ?? false));
+    if (out.requiresGrad) this.gradTensor(out.view.tensor);
     const args = { op, a: a.view, b: b?.view, alpha, beta };
     this.nodes.push({
       label,
@@ -381,22 +382,28 @@ export class Graph {
    * A categorical sample from softmax(logits): relaxed ('gumbel-softmax', output soft), hard
    * with the relaxed gradient ('straight-through', biased), or hard with the score function.
    */
-  categorical(logits: Value, options: NoiseOptions & { estimator: CategoricalEstimator; tau?: number }): CategoricalNode {
+  categorical(logits: Value, options: NoiseOptions & { estimator: CategoricalEstimator; tau?: number; observed?: MatrixView }): CategoricalNode {
     const label = options.label ?? 'categorical';
+    if (options.observed && options.estimator !== 'score') {
+      throw new ConfigError(`${this.label} ${label}.observed`, options.estimator, 'the score estimator (a given sample has no noise to hold fixed)');
+    }
     const sampler = new GumbelSoftmax(this.ctx, {
       logits: logits.view, clock: this.options.clock, seed: options.seed, stream: options.stream, draw: options.draw,
       tau: options.tau, hard: options.estimator !== 'gumbel-softmax', accumulate: true, label,
     });
     const score = options.estimator === 'score';
-    const view = options.into ?? this.own(logits.view.cols, `${label}.sample`);
+    const observed = options.observed;
+    const view = observed ?? options.into ?? this.own(logits.view.cols, `${label}.sample`);
     const sample = this.value(view, label, !score && logits.requiresGrad);
-    const node: Node = { label, inputs: [logits], outputs: [sample], forward: async () => [await sampler.sample(this.cache, view)], backward: null };
+    const forward = async () => (observed ? [] : [await sampler.sample(this.cache, view)]);
+    const node: Node = { label, inputs: [logits], outputs: [sample], forward, backward: null };
     if (logits.requiresGrad) {
       this.gradTensor(view.tensor);
       if (score) {
         node.score = {
           weight: () => f32(this.ctx, `${label}.sf_weight`, [this.agents, this.rows]),
-          dispatch: (weight) => sampler.score(this.cache, { weight, logitsGrad: this.grad(logits) }),
+          dispatch: (weight) =>
+            observed ? sampler.scoreObserved(this.cache, { observed, weight, logitsGrad: this.grad(logits) }) : sampler.score(this.cache, { weight, logitsGrad: this.grad(logits) }),
           baseline: options.baseline,
           params: [logits],
         };
@@ -480,16 +487,17 @@ export class Graph {
     for (const node of this.nodes) forward.push(...(await node.forward()));
 
     const live = this.pathwiseToCost();
-    const backward: Dispatch[] = [];
-    for (const g of this.twins.values()) backward.push(await clearDispatch(this.cache, g));
+    const steps: Dispatch[] = [];
     this.backwardSeen.clear();
     for (let i = this.nodes.length - 1; i >= 0; i--) {
       const node = this.nodes[i];
       const feeds = node.outputs.some((o) => ('metricSlot' in o && o.requiresGrad) || live.has(o.id));
-      if (node.backward && feeds) backward.push(...(await node.backward()));
-      if (node.score) backward.push(...(await this.scoreTerm(node)));
+      if (node.backward && feeds) steps.push(...(await node.backward()));
+      if (node.score) steps.push(...(await this.scoreTerm(node)));
     }
-    return { forward, backward };
+    // Every twin, including those the steps above created, starts each backward pass at zero.
+    const clears = await Promise.all([...this.twins.values()].map((g) => clearDispatch(this.cache, g)));
+    return { forward, backward: [...clears, ...steps] };
   }
 
   /** weight = (sum of downstream costs - baseline) / rows per row, then the score dispatch. */

@@ -12,6 +12,7 @@ import { Mlp } from '../../nn/mlp.js';
 import { Clock } from '../../rng/clock.js';
 import { Stream } from '../../rng/philox.js';
 import { DiagGaussian } from '../../sample/gaussian.js';
+import type { Graph, Value } from '../../scg/graph.js';
 import type { DeterministicPolicy } from './algorithm.js';
 import { exploreDispatch } from './explore.js';
 
@@ -53,6 +54,14 @@ export class GaussianPolicy {
       noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: o.warmup ?? 0, seed: o.seed, stream: Stream.explore,
     });
     return { dispatches: [...(await batch.forward()), draw, toEnv], sampler };
+  }
+
+  /** a = tanh(mu(s) + sigma(s) z) (or unsquashed) as graph nodes, pathwise; placed `into`, if given. */
+  graphAction(g: Graph, s: Value, o: { seed: number; stream: number; draw?: number; into?: MatrixView; label?: string }): { action: Value; logp: Value } {
+    const heads = g.mlp(this.net, s, { label: 'policy' });
+    const A = this.actionDim;
+    const { sample, logp } = g.gaussian(g.slice(heads, 0, A), g.slice(heads, A, A), { estimator: 'pathwise', squash: this.squash, seed: o.seed, stream: o.stream, draw: o.draw, into: o.into, label: o.label ?? 'a' });
+    return { action: sample, logp };
   }
 
   /** The mode of the policy on `input` (evaluation). */

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// The algorithms table of bench/results/algorithms.md, in the shape of Duan et al. (2016)'s
+// comparison: every algorithm on every env, the mean +- std over seeds of the final evaluation
+// return (100 deterministic episodes per seed), with the env steps and wall time each run used.
+// Runs `node dist/cli.js train` once per (algorithm, env, seed) and reads each run's eval.json,
+// config.json and metrics.jsonl.
+//
+//   node scripts/algorithms-table.mjs [--preset gpu|cpu] [--seeds 5] [--steps N] [--envs a,b]
+//                                     [--algos a,b] [--runs DIR] [--out FILE]
+// --steps sets every run's env-step budget (default: each preset's own). The table goes to
+// --out, default bench/results/algorithms-<device>.md, the device named by the runs' config.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values: o } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'gpu' },
+    seeds: { type: 'string', default: '5' },
+    steps: { type: 'string' },
+    envs: { type: 'string', default: 'pendulum,cartpole-swingup,acrobot,double-pendulum' },
+    algos: { type: 'string', default: 'ddpg,svg0,svg1,svg-inf,reinforce,cem' },
+    runs: { type: 'string', default: 'runs/algorithms' },
+    out: { type: 'string' },
+  },
+});
+const seeds = Array.from({ length: Number(o.seeds) }, (_, i) => i + 1);
+const envs = o.envs.split(',');
+const algos = o.algos.split(',');
+// svg-inf differentiates the simulator: only envs with VJP kernels (acrobot's step has none).
+const simulatorEnvs = new Set(['pendulum', 'cartpole-swingup', 'double-pendulum', 'reacher']);
+
+const rows = [];
+let device = 'unknown';
+for (const env of envs) {
+  for (const algo of algos) {
+    if (algo === 'svg-inf' && !simulatorEnvs.has(env)) {
+      rows.push({ env, algo, skipped: 'no differentiable simulator' });
+      continue;
+    }
+    const results = [];
+    for (const seed of seeds) {
+      const dir = join(o.runs, `${algo}-${env}-seed${seed}`);
+      mkdirSync(dir, { recursive: true });
+      const args = ['dist/cli.js', 'train', '--algo', algo, '--env', env, '--seed', String(seed), '--preset', o.preset, '--checkpoint-every', '0', '--out', dir];
+      if (o.steps) args.push('--steps', o.steps);
+      try {
+        execFileSync('node', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+      } catch (e) {
+        results.push({ failed: String(e.message).split('\n')[0] });
+        continue;
+      }
+      const evalJson = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8'));
+      const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+      const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      device = config.adapter;
+      const last = metrics.at(-1);
+      results.push({ ret: evalJson.return_mean, steps: last.env_steps, wall: config.startup_s + last.wall_s });
+      console.error(`${algo} ${env} seed ${seed}: ${evalJson.return_mean.toFixed(1)} after ${last.env_steps} steps, ${(config.startup_s + last.wall_s).toFixed(1)} s`);
+    }
+    rows.push({ env, algo, results });
+  }
+}
+
+const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+const lines = [
+  `# Algorithms: final return over ${seeds.length} seeds`,
+  '',
+  `Device: ${device}. Preset: ${o.preset}${o.steps ? `, ${o.steps} env steps per run` : ''}. Each cell: mean +- std over seeds of the mean`,
+  'return of 100 deterministic evaluation episodes after training; env steps and wall time (start-up',
+  'included) per run. Made by `node scripts/algorithms-table.mjs` (see its header).',
+  '',
+  '| env | algorithm | return (mean +- std) | env steps | wall s per run |',
+  '|---|---|---|---|---|',
+];
+for (const r of rows) {
+  if (r.skipped) {
+    lines.push(`| ${r.env} | ${r.algo} | (${r.skipped}) | | |`);
+    continue;
+  }
+  const ok = r.results.filter((x) => !x.failed);
+  const mean = ok.reduce((s, x) => s + x.ret, 0) / ok.length;
+  const std = Math.sqrt(ok.reduce((s, x) => s + (x.ret - mean) ** 2, 0) / ok.length);
+  const failed = r.results.length - ok.length;
+  lines.push(`| ${r.env} | ${r.algo} | ${fmt(mean)} +- ${fmt(std)}${failed ? ` (${failed} failed)` : ''} | ${ok[0]?.steps ?? '-'} | ${fmt(ok.reduce((s, x) => s + x.wall, 0) / ok.length)} |`);
+}
+writeFileSync(o.out ?? `bench/results/algorithms-${device.replace(/[^A-Za-z0-9]+/g, '-')}.md`, `${lines.join('\n')}\n`);
+console.log(lines.join('\n'));
