@@ -228,9 +228,12 @@ export class Graph {
     return n;
   }
 
-  private map(op: MapOp, a: Value, b: Value | null, alpha: number, beta: number, label: string): Value {
+  private map(op: MapOp, a: Value, b: Value | null, alpha: number, beta: number, label: string, into?: MatrixView): Value {
     if (b && b.view.cols !== a.view.cols) throw new ConfigError(`${this.label} ${label}`, `${a.view.cols} and ${b.view.cols} columns`, 'operands of equal width');
-    const out = this.value(this.own(a.view.cols, label), label, a.requiresGrad || (b?.requiresGrad ?? false));
+    if (into && (into.tensor === a.view.tensor || into.tensor === b?.view.tensor)) {
+      throw new ConfigError(`${this.label} ${label} into`, into.tensor.label, 'a tensor other than the operands\' (one kernel reads those and writes this)');
+    }
+    const out = this.value(into ?? this.own(a.view.cols, label), label, a.requiresGrad || (b?.requiresGrad ?? false));
     if (out.requiresGrad) this.gradTensor(out.view.tensor);
     const args = { op, a: a.view, b: b?.view, alpha, beta };
     this.nodes.push({
@@ -246,9 +249,9 @@ export class Graph {
     return out;
   }
 
-  /** alpha a + beta b. */
-  add(a: Value, b: Value, alpha = 1, beta = 1, label = `${a.label}+${b.label}`): Value {
-    return this.map('add', a, b, alpha, beta, label);
+  /** alpha a + beta b (written `into` a view, if given). */
+  add(a: Value, b: Value, alpha = 1, beta = 1, label = `${a.label}+${b.label}`, into?: MatrixView): Value {
+    return this.map('add', a, b, alpha, beta, label, into);
   }
 
   /** alpha a b (elementwise). */
@@ -417,8 +420,8 @@ export class Graph {
 
   // ---- costs ----
 
-  private cost(op: CostOp, a: Value, b: MatrixView | undefined, scale: number, label: string): Cost {
-    const slot = this.nextSlot++;
+  private cost(op: CostOp, a: Value, b: MatrixView | undefined, scale: number, label: string, metricSlot?: number): Cost {
+    const slot = metricSlot ?? this.nextSlot++;
     if (slot >= this.metricWidth) throw new ConfigError(`${this.label} cost ${label}`, `metric slot ${slot}`, `below the metrics width ${this.metricWidth}`);
     const tensor = f32(this.ctx, `${this.label}.${label}`, [this.agents, this.rows]);
     const view = matrix(tensor, { agents: this.agents, rows: this.rows, cols: 1 });
@@ -435,9 +438,12 @@ export class Graph {
     return value;
   }
 
-  /** Cost per row: scale * sum of the value's columns (weighted by `weights` if given). */
-  sumCost(a: Value, options: { scale?: number; weights?: MatrixView; label?: string } = {}): Cost {
-    return this.cost(options.weights ? 'dot' : 'sum', a, options.weights, options.scale ?? 1, options.label ?? `cost(${a.label})`);
+  /**
+   * Cost per row: scale * sum of the value's columns (weighted by `weights` if given). Its mean
+   * is added to a metric slot of its own, or to `metricSlot` (costs may share one: a sum).
+   */
+  sumCost(a: Value, options: { scale?: number; weights?: MatrixView; label?: string; metricSlot?: number } = {}): Cost {
+    return this.cost(options.weights ? 'dot' : 'sum', a, options.weights, options.scale ?? 1, options.label ?? `cost(${a.label})`, options.metricSlot);
   }
 
   /** Cost per row: scale * |prediction - target|^2, the target held constant. */
