@@ -101,7 +101,9 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
     config: svgInfConfig,
     create: (ctx, cache, env, clock, config, seed) => SvgInf.create(ctx, cache, env, clock, config as SvgInfConfig, seed),
     evalNetworks: (ctx, env, config, seed) => policyNetworks(SvgInf.networks(ctx, env, config as SvgInfConfig, seed).policy),
-    check: (run, def) => needsSimulator('svg-inf', run, def),
+    check: (run, def, config) => {
+      if ((config as SvgInfConfig).dynamics === 'sim') needsSimulator('svg-inf --dynamics sim', run, def);
+    },
   },
   {
     name: 'reinforce',

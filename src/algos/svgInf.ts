@@ -6,11 +6,12 @@
  *   a_t = tanh(mu(o_t) + sigma(o_t) z_t),  s_{t+1} = f(s_t, a_t),  J = sum_t gamma^t r(s_t, a_t)
  *   theta <- theta + Adam(clip(grad_theta J))       (backpropagation through time)
  *
- * Dynamics 'sim' differentiates the true simulator through the envs' VJP kernels (the paper's
- * SVG(inf) uses a learned model; with the known simulator this is analytic policy gradient).
  * Each training unit acts H steps in the real envs with the current policy (the returns the
- * trainer reports), and one update differentiates H-step rollouts of the simulator started from
- * the states the envs were in when the unit began.
+ * trainer reports), then takes one policy step. Dynamics 'sim' differentiates H-step rollouts of
+ * the true simulator (the envs' VJP kernels) from the states the envs were in when the unit began,
+ * with fresh frozen noise: analytic policy gradient. Dynamics 'model' is the paper's: it infers
+ * the policy noise and a learned model's residuals along the unit's real trajectories and
+ * differentiates the model's rewards along them (see modelGraph).
  */
 import type { EnvBatch } from '../envs/batch.js';
 import { recordWidth } from '../envs/batch.js';
@@ -20,11 +21,14 @@ import type { GpuContext } from '../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { Recorder } from '../gpu/recorder.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
-import { type MatrixView, broadcastRow, matrix } from '../gpu/view.js';
-import { Adam } from '../nn/adam.js';
+import { type MatrixView, broadcastRow, columns, matrix } from '../gpu/view.js';
+import { Adam, adamState } from '../nn/adam.js';
+import { Mlp } from '../nn/mlp.js';
+import { ReplayBuffer } from '../replay/buffer.js';
+import { mapDispatch } from '../scg/ops.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
-import { Graph, type Value } from '../scg/graph.js';
+import { type GaussianNode, Graph, type Value } from '../scg/graph.js';
 import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
@@ -35,7 +39,12 @@ export const svgInfSchema = {
   gamma: { kind: 'number', default: 0.99, min: 0, max: 1, help: 'discount factor' },
   horizon: { kind: 'number', default: 0, min: 0, integer: true, help: 'steps differentiated through per rollout (0: the episode length)' },
   maxGradNorm: { kind: 'number', default: 1, min: 0, help: 'clip the policy gradient to this global norm (0 = off); long horizons explode without it' },
-  dynamics: { kind: 'choice', default: 'sim', choices: ['sim'], help: 'what the rollout differentiates: sim = the true simulator through its VJP kernels' },
+  dynamics: { kind: 'choice', default: 'sim', choices: ['sim', 'model'], help: 'what the rollout differentiates: sim = the true simulator through its VJP kernels; model = a learned model along real trajectories (as in the paper)' },
+  modelHidden: { kind: 'list', default: [64, 64], min: 1, help: '--dynamics model: hidden layer widths of the model f(o, a) = [o\' - o | r] (ours)' },
+  modelLr: { kind: 'number', default: 1e-3, min: 0, exclusiveMin: true, help: '--dynamics model: Adam learning rate of the model' },
+  modelBatch: { kind: 'number', default: 256, min: 1, integer: true, help: '--dynamics model: minibatch size of a model update' },
+  modelUpdates: { kind: 'number', default: 50, min: 1, integer: true, help: '--dynamics model: model updates per training unit (H env steps)' },
+  bufferSize: { kind: 'number', default: 200_000, min: 1, integer: true, help: '--dynamics model: replay capacity for the model, transitions per agent' },
 } as const;
 
 export type SvgInfConfig = OptionValues<typeof svgInfSchema>;
@@ -44,7 +53,7 @@ export function svgInfConfig(given: Readonly<Record<string, unknown>> = {}): Svg
   return resolveOptions(svgInfSchema, given);
 }
 
-/** Metrics per agent: [sum over updates of the mean negative imagined return, updates, unused]. */
+/** Metrics per agent: [sum over updates of the mean negative imagined return, updates, model loss (summed over model updates)]. */
 const METRICS_WIDTH = 8;
 
 export class SvgInf implements Algorithm {
@@ -60,6 +69,8 @@ export class SvgInf implements Algorithm {
     readonly train: Program,
     readonly state: Record<string, Tensor>,
     readonly metrics: Tensor<'f32'>,
+    /** The policy update's graph passes and its action nodes (for gradient checks). */
+    readonly policyUpdate: { forward: Dispatch[]; backward: Dispatch[]; actions: GaussianNode[] },
   ) {}
 
   static networks(ctx: GpuContext, env: EnvBatch, config: SvgInfConfig, seed: number): { policy: GaussianPolicy } {
@@ -78,42 +89,19 @@ export class SvgInf implements Algorithm {
     const acting = await policy.acting(cache, env, clock, { seed, action });
     const act: Dispatch[] = [await clock.tick(cache), ...acting.dispatches, env.stepDispatch];
 
-    // ---- the frozen-noise rollout graph: o_t -> policy -> a_t -> simulator -> (s, o)_{t+1}, r_t ----
-    const rollout = new SimRollout(ctx, env.def, agents, rows, H, env.params);
-    const g = new Graph(ctx, cache, { agents, rows, clock, label: 'svg-inf', metrics: { tensor: metrics, width: METRICS_WIDTH, firstSlot: 0 } });
-    const trajGrad = g.gradTensor(rollout.trajectory);
-    const heads = f32(ctx, 'svg-inf.policy_heads', [agents, rows, H * 2 * A]);
-    let s: Value = g.input(rollout.state(0), { label: 's0' });
-    let o: Value = g.input(rollout.obs(0), { label: 'o0' });
-    const rewards: Value[] = [];
-    for (let t = 0; t < H; t++) {
-      const into = matrix(heads, { agents, rows, cols: 2 * A, offset: t * 2 * A, rowStride: H * 2 * A });
-      const out = g.mlp(policy.net, o, { into, label: `policy t${t}` });
-      const a = g.gaussian(g.slice(out, 0, A), g.slice(out, A, A), {
-        estimator: 'pathwise', squash: true, seed, stream: Stream.sample, draw: t, into: rollout.action(t), label: `a${t}`,
-      }).sample;
-      const [next, nextObs, r] = g.custom({
-        label: `sim step ${t}`, inputs: [s, a], outputs: [rollout.state(t + 1), rollout.obs(t + 1), rollout.reward(t)], outputLabels: [`s${t + 1}`, `o${t + 1}`, `r${t}`],
-        forward: [await rollout.step(cache, t)], backward: [await rollout.vjp(cache, t, trajGrad)],
-      });
-      [s, o] = [next, nextObs];
-      rewards.push(r);
-    }
-    const discounts = f32(ctx, 'svg-inf.discounts', [H], Array.from({ length: H }, (_, t) => config.gamma ** t));
-    // Cost: the negative discounted return, averaged over rollouts (metric slot 0).
-    g.sumCost(g.join(rewards), { scale: -1, weights: broadcastRow(discounts, { agents, rows, cols: H }), label: 'negative return' });
-    g.counter('updates'); // metric slot 1
+    const g = new Graph(ctx, cache, { agents, rows, clock, label: 'svg-inf', metrics: { tensor: metrics, width: METRICS_WIDTH, firstSlot: 3 } });
+    const parts = config.dynamics === 'sim' ? await simulatorGraph(g, cache, env, policy, H, config, seed) : await modelGraph(g, cache, env, clock, policy, H, config, seed, action);
+    g.counter('updates', 1);
     const update = await g.compile();
-    const envStates: MatrixView = matrix(env.envState, { agents, rows, cols: stateDim(env.def), rowStride: recordWidth(env.def) });
 
-    const train = new Recorder(ctx, 'svg-inf train').add(await rollout.start(cache, envStates));
-    for (let t = 0; t < H; t++) train.add(...act);
-    train.add(...update.forward, ...update.backward, ...(await opt.step(cache)));
+    const train = new Recorder(ctx, 'svg-inf train').add(...parts.start);
+    for (let t = 0; t < H; t++) train.add(await clock.tick(cache), ...acting.dispatches, ...parts.beforeStep(t), env.stepDispatch, ...parts.afterStep(t));
+    train.add(...parts.beforeUpdate, ...update.forward, ...update.backward, ...(await opt.step(cache)));
     const state: Record<string, Tensor> = {
       'policy.params': policy.net.params, 'policy.adam.m': opt.m, 'policy.adam.v': opt.v, 'policy.adam.state': opt.state,
-      'env.state': env.envState, 'env.obs': env.obs, 'env.ep_stats': env.epStats, clock: clock.tensor, metrics,
+      'env.state': env.envState, 'env.obs': env.obs, 'env.ep_stats': env.epStats, clock: clock.tensor, metrics, ...parts.state,
     };
-    return new SvgInf(env, clock, config, policy, { recorder: new Recorder(ctx, 'svg-inf warmup').add(...act), iterations: 1 }, { recorder: train, iterations: H }, state, metrics);
+    return new SvgInf(env, clock, config, policy, { recorder: new Recorder(ctx, 'svg-inf warmup').add(...act), iterations: 1 }, { recorder: train, iterations: H }, state, metrics, { ...update, actions: parts.actions });
   }
 
   async evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
@@ -124,8 +112,151 @@ export class SvgInf implements Algorithm {
     const m = await this.metrics.read();
     this.metrics.fill(0);
     return Array.from({ length: this.env.agents }, (_, i) => {
-      const [cost, updates] = m.subarray(i * METRICS_WIDTH, i * METRICS_WIDTH + 2);
-      return { imagined_return: updates > 0 ? -cost / updates : Number.NaN, updates };
+      const [cost, updates, modelLoss] = m.subarray(i * METRICS_WIDTH, i * METRICS_WIDTH + 3);
+      const per = (x: number, n: number) => (n > 0 ? x / n : Number.NaN);
+      return {
+        imagined_return: per(-cost, updates),
+        ...(this.config.dynamics === 'model' ? { model_loss: per(modelLoss, updates * this.config.modelUpdates) } : {}),
+        updates,
+      };
     });
   }
+}
+
+/** What a dynamics source adds to a training unit of H acting steps, and its graph. */
+interface DynamicsParts {
+  start: Dispatch[];
+  beforeStep(t: number): Dispatch[];
+  afterStep(t: number): Dispatch[];
+  beforeUpdate: Dispatch[];
+  state: Record<string, Tensor>;
+  actions: GaussianNode[];
+}
+
+/** Discounted negative rewards as costs, all into metric slot 0 (the imagined return). */
+function returnCosts(g: Graph, rewards: Value[], gamma: number): void {
+  rewards.forEach((r, t) => g.sumCost(r, { scale: -(gamma ** t), label: `-gamma^${t} r${t}`, metricSlot: 0 }));
+}
+
+/**
+ * o_t -> policy -> a_t -> true simulator -> (s, o)_{t+1}, r_t, from the states the envs were in
+ * when the unit began, with the policy noise drawn once per step (`draw` = t) and held fixed.
+ */
+async function simulatorGraph(g: Graph, cache: PipelineCache, env: EnvBatch, policy: GaussianPolicy, H: number, config: SvgInfConfig, seed: number): Promise<DynamicsParts> {
+  const { agents, envs: rows, actionDim: A } = env;
+  const rollout = new SimRollout(g.ctx, env.def, agents, rows, H, env.params);
+  const trajGrad = g.gradTensor(rollout.trajectory);
+  const heads = f32(g.ctx, 'svg-inf.policy_heads', [agents, rows, H * 2 * A]);
+  let s: Value = g.input(rollout.state(0), { label: 's0' });
+  let o: Value = g.input(rollout.obs(0), { label: 'o0' });
+  const rewards: Value[] = [];
+  const actions: GaussianNode[] = [];
+  for (let t = 0; t < H; t++) {
+    const into = matrix(heads, { agents, rows, cols: 2 * A, offset: t * 2 * A, rowStride: H * 2 * A });
+    const out = g.mlp(policy.net, o, { into, label: `policy t${t}` });
+    actions.push(g.gaussian(g.slice(out, 0, A), g.slice(out, A, A), {
+      estimator: 'pathwise', squash: true, seed, stream: Stream.sample, draw: t, into: rollout.action(t), label: `a${t}`,
+    }));
+    const a = actions[t].sample;
+    const [next, nextObs, r] = g.custom({
+      label: `sim step ${t}`, inputs: [s, a], outputs: [rollout.state(t + 1), rollout.obs(t + 1), rollout.reward(t)], outputLabels: [`s${t + 1}`, `o${t + 1}`, `r${t}`],
+      forward: [await rollout.step(cache, t)], backward: [await rollout.vjp(cache, t, trajGrad)],
+    });
+    [s, o] = [next, nextObs];
+    rewards.push(r);
+  }
+  const discounts = f32(g.ctx, 'svg-inf.discounts', [H], Array.from({ length: H }, (_, t) => config.gamma ** t));
+  // Cost: the negative discounted return, averaged over rollouts (metric slot 0).
+  g.sumCost(g.join(rewards), { scale: -1, weights: broadcastRow(discounts, { agents, rows, cols: H }), label: 'negative return', metricSlot: 0 });
+  const envStates = matrix(env.envState, { agents, rows, cols: stateDim(env.def), rowStride: recordWidth(env.def) });
+  return { start: [await rollout.start(cache, envStates)], beforeStep: () => [], afterStep: () => [], beforeUpdate: [], state: {}, actions };
+}
+
+/**
+ * The paper's SVG(inf): the real trajectory of the unit is recorded (o_t, a_t, r_t), the policy
+ * noise eta_t that reproduces each a_t and the model residual zeta_t = o_{t+1} - o_t - f_o(o_t, a_t)
+ * are inferred, and the return r_f summed along o_{t+1} = o_t + f_o(o_t, a_t) + zeta_t is
+ * differentiated with eta and zeta held fixed. The model f(o, a) = [o' - o | r] is fitted to
+ * replayed real transitions before each policy update.
+ */
+async function modelGraph(g: Graph, cache: PipelineCache, env: EnvBatch, clock: Clock, policy: GaussianPolicy, H: number, config: SvgInfConfig, seed: number, action: Tensor<'f32'>): Promise<DynamicsParts> {
+  const ctx = g.ctx;
+  const { agents, envs: rows, actionDim: A, obsWidth: O } = env;
+  const model = Mlp.create(ctx, { sizes: [O + A, ...config.modelHidden, O + 1], agents }, { seed, stream: 3, label: 'model' });
+  const modelOpt = new Adam(ctx, model.params, model.grads, agents, { lr: config.modelLr }, 'model.adam');
+
+  // ---- the real trajectory: blocks [o_t | a_t] for t = 0..H, rewards after them ----
+  const W = O + A, width = (H + 1) * W + H;
+  const real = f32(ctx, 'svg-inf.real', [agents, rows, width]);
+  const at = (t: number, from: number, cols: number): MatrixView => matrix(real, { agents, rows, cols, offset: t * W + from, rowStride: width });
+  const reward = (t: number) => matrix(real, { agents, rows, cols: 1, offset: (H + 1) * W + t, rowStride: width });
+  const copy = (a: MatrixView, out: MatrixView, label: string) => mapDispatch(cache, { op: 'add', a, alpha: 1, beta: 0, out }, label);
+  const nextObs = matrix(env.nextObs, { agents, rows, cols: O, rowStride: O + env.def.goalDim });
+  const actionView = matrix(action, { agents, rows, cols: A });
+  const stepOut = matrix(env.stepOut, { agents, rows, cols: 3 });
+  const replay = new ReplayBuffer(ctx, env, action, clock, { capacity: config.bufferSize, seed, stream: Stream.replay, field: '--buffer-size' });
+  const [insertStart, insertEnd] = await replay.inserts(cache);
+  const afterStep: Dispatch[][] = [];
+  for (let t = 0; t < H; t++) {
+    afterStep.push([
+      insertEnd,
+      await copy(actionView, at(t, O, A), `record a${t}`),
+      await copy(columns(stepOut, 0, 1), reward(t), `record r${t}`),
+      // The state the step reached (the final one at an episode end): the chain continues there.
+      await copy(nextObs, at(t + 1, 0, O), `record o${t + 1}`),
+    ]);
+  }
+
+  // ---- model regression on replayed transitions: [o' - o | r] from (o, a) ----
+  const B = config.modelBatch, L = replay.layout;
+  const batch = f32(ctx, 'svg-inf.model_batch', [agents, B, 2 * O + A + 2]);
+  const bcols = (from: number, cols: number) => columns(matrix(batch, { agents, rows: B, cols: 2 * O + A + 2 }), from, cols);
+  const target = f32(ctx, 'svg-inf.model_target', [agents, B, O + 1]);
+  const tcols = (from: number, cols: number) => columns(matrix(target, { agents, rows: B, cols: O + 1 }), from, cols);
+  const gm = new Graph(ctx, cache, { agents, rows: B, clock, label: 'svg-inf model', metrics: { tensor: g.metrics, width: g.metricWidth, firstSlot: 2 } });
+  gm.squaredError(gm.mlp(model, gm.input(bcols(0, O + A), { label: '(o, a)' }), { label: 'model' }), matrix(target, { agents, rows: B, cols: O + 1 }), { label: 'model loss' }); // slot 2
+  const modelStep = await gm.compile();
+  const modelUpdates: Dispatch[] = [];
+  for (let u = 0; u < config.modelUpdates; u++) {
+    modelUpdates.push(
+      await replay.sampler(cache, batch, B, [{ src: L.obs, dst: 0, len: O + A }, { src: L.nextObs, dst: O + A, len: O }, { src: L.reward, dst: 2 * O + A, len: 1 }], u),
+      await mapDispatch(cache, { op: 'add', a: bcols(O + A, O), b: bcols(0, O), alpha: 1, beta: -1, out: tcols(0, O) }, "o' - o"),
+      await copy(bcols(2 * O + A, 1), tcols(O, 1), 'r'),
+      ...modelStep.forward, ...modelStep.backward, ...(await modelOpt.step(cache)),
+    );
+  }
+
+  // ---- the graph: blocks [o_t | a_theta_t] of the imagined (= real, in value) trajectory ----
+  const imagined = f32(ctx, 'svg-inf.imagined', [agents, rows, (H + 1) * W]);
+  const im = (t: number, from: number, cols: number): MatrixView => matrix(imagined, { agents, rows, cols, offset: t * W + from, rowStride: (H + 1) * W });
+  let o: Value = g.input(im(0, 0, O), { label: 'o0' });
+  const rewards: Value[] = [];
+  const start = [await copy(env.obsView, at(0, 0, O), 'record o0')];
+  const setup: Dispatch[] = [await copy(at(0, 0, O), im(0, 0, O), 'o0 into the graph')];
+  const actions: GaussianNode[] = [];
+  for (let t = 0; t < H; t++) {
+    const heads = g.mlp(policy.net, o, { label: `policy t${t}` });
+    actions.push(g.gaussian(g.slice(heads, 0, A), g.slice(heads, A, A), {
+      estimator: 'pathwise', squash: true, inferFrom: at(t, O, A), into: im(t, O, A), seed, stream: Stream.sample, draw: t, label: `a${t}`,
+    }));
+    const a = actions[t].sample;
+    const f = g.mlp(model, g.join([o, a]), { train: false, label: `model t${t}` });
+    const predicted = g.add(o, g.slice(f, 0, O), 1, 1, `o${t} + f_o`);
+    const zetaView = matrix(f32(ctx, `svg-inf.zeta${t}`, [agents, rows, O]), { agents, rows, cols: O });
+    const [zeta] = g.custom({
+      label: `infer zeta${t}`, inputs: [], outputs: [zetaView], outputLabels: [`zeta${t}`],
+      forward: [await mapDispatch(cache, { op: 'add', a: at(t + 1, 0, O), b: predicted.view, alpha: 1, beta: -1, out: zetaView }, `zeta${t}`)],
+    });
+    o = g.add(predicted, zeta, 1, 1, `o${t + 1}`, im(t + 1, 0, O));
+    rewards.push(g.slice(f, O, 1, `r_f${t}`));
+  }
+  returnCosts(g, rewards, config.gamma);
+  return {
+    start: [...start, ...setup],
+    beforeStep: () => [insertStart],
+    afterStep: (t) => afterStep[t],
+    beforeUpdate: modelUpdates,
+    state: { 'model.params': model.params, ...adamState('model', modelOpt), 'replay.storage': replay.storage },
+    actions,
+  };
 }

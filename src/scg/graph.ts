@@ -453,9 +453,9 @@ export class Graph {
   }
 
   /** A metric slot that counts forward passes (a constant cost of 1 per row; no gradient). */
-  counter(label = 'count'): Cost {
+  counter(label = 'count', metricSlot?: number): Cost {
     const ones = f32(this.ctx, `${this.label}.${label}.ones`, [this.agents, this.rows], new Float32Array(this.agents * this.rows).fill(1));
-    return this.sumCost(this.input(matrix(ones, { agents: this.agents, rows: this.rows, cols: 1 }), { label }), { label });
+    return this.sumCost(this.input(matrix(ones, { agents: this.agents, rows: this.rows, cols: 1 }), { label }), { label, metricSlot });
   }
 
   // ---- compilation ----

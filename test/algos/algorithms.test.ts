@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { decodeCheckpoint } from '../../src/algos/common/checkpoint.js';
 import { type Report, Trainer, algoConfig, runConfig } from '../../src/algos/common/trainer.js';
+import { CPU_PRESETS } from '../../src/algos/common/presets.js';
+import { ALGORITHMS } from '../../src/algos/registry.js';
 import { main } from '../../src/cli/main.js';
 import { ConfigError } from '../../src/errors.js';
 import { gpu } from '../helpers/gpu.js';
@@ -20,6 +22,7 @@ const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['svg1', { envs: 8 }, { policyHidden: [16], valueHidden: [16], modelHidden: [16], batchSize: 16, learningStarts: 80, bufferSize: 2000 }],
   ['svg-inf', { envs: 8 }, { policyHidden: [16], horizon: 10 }],
   ['svg-inf', { envs: 8, env: 'cartpole-swingup' }, { policyHidden: [16], horizon: 10 }],
+  ['svg-inf', { envs: 8, env: 'acrobot' }, { policyHidden: [16], horizon: 10, dynamics: 'model', modelHidden: [16], modelBatch: 16, modelUpdates: 3, bufferSize: 2000 }],
   ['reinforce', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20 }],
   ['reinforce', { envs: 8, env: 'cartpole' }, { policyHidden: [16], valueHidden: [16], segment: 20, policy: 'categorical' }],
   ['cem', { envs: 16 }, { policyHidden: [8], population: 8 }],
@@ -94,6 +97,12 @@ describe('algorithm selection', () => {
       err.mockRestore();
     }
     expect(() => algoConfig('svg0', { policy: 'gumbel-softmax', entropy: 'auto' })).toThrow(ConfigError);
+    // Every algorithm has a CPU preset, and it is valid.
+    for (const name of ALGORITHMS) {
+      expect(CPU_PRESETS[name], name).toBeDefined();
+      expect(() => algoConfig(name, CPU_PRESETS[name].algo)).not.toThrow();
+      expect(() => runConfig({ ...CPU_PRESETS[name].run, algo: name })).not.toThrow();
+    }
     expect(() => algoConfig('nope')).toThrow(/--algo.*one of ddpg, svg0/);
   });
 });

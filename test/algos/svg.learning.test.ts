@@ -54,6 +54,16 @@ it('SVG(inf) through the simulator reaches a mean evaluation return >= -300 on p
   expect(seconds).toBeLessThan(360);
 });
 
+it('SVG(inf) with a learned model (the paper's) reaches >= -300 on pendulum within 6 minutes', { timeout: 420_000 }, async () => {
+  // The simulator test's configuration with --dynamics model: a 64-64 model fitted by 50 updates
+  // of batch 256 from replay before each of the 240 policy updates.
+  const { result, seconds } = await learn('svg-inf', { envs: 64, steps: 64 * 12_000, reportEvery: 200 }, {
+    horizon: 50, policyLr: 3e-3, maxGradNorm: 1, dynamics: 'model', modelUpdates: 50, modelBatch: 256,
+  });
+  expect(result.return_mean).toBeGreaterThanOrEqual(-300);
+  expect(seconds).toBeLessThan(360);
+});
+
 it('SVG(0) reaches a mean evaluation return >= -300 on pendulum within 6 minutes', { timeout: 420_000 }, async () => {
   // DDPG's lavapipe configuration (test/algos/learning.test.ts), no entropy bonus: 32 envs, 64-64
   // networks, batch 64, Adam 1e-3, tau 0.02, 2000 random transitions, 160,000 env steps.

@@ -43,7 +43,8 @@ export function runConfig(given: Readonly<Record<string, unknown>> = {}): RunCon
 
 /** Checks settings that depend on each other (before any GPU work). */
 export function checkCombination(run: RunConfig, algo: Record<string, unknown>): void {
-  getAlgorithm(run.algo).check(run, getEnv(run.env), algo);
+  const entry = getAlgorithm(run.algo);
+  entry.check(run, getEnv(run.env), entry.config(algo));
   if (algo.her !== undefined && algo.her !== 'none' && getEnv(run.env).goalDim === 0) {
     throw new ConfigError('--her', algo.her, `none for ${run.env}: HER needs a goal environment (${goalEnvNames().join(', ')})`);
   }
