@@ -54,7 +54,7 @@ it('SVG(inf) through the simulator reaches a mean evaluation return >= -300 on p
   expect(seconds).toBeLessThan(360);
 });
 
-it('SVG(inf) with a learned model (the paper's) reaches >= -300 on pendulum within 6 minutes', { timeout: 420_000 }, async () => {
+it("SVG(inf) with a learned model (the paper's) reaches >= -300 on pendulum within 6 minutes", { timeout: 420_000 }, async () => {
   // The simulator test's configuration with --dynamics model: a 64-64 model fitted by 50 updates
   // of batch 256 from replay before each of the 240 policy updates.
   const { result, seconds } = await learn('svg-inf', { envs: 64, steps: 64 * 12_000, reportEvery: 200 }, {
