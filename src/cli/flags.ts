@@ -29,7 +29,10 @@ export function addMergedSchemaOptions(command: Command, schemas: readonly { nam
     const { spec } = uses[0];
     const defaults = uses.map((u) => `${u.name} ${describe(u.spec.default)}`).join('; ');
     const kind = spec.kind === 'list' ? 'widths' : spec.kind === 'number' ? 'number' : 'value';
-    const option = new Option(`${flagName(key)} <${kind}>`, `${spec.help} [${allowedValues(spec)}; default: ${defaults}]`);
+    // Algorithms sharing a name may allow different values (e.g. --policy): then each says its own.
+    const allowed = new Set(uses.map((u) => allowedValues(u.spec)));
+    const values = allowed.size === 1 ? allowedValues(spec) : uses.map((u) => `${u.name}: ${allowedValues(u.spec)}`).join('; ');
+    const option = new Option(`${flagName(key)} <${kind}>`, `${spec.help} [${values}; default: ${defaults}]`);
     option.helpGroup(group);
     command.addOption(option);
   }
