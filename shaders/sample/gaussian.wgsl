@@ -79,6 +79,22 @@ fn clamped_log_std(agent: u32, row: u32, d: u32) -> f32 {
   return clamp(log_std_src[view_at(p.log_std, agent, row, d)], p.log_std_min, p.log_std_max);
 }
 
+// Writes a = tanh(mu + sigma z) (or mu + sigma z) and z for component d of a row; returns that
+// component's share of log p(a). Shared by sample, infer and reparameterize.
+fn emit(agent: u32, row: u32, flat_row: u32, d: u32, z: f32) -> f32 {
+  let ls = clamped_log_std(agent, row, d);
+  let u = mu_src[view_at(p.mu, agent, row, d)] + exp(ls) * z;
+  var logp = -0.5 * z * z - ls - HALF_LOG_TWO_PI;
+  var a = u;
+  if (SQUASH) {
+    a = tanh(u);
+    logp -= log_one_minus_tanh_sq(u);
+  }
+  action_out[view_at(p.action, agent, row, d)] = a;
+  noise_out[flat_row * p.dim + d] = z;
+  return logp;
+}
+
 @compute @workgroup_size(64)
 fn sample(@builtin(global_invocation_id) gid: vec3<u32>) {
   let row = gid.x;
@@ -90,17 +106,7 @@ fn sample(@builtin(global_invocation_id) gid: vec3<u32>) {
   var z4 = vec4<f32>();
   for (var d = 0u; d < p.dim; d++) {
     if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(flat_row, clock[0], d / 4u, p.draw)); }
-    let z = z4[d % 4u];
-    let ls = clamped_log_std(agent, row, d);
-    let u = mu_src[view_at(p.mu, agent, row, d)] + exp(ls) * z;
-    logp += -0.5 * z * z - ls - HALF_LOG_TWO_PI;
-    var a = u;
-    if (SQUASH) {
-      a = tanh(u);
-      logp -= log_one_minus_tanh_sq(u);
-    }
-    action_out[view_at(p.action, agent, row, d)] = a;
-    noise_out[flat_row * p.dim + d] = z;
+    logp += emit(agent, row, flat_row, d, z4[d % 4u]);
   }
   logp_out[flat_row] = logp;
 }
@@ -174,19 +180,10 @@ fn infer(@builtin(global_invocation_id) gid: vec3<u32>) {
   let flat_row = agent * p.rows + row;
   var logp = 0.0;
   for (var d = 0u; d < p.dim; d++) {
-    let ls = clamped_log_std(agent, row, d);
-    let mu = mu_src[view_at(p.mu, agent, row, d)];
     var u = input_src[view_at(p.input, agent, row, d)];
     if (SQUASH) { u = atanh(clamp(u, -0.999999, 0.999999)); }
-    let z = (u - mu) * exp(-ls);
-    logp += -0.5 * z * z - ls - HALF_LOG_TWO_PI;
-    var a = mu + exp(ls) * z;
-    if (SQUASH) {
-      a = tanh(a);
-      logp -= log_one_minus_tanh_sq(mu + exp(ls) * z);
-    }
-    action_out[view_at(p.action, agent, row, d)] = a;
-    noise_out[flat_row * p.dim + d] = z;
+    let z = (u - mu_src[view_at(p.mu, agent, row, d)]) * exp(-clamped_log_std(agent, row, d));
+    logp += emit(agent, row, flat_row, d, z);
   }
   logp_out[flat_row] = logp;
 }
@@ -200,17 +197,6 @@ fn reparameterize(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (row >= p.rows) { return; }
   let flat_row = agent * p.rows + row;
   var logp = 0.0;
-  for (var d = 0u; d < p.dim; d++) {
-    let z = noise_out[flat_row * p.dim + d];
-    let ls = clamped_log_std(agent, row, d);
-    let u = mu_src[view_at(p.mu, agent, row, d)] + exp(ls) * z;
-    logp += -0.5 * z * z - ls - HALF_LOG_TWO_PI;
-    var a = u;
-    if (SQUASH) {
-      a = tanh(u);
-      logp -= log_one_minus_tanh_sq(u);
-    }
-    action_out[view_at(p.action, agent, row, d)] = a;
-  }
+  for (var d = 0u; d < p.dim; d++) { logp += emit(agent, row, flat_row, d, noise_out[flat_row * p.dim + d]); }
   logp_out[flat_row] = logp;
 }

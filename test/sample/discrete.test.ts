@@ -178,3 +178,34 @@ describe('binary units (Gumbel-sigmoid, straight-through Bernoulli)', () => {
     expect(() => new GumbelSoftmax(ctx, { logits, clock: new Clock(ctx), seed: -1, stream: 1 })).toThrow(/seed: got -1/);
   });
 });
+
+describe('categorical mode and score of an observed sample', () => {
+  it('score_observed on the one-hot sample equals the score of its index; mode is the argmax (float64)', async () => {
+    const { ctx, cache } = await gpu();
+    const agents = 2, rows = 37, K = 5;
+    const logitsData = randomArray(agents * rows * K, 61, -2, 2);
+    const logits = matrix(f32(ctx, 'logits', [logitsData.length], logitsData), { agents, rows, cols: K });
+    const clock = new Clock(ctx);
+    const cat = new GumbelSoftmax(ctx, { logits, clock, seed: 3, stream: 4, hard: true });
+    const y = matrix(f32(ctx, 'y', [agents * rows * K]), { agents, rows, cols: K });
+    const weight = f32(ctx, 'w', [agents * rows], randomArray(agents * rows, 62));
+    const g1 = matrix(f32(ctx, 'g1', [agents * rows * K]), { agents, rows, cols: K });
+    const g2 = matrix(f32(ctx, 'g2', [agents * rows * K]), { agents, rows, cols: K });
+    const mode = matrix(f32(ctx, 'mode', [agents * rows * K]), { agents, rows, cols: K });
+    await runOnce(ctx, [
+      await cat.sample(cache, y),
+      await cat.score(cache, { weight, logitsGrad: g1 }),
+      await cat.scoreObserved(cache, { observed: y, weight, logitsGrad: g2 }),
+      await cat.mode(cache, mode),
+    ]);
+    const [a, b, m] = await Promise.all([g1.tensor.read(), g2.tensor.read(), mode.tensor.read()]);
+    expect(relError(b, a)).toBeLessThan(1e-6);
+    const want: number[] = [];
+    for (let r = 0; r < agents * rows; r++) {
+      const row = Array.from(logitsData.subarray(r * K, (r + 1) * K));
+      const best = row.indexOf(Math.max(...row));
+      for (let k = 0; k < K; k++) want.push(k === best ? 1 : 0);
+    }
+    expect(Array.from(m)).toEqual(want);
+  });
+});

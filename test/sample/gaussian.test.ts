@@ -49,6 +49,34 @@ describe.each([false, true])('diagonal Gaussian (squash %s)', (squash) => {
     return { mu: outData.subarray(base, base + dim), logStd: outData.subarray(base + dim, base + 2 * dim) };
   };
 
+  it('infer recovers the noise of given actions (float64), reparameterize and mode recompute actions', async () => {
+    const { ctx, cache, head, action } = await setup();
+    const given = randomArray(agents * rows * dim, 8, squash ? -0.95 : -2, squash ? 0.95 : 2);
+    const givenView = matrix(f32(ctx, 'given', [given.length], given), { agents, rows, cols: dim });
+    await runOnce(ctx, [await head.infer(cache, givenView, action)]);
+    const [z, a] = await Promise.all([head.noise.read(), action.tensor.read()]);
+    const refZ: number[] = [];
+    for (let ag = 0; ag < agents; ag++) for (let r = 0; r < rows; r++) {
+      const { mu, logStd } = rowsRef(ag, r);
+      for (let d = 0; d < dim; d++) {
+        const x = given[(ag * rows + r) * dim + d];
+        const u = squash ? Math.atanh(x) : x;
+        refZ.push((u - mu[d]) / Math.exp(Math.min(Math.max(logStd[d], -20), 2)));
+      }
+    }
+    expect(relError(z, refZ)).toBeLessThan(1e-4);
+    expect(relError(a, given)).toBeLessThan(1e-5);
+    // Re-evaluating from the kept noise gives the same actions; the mode is tanh(mu) (or mu).
+    action.tensor.fill(0);
+    await runOnce(ctx, [await head.reparameterize(cache, action)]);
+    expect(relError(await action.tensor.read(), given)).toBeLessThan(1e-5);
+    await runOnce(ctx, [await head.mode(cache, action)]);
+    const mode = await action.tensor.read();
+    const refMode: number[] = [];
+    for (let ag = 0; ag < agents; ag++) for (let r = 0; r < rows; r++) for (const m of rowsRef(ag, r).mu) refMode.push(squash ? Math.tanh(m) : m);
+    expect(relError(mode, refMode)).toBeLessThan(1e-5);
+  });
+
   it('sample: noise is Philox N(0,1) at (row, clock, d/4); action and log p match float64', async () => {
     const { ctx, cache, head, action } = await setup();
     await runOnce(ctx, [await head.sample(cache, action)]);
