@@ -22,7 +22,7 @@ import { type MatrixView, matrix } from '../gpu/view.js';
 import { Mlp } from '../nn/mlp.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
-import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
+import { type Algorithm, type DeterministicPolicy, type Program, perUpdate } from './common/algorithm.js';
 import { exploreDispatch } from './common/explore.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 
@@ -112,7 +112,7 @@ export class Cem implements Algorithm {
   async readMetrics(): Promise<Record<string, number>[]> {
     const [best, eliteMean, sigma, generations] = await this.stats.read();
     this.stats.fill(0);
-    const per = (x: number) => (generations > 0 ? x / generations : Number.NaN);
+    const per = (x: number) => perUpdate(x, generations);
     return [{ best_return: per(best), elite_return: per(eliteMean), mean_sigma: per(sigma), updates: generations }];
   }
 }

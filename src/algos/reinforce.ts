@@ -25,7 +25,7 @@ import { Stream } from '../rng/philox.js';
 import { DiagGaussian } from '../sample/gaussian.js';
 import { Graph, type Value } from '../scg/graph.js';
 import { mapDispatch } from '../scg/ops.js';
-import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
+import { type Algorithm, type DeterministicPolicy, type Program, perUpdate } from './common/algorithm.js';
 import { exploreDispatch } from './common/explore.js';
 import { CategoricalPolicy } from './common/categoricalPolicy.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
@@ -169,7 +169,7 @@ export class Reinforce implements Algorithm {
       const updates = row[this.updatesSlot];
       return {
         // In units of the standardized returns: 1 is no better than predicting their mean.
-        ...(this.config.baseline === 'value' ? { value_loss: updates > 0 ? row[1] / updates / this.config.valueCoef : Number.NaN } : {}),
+        ...(this.config.baseline === 'value' ? { value_loss: perUpdate(row[1], updates) / this.config.valueCoef } : {}),
         updates,
       };
     });

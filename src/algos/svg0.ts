@@ -22,17 +22,17 @@ import { type MatrixView, columns, matrix } from '../gpu/view.js';
 import { Adam } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
 import { polyak } from '../nn/polyak.js';
-import { ReplayBuffer } from '../replay/buffer.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { Graph, type Value } from '../scg/graph.js';
 import { mapDispatch } from '../scg/ops.js';
-import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
+import { type Algorithm, type DeterministicPolicy, type Program, perUpdate } from './common/algorithm.js';
 import { tdLossDispatch } from './common/criticLosses.js';
 import { CategoricalPolicy } from './common/categoricalPolicy.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
 import { Temperature } from './common/temperature.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
+import { replayActing } from './common/replayActing.js';
 
 /** Defaults follow CleanRL's sac_continuous_action.py unless noted. */
 export const svg0Schema = {
@@ -103,11 +103,7 @@ export class Svg0 implements Algorithm {
 
     // ---- acting: a ~ pi(.|s); env step; replay insert ----
     const warmupIterations = Math.ceil(config.learningStarts / env.envs);
-    const action = f32(ctx, 'svg0.action', [agents * env.envs, A]);
-    const acting = await policy.acting(cache, env, clock, { seed, action, warmup: warmupIterations });
-    const replay = new ReplayBuffer(ctx, env, action, clock, { capacity: config.bufferSize, seed, stream: Stream.replay, field: '--buffer-size' });
-    const [insertStart, insertEnd] = await replay.inserts(cache);
-    const act: Dispatch[] = [await clock.tick(cache), ...acting.dispatches, insertStart, env.stepDispatch, insertEnd];
+    const { act, replay } = await replayActing(cache, env, clock, policy, { seed, warmup: warmupIterations, bufferSize: config.bufferSize, label: 'svg0' });
 
     // ---- minibatch: [s | a | s' | a' | s | pi(s) | r | terminated], as DDPG's ----
     const sa = o + A, width = 3 * sa + 2;
@@ -182,14 +178,13 @@ export class Svg0 implements Algorithm {
     this.metrics.fill(0);
     return Array.from({ length: this.env.agents }, (_, i) => {
       const [criticLoss, meanQ, , criticUpdates, negQ, policyUpdates, entropyCost, alpha] = m.subarray(i * METRICS_WIDTH, (i + 1) * METRICS_WIDTH);
-      const per = (x: number, n: number) => (n > 0 ? x / n : Number.NaN);
       return {
-        critic_loss: per(criticLoss, criticUpdates),
-        mean_q: per(meanQ, criticUpdates),
+        critic_loss: perUpdate(criticLoss, criticUpdates),
+        mean_q: perUpdate(meanQ, criticUpdates),
         critic_updates: criticUpdates,
-        policy_loss: per(negQ + entropyCost, policyUpdates),
+        policy_loss: perUpdate(negQ + entropyCost, policyUpdates),
         policy_updates: policyUpdates,
-        ...(this.config.entropy !== 'off' ? { alpha: this.config.entropy === 'auto' ? per(alpha, policyUpdates) : this.config.alpha } : {}),
+        ...(this.config.entropy !== 'off' ? { alpha: this.config.entropy === 'auto' ? perUpdate(alpha, policyUpdates) : this.config.alpha } : {}),
       };
     });
   }

@@ -23,15 +23,15 @@ import { type MatrixView, columns, matrix } from '../gpu/view.js';
 import { Adam, adamState } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
 import { polyak } from '../nn/polyak.js';
-import { ReplayBuffer } from '../replay/buffer.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { type GaussianNode, Graph } from '../scg/graph.js';
 import { mapDispatch } from '../scg/ops.js';
-import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
+import { type Algorithm, type DeterministicPolicy, type Program, perUpdate } from './common/algorithm.js';
 import { tdLossDispatch } from './common/criticLosses.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
+import { replayActing } from './common/replayActing.js';
 
 export const svg1Schema = {
   policyHidden: { kind: 'list', default: [256, 256], min: 1, help: 'hidden layer widths of the policy (as our SVG(0) / DDPG)' },
@@ -93,11 +93,7 @@ export class Svg1 implements Algorithm {
 
     // ---- acting: a ~ pi(.|s); env step; replay insert ----
     const warmupIterations = Math.ceil(config.learningStarts / env.envs);
-    const action = f32(ctx, 'svg1.action', [agents * env.envs, A]);
-    const acting = await policy.acting(cache, env, clock, { seed, action, warmup: warmupIterations });
-    const replay = new ReplayBuffer(ctx, env, action, clock, { capacity: config.bufferSize, seed, stream: Stream.replay, field: '--buffer-size' });
-    const [insertStart, insertEnd] = await replay.inserts(cache);
-    const act: Dispatch[] = [await clock.tick(cache), ...acting.dispatches, insertStart, env.stepDispatch, insertEnd];
+    const { act, replay } = await replayActing(cache, env, clock, policy, { seed, warmup: warmupIterations, bufferSize: config.bufferSize, label: 'svg1' });
 
     // ---- minibatch [s | a | s' | r | terminated], derived [1 - terminated | s' - s | r], policy rows [s | a_theta] ----
     const width = 2 * o + A + 2;
@@ -184,12 +180,11 @@ export class Svg1 implements Algorithm {
     this.metrics.fill(0);
     return Array.from({ length: this.env.agents }, (_, i) => {
       const [valueLoss, meanV, , valueUpdates, negR, negV, policyUpdates, modelLoss] = m.subarray(i * METRICS_WIDTH, (i + 1) * METRICS_WIDTH);
-      const per = (x: number, n: number) => (n > 0 ? x / n : Number.NaN);
       return {
-        value_loss: per(valueLoss, valueUpdates),
-        mean_v: per(meanV, valueUpdates),
-        model_loss: per(modelLoss, policyUpdates),
-        policy_loss: per(negR + negV, policyUpdates),
+        value_loss: perUpdate(valueLoss, valueUpdates),
+        mean_v: perUpdate(meanV, valueUpdates),
+        model_loss: perUpdate(modelLoss, policyUpdates),
+        policy_loss: perUpdate(negR + negV, policyUpdates),
         value_updates: valueUpdates,
         policy_updates: policyUpdates,
       };

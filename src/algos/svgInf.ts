@@ -29,7 +29,7 @@ import { mapDispatch } from '../scg/ops.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { type GaussianNode, Graph, type Value } from '../scg/graph.js';
-import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
+import { type Algorithm, type DeterministicPolicy, type Program, perUpdate } from './common/algorithm.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 
@@ -113,10 +113,9 @@ export class SvgInf implements Algorithm {
     this.metrics.fill(0);
     return Array.from({ length: this.env.agents }, (_, i) => {
       const [cost, updates, modelLoss] = m.subarray(i * METRICS_WIDTH, i * METRICS_WIDTH + 3);
-      const per = (x: number, n: number) => (n > 0 ? x / n : Number.NaN);
       return {
-        imagined_return: per(-cost, updates),
-        ...(this.config.dynamics === 'model' ? { model_loss: per(modelLoss, updates * this.config.modelUpdates) } : {}),
+        imagined_return: perUpdate(-cost, updates),
+        ...(this.config.dynamics === 'model' ? { model_loss: perUpdate(modelLoss, updates * this.config.modelUpdates) } : {}),
         updates,
       };
     });

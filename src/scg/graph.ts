@@ -261,7 +261,7 @@ export class Graph {
 
   /** alpha a. */
   scale(a: Value, alpha: number, label = `${alpha}*${a.label}`): Value {
-    return this.map('add', a, a, alpha, 0, label);
+    return this.map('add', a, null, alpha, 0, label);
   }
 
   /** alpha a^2. */

@@ -40,3 +40,8 @@ export interface DeterministicPolicy {
   input: MatrixView;
   output: MatrixView;
 }
+
+/** x / n, or NaN before the first update (a metric averaged over updates). */
+export function perUpdate(x: number, n: number): number {
+  return n > 0 ? x / n : Number.NaN;
+}

@@ -1,0 +1,26 @@
+/**
+ * Acting for the off-policy stochastic-policy methods (SVG(0), SVG(1)): a sample of the policy
+ * (uniform actions during warm-up), the env step, and the transition into a replay buffer.
+ */
+import type { EnvBatch } from '../../envs/batch.js';
+import type { Dispatch, PipelineCache } from '../../gpu/kernel.js';
+import { f32 } from '../../gpu/tensor.js';
+import { ReplayBuffer } from '../../replay/buffer.js';
+import type { Clock } from '../../rng/clock.js';
+import { Stream } from '../../rng/philox.js';
+import type { CategoricalPolicy } from './categoricalPolicy.js';
+import type { GaussianPolicy } from './gaussianPolicy.js';
+
+export async function replayActing(
+  cache: PipelineCache,
+  env: EnvBatch,
+  clock: Clock,
+  policy: GaussianPolicy | CategoricalPolicy,
+  o: { seed: number; warmup: number; bufferSize: number; label: string },
+): Promise<{ act: Dispatch[]; replay: ReplayBuffer }> {
+  const action = f32(env.ctx, `${o.label}.action`, [env.agents * env.envs, env.actionDim]);
+  const acting = await policy.acting(cache, env, clock, { seed: o.seed, action, warmup: o.warmup });
+  const replay = new ReplayBuffer(env.ctx, env, action, clock, { capacity: o.bufferSize, seed: o.seed, stream: Stream.replay, field: '--buffer-size' });
+  const [insertStart, insertEnd] = await replay.inserts(cache);
+  return { act: [await clock.tick(cache), ...acting.dispatches, insertStart, env.stepDispatch, insertEnd], replay };
+}
