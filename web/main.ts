@@ -5,8 +5,9 @@
  * blocking, and the environment state is copied at most once per animation frame.
  */
 import { exploreDispatch } from '../src/algos/common/explore.js';
-import { CPU_PRESET } from '../src/algos/common/presets.js';
-import { type Report, Trainer, algoConfig, runConfig } from '../src/algos/common/trainer.js';
+import { CPU_PRESET } from '../src/run/presets.js';
+import { type Report, Trainer } from '../src/run/trainer.js';
+import { algoConfig, runConfig } from '../src/run/config.js';
 import { Ddpg } from '../src/algos/ddpg.js';
 import { EnvBatch } from '../src/envs/batch.js';
 import { envNames, getEnv } from '../src/envs/registry.js';
@@ -16,7 +17,7 @@ import type { GpuContext } from '../src/gpu/context.js';
 import { PipelineCache } from '../src/gpu/kernel.js';
 import { Recorder, runOnce } from '../src/gpu/recorder.js';
 import { f32 } from '../src/gpu/tensor.js';
-import { learningCurveSvg } from '../src/plot.js';
+import { learningCurveSvg } from '../src/run/plot.js';
 import { Clock } from '../src/rng/clock.js';
 import { Stream } from '../src/rng/philox.js';
 import { drawScenes } from './draw.js';

@@ -15,16 +15,23 @@ import type { EnvBatch } from '../envs/batch.js';
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
 import { Recorder, runOnce } from '../gpu/recorder.js';
-import { shaders } from '../gpu/shaders.js';
+import { withRng, type ShaderSource } from '../gpu/shaders.js';
+import cemWgsl from '../../shaders/rl/cem.wgsl?raw';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import { type MatrixView, matrix } from '../gpu/view.js';
 import { Mlp } from '../nn/mlp.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
-import { type Algorithm, type DeterministicPolicy, type Program, perUpdate } from './common/algorithm.js';
-import { exploreDispatch } from './common/explore.js';
+import type { EnvDefinition } from '../envs/types.js';
+import { networkPolicy } from './common/acting.js';
+import type { Algorithm, DeterministicPolicy, EvalNetworks, Program, RunShape } from './common/algorithm.js';
+import { toEnv } from './common/explore.js';
+import { type MetricTable, counter, mean as meanOver } from './common/metrics.js';
+import { trainingState } from './common/state.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
+
+const CEM: ShaderSource = withRng('rl/cem.wgsl', cemWgsl);
 
 export const cemSchema = {
   policyHidden: { kind: 'list', default: [16], min: 1, help: 'hidden layer widths of the policy (ours: CEM searches every parameter, so small networks)' },
@@ -52,13 +59,13 @@ export class Cem implements Algorithm {
     readonly warmup: Program,
     readonly train: Program,
     readonly state: Record<string, Tensor>,
-    readonly stats: Tensor<'f32'>,
+    readonly metrics: MetricTable,
   ) {}
 
   /** Checks that the envs split evenly over the population (before any GPU work). */
-  static check(envs: number, agents: number, config: CemConfig): void {
-    if (agents !== 1) throw new ConfigError('--agents', agents, '1 for cem (its population uses the agent dimension)');
-    if (envs % config.population !== 0) throw new ConfigError('--envs', envs, `a multiple of --population (${config.population})`);
+  static check(run: Pick<RunShape, 'envs' | 'agents'>, _def: EnvDefinition, config: CemConfig): void {
+    if (run.agents !== 1) throw new ConfigError('--agents', run.agents, '1 for cem (its population uses the agent dimension)');
+    if (run.envs % config.population !== 0) throw new ConfigError('--envs', run.envs, `a multiple of --population (${config.population})`);
   }
 
   /** The network holding the search distribution's mean (the evaluation policy). */
@@ -66,13 +73,17 @@ export class Cem implements Algorithm {
     return Mlp.create(ctx, { sizes: [env.obsWidth, ...config.policyHidden, env.actionDim], hidden: 'relu', output: 'tanh' }, { seed, stream: 1, label: 'policy (mean)' });
   }
 
-  static async policy(cache: PipelineCache, mean: Mlp, obs: MatrixView): Promise<DeterministicPolicy> {
-    const b = mean.bind(cache, obs, { label: 'policy (eval)' });
-    return { forward: await b.forward(), input: obs, output: b.output };
+  static policy(cache: PipelineCache, mean: Mlp, obs: MatrixView): Promise<DeterministicPolicy> {
+    return networkPolicy(cache, mean, obs, 'policy (eval)');
+  }
+
+  static evalNetworks(ctx: GpuContext, env: EnvBatch, config: CemConfig, seed: number): EvalNetworks {
+    const mean = Cem.meanNetwork(ctx, env, config, seed);
+    return { tensors: { 'policy.params': mean.params }, policy: (cache, obs) => Cem.policy(cache, mean, obs) };
   }
 
   static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: CemConfig, seed: number): Promise<Cem> {
-    Cem.check(env.envs, env.agents, config);
+    Cem.check(env, env.def, config);
     const P = config.population, E = env.envs / P, O = env.obsWidth, A = env.actionDim;
     const mean = Cem.meanNetwork(ctx, env, config, seed);
     const population = Mlp.create(ctx, { ...mean.spec, agents: P }, { seed, stream: 1, label: 'population' });
@@ -90,32 +101,33 @@ export class Cem implements Algorithm {
     const obs: MatrixView = matrix(env.obs, { agents: P, rows: E, cols: O });
     const acting = population.bind(cache, obs, { label: 'population (acting)' });
     const flat = matrix(acting.output.tensor, { agents: 1, rows: env.envs, cols: A });
-    const act = await exploreDispatch(cache, env, flat, f32(ctx, 'cem.action', [env.envs, A]), f32(ctx, 'cem.ou', [env.envs, A]), clock, {
-      noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: 0, seed, stream: Stream.explore,
-    });
+    const act = await toEnv(cache, env, clock, { action: f32(ctx, 'cem.action', [env.envs, A]), seed, label: 'cem' }).dispatch(flat);
     const step: Dispatch[] = [await clock.tick(cache), ...(await acting.forward()), act, env.stepDispatch, await kernel('accumulate')];
     const generation = new Recorder(ctx, 'cem generation').add(env.restartDispatch, await kernel('begin'));
     for (let t = 0; t < env.horizon; t++) generation.add(...step);
     generation.add(await kernel('update'));
-    const state: Record<string, Tensor> = {
-      'policy.params': mean.params, 'population.params': population.params, 'cem.stats': stats,
-      'env.state': env.envState, 'env.obs': env.obs, 'env.ep_stats': env.epStats, clock: clock.tensor,
+    const state = trainingState({ networks: { policy: mean, population }, env, clock, other: { 'cem.stats': stats } });
+    const metrics: MetricTable = {
+      tensor: stats,
+      width: 8,
+      specs: [
+        meanOver('best_return', STATS.best, 'updates'),
+        meanOver('elite_return', STATS.elite, 'updates'),
+        meanOver('mean_sigma', STATS.sigma, 'updates'),
+        counter('updates', STATS.generations),
+      ],
     };
     const warmup = new Recorder(ctx, 'cem warmup').add(...step);
-    return new Cem(env, clock, config, mean, { recorder: warmup, iterations: 1 }, { recorder: generation, iterations: env.horizon }, state, stats);
+    return new Cem(env, clock, config, mean, { recorder: warmup, iterations: 1 }, { recorder: generation, iterations: env.horizon }, state, metrics);
   }
 
   evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
     return Cem.policy(cache, this.mean, obs);
   }
-
-  async readMetrics(): Promise<Record<string, number>[]> {
-    const [best, eliteMean, sigma, generations] = await this.stats.read();
-    this.stats.fill(0);
-    const per = (x: number) => perUpdate(x, generations);
-    return [{ best_return: per(best), elite_return: per(eliteMean), mean_sigma: per(sigma), updates: generations }];
-  }
 }
+
+/** Slots of the statistics rl/cem.wgsl adds to every generation. */
+const STATS = { best: 0, elite: 1, sigma: 2, generations: 3 } as const;
 
 export type CemEntry = 'begin' | 'accumulate' | 'update';
 
@@ -127,7 +139,7 @@ export interface CemBuffers {
   population: Tensor<'f32'>;
   mean: Tensor<'f32'>;
   clock: Tensor<'u32'>;
-  /** [8]: sums of best return, elite return, mean sigma, generations. */
+  /** [8]: sums of best return, elite return, mean sigma, generations (STATS). */
   stats: Tensor<'f32'>;
 }
 
@@ -148,5 +160,5 @@ export function cemKernels(
     update: { 1: b.episode, 3: b.population, 4: b.mean, 5: b.clock, 6: b.stats },
   };
   return (entry, init = false) =>
-    makeDispatch(cache, { shader: shaders.cem, entryPoint: entry }, { 0: params(init), ...bindings[entry] }, [entry === 'update' ? 1 : groups(o.envs, 64)], `cem ${entry}`);
+    makeDispatch(cache, { shader: CEM, entryPoint: entry }, { 0: params(init), ...bindings[entry] }, [entry === 'update' ? 1 : groups(o.envs, 64)], `cem ${entry}`);
 }

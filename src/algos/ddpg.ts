@@ -3,32 +3,39 @@
  * et al. 2018: policy delay, target policy smoothing) off by default. Every step of it runs on the
  * GPU; this file builds the networks and records one training unit as a fixed list of dispatches.
  *
- *   act:    a = clip(pi(s) + noise, -1, 1) (uniform random during warm-up); step N envs; store
- *           (s, a, r, terminated, s') in the replay buffer
- *   critic: sample B; a' = pi'(s') (+ clipped noise, TD3); y = r + gamma (1 - terminated) Q'(s', a');
- *           minimise mean (Q(s, a) - y)^2 with Adam
- *   actor:  every policyDelay critic updates: maximise mean Q(s, pi(s)) with Adam, then
- *           Polyak-average both targets: theta' <- (1 - tau) theta' + tau theta
+ *   acting:       a = clip(pi(s) + noise, -1, 1) (uniform random during warm-up); step N envs;
+ *                 store (s, a, r, terminated, s') in the replay buffer
+ *   criticUpdate: sample B; a' = pi'(s') (+ clipped noise, TD3); y = r + gamma (1 - terminated) Q'(s', a');
+ *                 minimise mean (Q(s, a) - y)^2 with Adam
+ *   actorUpdate:  every policyDelay critic updates: maximise mean Q(s, pi(s)) with Adam, then
+ *                 Polyak-average both targets: theta' <- (1 - tau) theta' + tau theta
  * Actions are normalized to [-1, 1] everywhere (actor tanh output, replay, critic input) and
  * mapped onto the env's bounds only when stepping it.
  */
 import { ConfigError } from '../errors.js';
 import type { EnvBatch } from '../envs/batch.js';
+import { goalEnvNames } from '../envs/registry.js';
+import type { EnvDefinition } from '../envs/types.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { Recorder } from '../gpu/recorder.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
-import { type MatrixView, columns, matrix } from '../gpu/view.js';
-import { Adam } from '../nn/adam.js';
+import type { MatrixView } from '../gpu/view.js';
+import { Adam, type ClockedSteps } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
 import { polyak, polyakPair } from '../nn/polyak.js';
+import { type HerStrategy, herRelabelDispatch } from '../replay/her.js';
 import { ReplayBuffer } from '../replay/buffer.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
-import type { Algorithm, DeterministicPolicy, Program } from './common/algorithm.js';
-import { METRICS_WIDTH, policyLossDispatch, tdLossDispatch } from './common/criticLosses.js';
-import { NOISE_KINDS, exploreDispatch, smoothTargetDispatch } from './common/explore.js';
+import { networkPolicy } from './common/acting.js';
+import type { Algorithm, DeterministicPolicy, EvalNetworks, Program, RunShape } from './common/algorithm.js';
+import { LOSS_SLOTS, METRICS_WIDTH, policyLossDispatch, tdColumns, tdLossDispatch } from './common/criticLosses.js';
+import { NOISE_KINDS, type NoiseKind, exploreDispatch, smoothTargetDispatch } from './common/explore.js';
+import { type MetricTable, counter, mean } from './common/metrics.js';
+import { ACTOR_CRITIC_FROM_REPLAY, type ActorCriticColumn, type Minibatch, actorCriticBatch } from './common/minibatch.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
+import { trainingState } from './common/state.js';
 
 /** DDPG's hyper-parameters; defaults follow CleanRL's ddpg_continuous_action.py unless noted. */
 export const ddpgSchema = {
@@ -87,27 +94,41 @@ export interface DdpgNetworks {
   critic: Mlp;
 }
 
+/** A minibatch row: the actor-critic blocks (a2 = pi'(s2), pi = pi(sPi)) and, with HER, the row's replay slot and whether it was relabeled. */
+type Column = ActorCriticColumn | 'slot' | 'relabeled';
+
+/** What the phases of a training unit share. */
+interface Learner {
+  ctx: GpuContext;
+  cache: PipelineCache;
+  env: EnvBatch;
+  clock: Clock;
+  config: DdpgConfig;
+  seed: number;
+  fusions: Fusions;
+  nets: DdpgNetworks & { targetActor: Mlp; targetCritic: Mlp };
+  actorOpt: Adam;
+  criticOpt: Adam;
+  metrics: MetricTable;
+  warmupIterations: number;
+  /** A training unit: blocks of `steps` env steps followed by `updates` critic updates. */
+  unit: { blocks: number; steps: number; updates: number };
+}
+
 export class Ddpg implements Algorithm {
   readonly name = 'ddpg';
-  readonly warmup: Program;
-  readonly train: Program;
-  readonly warmupIterations: number;
-  readonly state: Record<string, Tensor>;
-  readonly metrics: Tensor<'f32'>;
 
   private constructor(
     readonly env: EnvBatch,
     readonly clock: Clock,
     readonly config: DdpgConfig,
     readonly nets: DdpgNetworks,
-    parts: { warmup: Program; train: Program; warmupIterations: number; state: Record<string, Tensor>; metrics: Tensor<'f32'> },
-  ) {
-    this.warmup = parts.warmup;
-    this.train = parts.train;
-    this.warmupIterations = parts.warmupIterations;
-    this.state = parts.state;
-    this.metrics = parts.metrics;
-  }
+    readonly warmup: Program,
+    readonly train: Program,
+    readonly warmupIterations: number,
+    readonly state: Record<string, Tensor>,
+    readonly metrics: MetricTable,
+  ) {}
 
   /** Networks of the shapes `config` asks for on `env`, initialised from `seed`. */
   static networks(ctx: GpuContext, env: EnvBatch, config: DdpgConfig, seed: number): DdpgNetworks {
@@ -120,152 +141,157 @@ export class Ddpg implements Algorithm {
 
   static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: DdpgConfig, seed: number, fusions: Fusions = ALL_FUSIONS): Promise<Ddpg> {
     const { actor, critic } = Ddpg.networks(ctx, env, config, seed);
-    const o = env.obsWidth, a = env.actionDim, agents = env.agents, B = config.batchSize;
-    const targetActor = Mlp.create(ctx, actor.spec, { seed, stream: 1, label: 'target_actor' });
-    const targetCritic = Mlp.create(ctx, critic.spec, { seed, stream: 2, label: 'target_critic' });
-    const actorOpt = new Adam(ctx, actor.params, actor.grads, agents, { lr: config.actorLr, maxGradNorm: config.maxGradNorm }, 'actor.adam');
-    const criticOpt = new Adam(ctx, critic.params, critic.grads, agents, { lr: config.criticLr, maxGradNorm: config.maxGradNorm }, 'critic.adam');
-    const metrics = f32(ctx, 'ddpg.metrics', [agents, METRICS_WIDTH]);
-
-    // ---- acting: a = clip(pi(s) + noise); env step; replay insert ----
-    const acting = actor.bind(cache, env.obsView, { label: 'actor (acting)' });
-    const action = f32(ctx, 'ddpg.action', [agents * env.envs, a]);
-    const ouState = f32(ctx, 'ddpg.ou_state', [agents * env.envs, a]);
-    const warmupIterations = Math.ceil(config.learningStarts / env.envs);
-    const replay = new ReplayBuffer(ctx, env, action, clock, { capacity: config.bufferSize, seed, stream: Stream.replay, field: '--buffer-size' });
-    const [insertStart, insertEnd] = await replay.inserts(cache);
-    const explore = await exploreDispatch(cache, env, acting.output, action, ouState, clock, {
-      noise: config.noise as 'gaussian', sigma: config.explorationNoise, ouTheta: config.ouTheta, ouDt: config.ouDt,
-      warmup: warmupIterations, seed, stream: Stream.explore,
-    });
-    const act: Dispatch[] = [await clock.tick(cache), ...(await acting.forward()), explore, insertStart, env.stepDispatch, insertEnd];
-
-    // ---- minibatch: [s | a | s' | a' | s | pi(s) | r | terminated (| slot | relabeled, HER)] ----
-    const sa = o + a;
-    const her = config.her !== 'none';
-    const width = 3 * sa + 2 + (her ? 2 : 0);
-    const batch = f32(ctx, 'ddpg.batch', [agents, B, width]);
-    const grad = f32(ctx, 'ddpg.batch_grad', [agents, B, width]);
-    const rows = (t: Tensor<'f32'>) => matrix(t, { agents, rows: B, cols: width });
-    const cols = (t: Tensor<'f32'>, from: number, count: number): MatrixView => columns(rows(t), from, count);
-    const L = replay.layout;
-    const segments = [
-      { src: L.obs, dst: 0, len: o + a },
-      { src: L.nextObs, dst: sa, len: o },
-      { src: L.obs, dst: 2 * sa, len: o },
-      { src: L.reward, dst: 3 * sa, len: 2 },
-    ];
-
-    // ---- one unit: enough steps and updates that the ratio and the policy delay repeat ----
+    const agents = env.agents;
     const r = config.updatesPerStep;
-    const stepsPerBlock = r < 1 ? Math.round(1 / r) : 1;
-    const updatesPerBlock = r < 1 ? 1 : r;
+    const steps = r < 1 ? Math.round(1 / r) : 1, updates = r < 1 ? 1 : r;
     const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
-    const blocks = config.policyDelay / gcd(updatesPerBlock, config.policyDelay);
-    const clocked = (index: number, delay: number) =>
-      fusions.adamFromClock ? { clock: clock.tensor, warmup: warmupIterations, stepsPerBlock, updatesPerBlock, index, delay } : undefined;
-
-    // ---- critic update (draw u: the u-th update of an env step samples its own minibatch) ----
-    const targetPolicy = targetActor.bind(cache, cols(batch, sa, o), { label: 'target actor', output: cols(batch, sa + o, a) });
-    const targetQ = targetCritic.bind(cache, cols(batch, sa, sa), { label: 'target critic' });
-    const q = critic.bind(cache, cols(batch, 0, sa), { label: 'critic' });
-    q.fused = fusions.backward;
-    const criticMiddle: Dispatch[] = [
-      ...(await targetQ.forward()),
-      ...(await q.forward()),
-      await tdLossDispatch(cache, q.output, targetQ.output, q.outputGrad, { batch, width, rewardCol: 3 * sa, terminatedCol: 3 * sa + 1 }, config.gamma, metrics),
-      ...(await q.backward()),
-    ];
-    const targetForward = await targetPolicy.forward();
-    // HER: goals of the three observation copies of a row, relabeled after sampling.
-    const G = env.def.goalDim;
-    const relabel = async (draw: number): Promise<Dispatch[]> =>
-      her
-        ? [
-            await env.herDispatch(cache, {
-              strategy: config.her as 'future', k: config.herK, storage: replay.storage, capacity: replay.capacity, recordWidth: L.width,
-              recordNextGoal: L.nextObs + o, recordTime: L.time, batch, rows: B, batchWidth: width,
-              goalCols: [o - G, sa + o - G, 2 * sa + o - G], rewardCol: 3 * sa, slotCol: 3 * sa + 2, flagCol: 3 * sa + 3, stream: Stream.her, draw,
-            }),
-          ]
-        : [];
-    const criticUpdate = async (draw: number): Promise<Dispatch[]> => [
-      await replay.sampler(cache, batch, B, segments, draw, her ? 3 * sa + 2 : undefined),
-      ...(await relabel(draw)),
-      ...targetForward,
-      ...(config.targetPolicyNoise > 0
-        ? [await smoothTargetDispatch(cache, cols(batch, sa + o, a), clock, { sigma: config.targetPolicyNoise, clip: config.targetNoiseClip, seed, stream: Stream.smoothing, draw })]
-        : []),
-      ...criticMiddle,
-      ...(await criticOpt.step(cache, clocked(draw, 1))),
-    ];
-
-    // ---- actor update: ascend Q(s, pi(s)); then the targets follow ----
-    const policy = actor.bind(cache, cols(batch, 2 * sa, o), { label: 'actor', output: cols(batch, 2 * sa + o, a), outputGrad: cols(grad, 2 * sa + o, a) });
-    policy.fused = fusions.backward;
-    const qPolicy = critic.bind(cache, cols(batch, 2 * sa, sa), { label: 'critic (policy)' });
-    const targets = fusions.polyakPair
-      ? [await polyakPair(cache, { online: actor.params, target: targetActor.params }, { online: critic.params, target: targetCritic.params }, config.tau, 'polyak actor+critic')]
-      : [await polyak(cache, actor.params, targetActor.params, config.tau, 'polyak actor'), await polyak(cache, critic.params, targetCritic.params, config.tau, 'polyak critic')];
-    const actorHead: Dispatch[] = [
-      ...(await policy.forward()),
-      ...(await qPolicy.forward()),
-      await policyLossDispatch(cache, qPolicy.output, qPolicy.outputGrad, metrics),
-      ...(await qPolicy.backward({ paramGrads: false, inputGrad: cols(grad, 2 * sa, sa) })),
-      ...(await policy.backward()),
-    ];
-    const actorUpdate = async (index: number): Promise<Dispatch[]> => [...actorHead, ...(await actorOpt.step(cache, clocked(index, config.policyDelay))), ...targets];
+    const l: Learner = {
+      ctx, cache, env, clock, config, seed, fusions,
+      nets: {
+        actor, critic,
+        targetActor: Mlp.create(ctx, actor.spec, { seed, stream: 1, label: 'target_actor' }),
+        targetCritic: Mlp.create(ctx, critic.spec, { seed, stream: 2, label: 'target_critic' }),
+      },
+      actorOpt: new Adam(ctx, actor.params, actor.grads, agents, { lr: config.actorLr, maxGradNorm: config.maxGradNorm }, 'actor.adam'),
+      criticOpt: new Adam(ctx, critic.params, critic.grads, agents, { lr: config.criticLr, maxGradNorm: config.maxGradNorm }, 'critic.adam'),
+      metrics: {
+        tensor: f32(ctx, 'ddpg.metrics', [agents, METRICS_WIDTH]),
+        width: METRICS_WIDTH,
+        specs: [
+          mean('critic_loss', LOSS_SLOTS.criticLoss, 'critic_updates'),
+          mean('mean_q', LOSS_SLOTS.meanQ, 'critic_updates'),
+          mean('actor_loss', LOSS_SLOTS.actorLoss, 'actor_updates'),
+          counter('critic_updates', LOSS_SLOTS.criticUpdates),
+          counter('actor_updates', LOSS_SLOTS.actorUpdates),
+        ],
+      },
+      warmupIterations: Math.ceil(config.learningStarts / env.envs),
+      // Enough steps and updates that the update ratio and the policy delay repeat.
+      unit: { blocks: config.policyDelay / gcd(updates, config.policyDelay), steps, updates },
+    };
+    const { act, replay, ouState } = await acting(l);
+    const shape = { agents, rows: config.batchSize, obs: env.obsWidth, action: env.actionDim };
+    const batch: Minibatch<Column> = actorCriticBatch(ctx, 'ddpg.batch', shape, config.her !== 'none' ? { slot: 1, relabeled: 1 } : {});
+    const critic1 = await criticUpdate(l, replay, batch);
+    const actor1 = await actorUpdate(l, batch);
 
     const train = new Recorder(ctx, 'ddpg train');
-    let updates = 0;
-    for (let b = 0; b < blocks; b++) {
-      for (let s = 0; s < stepsPerBlock; s++) train.add(...act);
-      for (let u = 0; u < updatesPerBlock; u++) {
-        train.add(...(await criticUpdate(u)));
-        updates += 1;
-        if (updates % config.policyDelay === 0) train.add(...(await actorUpdate(u)));
+    let done = 0;
+    for (let b = 0; b < l.unit.blocks; b++) {
+      for (let s = 0; s < l.unit.steps; s++) train.add(...act);
+      for (let u = 0; u < l.unit.updates; u++) {
+        train.add(...(await critic1(u)));
+        done += 1;
+        if (done % config.policyDelay === 0) train.add(...(await actor1(u)));
       }
     }
-    const warmup = new Recorder(ctx, 'ddpg warmup').add(...act);
-    const state: Record<string, Tensor> = {
-      'actor.params': actor.params, 'critic.params': critic.params,
-      'target_actor.params': targetActor.params, 'target_critic.params': targetCritic.params,
-      'actor.adam.m': actorOpt.m, 'actor.adam.v': actorOpt.v, 'actor.adam.state': actorOpt.state,
-      'critic.adam.m': criticOpt.m, 'critic.adam.v': criticOpt.v, 'critic.adam.state': criticOpt.state,
-      'env.state': env.envState, 'env.obs': env.obs, 'env.ep_stats': env.epStats,
-      'ou_state': ouState, 'replay.storage': replay.storage, clock: clock.tensor, metrics,
-    };
-    return new Ddpg(env, clock, config, { actor, critic }, {
-      warmup: { recorder: warmup, iterations: 1 },
-      train: { recorder: train, iterations: blocks * stepsPerBlock },
-      warmupIterations,
-      state,
-      metrics,
+    const state = trainingState({
+      networks: { actor, critic, target_actor: l.nets.targetActor, target_critic: l.nets.targetCritic },
+      optimizers: { actor: l.actorOpt, critic: l.criticOpt },
+      env, replay, clock, metrics: l.metrics.tensor, other: { ou_state: ouState },
     });
+    const warmup = { recorder: new Recorder(ctx, 'ddpg warmup').add(...act), iterations: 1 };
+    return new Ddpg(env, clock, config, { actor, critic }, warmup, { recorder: train, iterations: l.unit.blocks * steps }, l.warmupIterations, state, l.metrics);
   }
 
   /** The deterministic policy a = pi(s), for evaluation. */
-  static async policy(cache: PipelineCache, actor: Mlp, input: MatrixView): Promise<DeterministicPolicy> {
-    const b = actor.bind(cache, input, { label: 'actor (eval)' });
-    return { forward: await b.forward(), input, output: b.output };
+  static policy(cache: PipelineCache, actor: Mlp, input: MatrixView): Promise<DeterministicPolicy> {
+    return networkPolicy(cache, actor, input, 'actor (eval)');
+  }
+
+  static evalNetworks(ctx: GpuContext, env: EnvBatch, config: DdpgConfig, seed: number): EvalNetworks {
+    const { actor } = Ddpg.networks(ctx, env, config, seed);
+    return { tensors: { 'actor.params': actor.params }, policy: (cache, obs) => Ddpg.policy(cache, actor, obs) };
+  }
+
+  static check(run: RunShape, def: EnvDefinition, config: DdpgConfig): void {
+    if (config.her !== 'none' && def.goalDim === 0) {
+      throw new ConfigError('--her', config.her, `none for ${run.env}: HER needs a goal environment (${goalEnvNames().join(', ')})`);
+    }
   }
 
   evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
     return Ddpg.policy(cache, this.nets.actor, obs);
   }
+}
 
-  async readMetrics(): Promise<Record<string, number>[]> {
-    const m = await this.metrics.read();
-    this.metrics.fill(0);
-    return Array.from({ length: this.env.agents }, (_, i) => {
-      const [criticLoss, meanQ, actorLoss, criticUpdates, actorUpdates] = m.subarray(i * METRICS_WIDTH, i * METRICS_WIDTH + 5);
-      return {
-        critic_loss: criticUpdates > 0 ? criticLoss / criticUpdates : Number.NaN,
-        mean_q: criticUpdates > 0 ? meanQ / criticUpdates : Number.NaN,
-        actor_loss: actorUpdates > 0 ? actorLoss / actorUpdates : Number.NaN,
-        critic_updates: criticUpdates,
-        actor_updates: actorUpdates,
-      };
-    });
-  }
+/** acting: a = clip(pi(s) + noise) (uniform during warm-up); env step; the transitions into replay. */
+async function acting(l: Learner): Promise<{ act: Dispatch[]; replay: ReplayBuffer; ouState: Tensor<'f32'> }> {
+  const { ctx, cache, env, clock, config, seed } = l;
+  const policy = l.nets.actor.bind(cache, env.obsView, { label: 'actor (acting)' });
+  const action = f32(ctx, 'ddpg.action', [env.agents * env.envs, env.actionDim]);
+  const ouState = f32(ctx, 'ddpg.ou_state', [env.agents * env.envs, env.actionDim]);
+  const replay = new ReplayBuffer(ctx, env, action, clock, { capacity: config.bufferSize, seed, stream: Stream.replay, field: '--buffer-size' });
+  const [insertStart, insertEnd] = await replay.inserts(cache);
+  const explore = await exploreDispatch(cache, env, policy.output, action, ouState, clock, {
+    noise: config.noise as NoiseKind, sigma: config.explorationNoise, ouTheta: config.ouTheta, ouDt: config.ouDt,
+    warmup: l.warmupIterations, seed, stream: Stream.explore,
+  });
+  return { act: [await clock.tick(cache), ...(await policy.forward()), explore, insertStart, env.stepDispatch, insertEnd], replay, ouState };
+}
+
+/** Adam's step count from the clock for the `index`-th update of a block, stepping every `delay`-th. */
+function clocked(l: Learner, index: number, delay: number): ClockedSteps | undefined {
+  const { warmupIterations: warmup, unit } = l;
+  return l.fusions.adamFromClock ? { clock: l.clock.tensor, warmup, stepsPerBlock: unit.steps, updatesPerBlock: unit.updates, index, delay } : undefined;
+}
+
+/**
+ * criticUpdate(draw): the draw-th minibatch of an env step; a' = pi'(s') (+ TD3 smoothing);
+ * y = r + gamma (1 - terminated) Q'(s', a'); one Adam step on mean (Q(s, a) - y)^2.
+ */
+async function criticUpdate(l: Learner, replay: ReplayBuffer, batch: Minibatch<Column>): Promise<(draw: number) => Promise<Dispatch[]>> {
+  const { cache, config, nets, env, seed } = l;
+  const her = config.her !== 'none';
+  const targetPolicy = nets.targetActor.bind(cache, batch.view('s2'), { label: 'target actor', output: batch.view('a2') });
+  const targetQ = nets.targetCritic.bind(cache, batch.view('s2', 'a2'), { label: 'target critic' });
+  const q = nets.critic.bind(cache, batch.view('s', 'a'), { label: 'critic', fusedBackward: l.fusions.backward });
+  const targetForward = await targetPolicy.forward();
+  const criticForwardBackward: Dispatch[] = [
+    ...(await targetQ.forward()),
+    ...(await q.forward()),
+    await tdLossDispatch(cache, q.output, targetQ.output, q.outputGrad, tdColumns(batch), config.gamma, l.metrics.tensor),
+    ...(await q.backward()),
+  ];
+  // HER: the desired goal ends each of the row's three observation copies.
+  const goalEnd = env.obsWidth - env.def.goalDim;
+  const relabel = async (draw: number): Promise<Dispatch[]> =>
+    her
+      ? [
+          await herRelabelDispatch(cache, replay, { strategy: config.her as HerStrategy, k: config.herK, stream: Stream.her }, {
+            batch: batch.tensor, rows: config.batchSize, width: batch.width, goalCols: [batch.col('s') + goalEnd, batch.col('s2') + goalEnd, batch.col('sPi') + goalEnd],
+            rewardCol: batch.col('r'), slotCol: batch.col('slot'), flagCol: batch.col('relabeled'), draw,
+          }),
+        ]
+      : [];
+  return async (draw) => [
+    await batch.sample(cache, replay, ACTOR_CRITIC_FROM_REPLAY, { draw, slot: her ? 'slot' : undefined }),
+    ...(await relabel(draw)),
+    ...targetForward,
+    ...(config.targetPolicyNoise > 0
+      ? [await smoothTargetDispatch(cache, batch.view('a2'), l.clock, { sigma: config.targetPolicyNoise, clip: config.targetNoiseClip, seed, stream: Stream.smoothing, draw })]
+      : []),
+    ...criticForwardBackward,
+    ...(await l.criticOpt.step(cache, clocked(l, draw, 1))),
+  ];
+}
+
+/** actorUpdate(index): one Adam step ascending mean Q(s, pi(s)); then the targets follow (Polyak). */
+async function actorUpdate(l: Learner, batch: Minibatch<Column>): Promise<(index: number) => Promise<Dispatch[]>> {
+  const { cache, config, nets } = l;
+  const grad = batch.like('ddpg.batch_grad');
+  const policy = nets.actor.bind(cache, batch.view('sPi'), { label: 'actor', output: batch.view('pi'), outputGrad: grad.view('pi'), fusedBackward: l.fusions.backward });
+  const qPolicy = nets.critic.bind(cache, batch.view('sPi', 'pi'), { label: 'critic (policy)' });
+  const online = { actor: { online: nets.actor.params, target: nets.targetActor.params }, critic: { online: nets.critic.params, target: nets.targetCritic.params } };
+  const targets = l.fusions.polyakPair
+    ? [await polyakPair(cache, online.actor, online.critic, config.tau, 'polyak actor+critic')]
+    : [await polyak(cache, nets.actor.params, nets.targetActor.params, config.tau, 'polyak actor'), await polyak(cache, nets.critic.params, nets.targetCritic.params, config.tau, 'polyak critic')];
+  const ascend: Dispatch[] = [
+    ...(await policy.forward()),
+    ...(await qPolicy.forward()),
+    await policyLossDispatch(cache, qPolicy.output, qPolicy.outputGrad, l.metrics.tensor),
+    ...(await qPolicy.backward({ paramGrads: false, inputGrad: grad.view('sPi', 'pi') })),
+    ...(await policy.backward()),
+  ];
+  return async (index) => [...ascend, ...(await l.actorOpt.step(cache, clocked(l, index, config.policyDelay))), ...targets];
 }

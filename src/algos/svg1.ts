@@ -6,11 +6,11 @@
  *
  *   eta  = (atanh(a) - mu(s)) / sigma(s)        so that tanh(mu(s) + sigma(s) eta) = a
  *   zeta = s' - s - f_s(s, a)                    the model's residual on this transition
- *   policy:  maximise  r_f(s, a_theta) + gamma (1 - terminated) V(s + f_s(s, a_theta) + zeta),
- *            a_theta = tanh(mu_theta(s) + sigma_theta(s) eta), by backpropagation through the
- *            model and V with eta and zeta held fixed (the stochastic computation graph)
- *   value:   TD(0) towards r + gamma (1 - terminated) V'(s'), V' Polyak-averaged
- *   model:   minimise |f(s, a) - [s' - s | r]|^2
+ *   valueUpdate:  TD(0) towards r + gamma (1 - terminated) V'(s'), V' Polyak-averaged
+ *   modelUpdate:  minimise |f(s, a) - [s' - s | r]|^2
+ *   policyUpdate: maximise  r_f(s, a_theta) + gamma (1 - terminated) V(s + f_s(s, a_theta) + zeta),
+ *                 a_theta = tanh(mu_theta(s) + sigma_theta(s) eta), by backpropagation through the
+ *                 model and V with eta and zeta held fixed (the stochastic computation graph)
  * Left out from the paper: the importance weights of off-policy transitions (they correct V's
  * target and the policy gradient for old actions; here the replay is recent enough to go without).
  */
@@ -19,19 +19,23 @@ import type { GpuContext } from '../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { Recorder } from '../gpu/recorder.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
-import { type MatrixView, columns, matrix } from '../gpu/view.js';
-import { Adam, adamState } from '../nn/adam.js';
+import { type MatrixView, matrix } from '../gpu/view.js';
+import { Adam } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
 import { polyak } from '../nn/polyak.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
-import { type GaussianNode, Graph } from '../scg/graph.js';
+import type { ReplayBuffer } from '../replay/buffer.js';
+import { type Compiled, type GaussianNode, Graph } from '../scg/graph.js';
 import { mapDispatch } from '../scg/ops.js';
-import { type Algorithm, type DeterministicPolicy, type Program, perUpdate } from './common/algorithm.js';
-import { tdLossDispatch } from './common/criticLosses.js';
+import type { Algorithm, DeterministicPolicy, EvalNetworks, Program } from './common/algorithm.js';
+import { LOSS_SLOTS, tdColumns, tdLossDispatch } from './common/criticLosses.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
+import { type MetricTable, counter, mean } from './common/metrics.js';
+import { Minibatch } from './common/minibatch.js';
 import { replayActing } from './common/replayActing.js';
+import { trainingState } from './common/state.js';
 
 export const svg1Schema = {
   policyHidden: { kind: 'list', default: [256, 256], min: 1, help: 'hidden layer widths of the policy (as our SVG(0) / DDPG)' },
@@ -52,7 +56,7 @@ export function svg1Config(given: Readonly<Record<string, unknown>> = {}): Svg1C
   return resolveOptions(svg1Schema, given);
 }
 
-/** Per agent: [V loss, mean V, -, V updates, -r_f, -gamma V(s'), policy updates, model loss]. */
+/** Metric slots per agent: the TD loss kernel's (V), then the policy graph's and the model graph's. */
 const METRICS_WIDTH = 8;
 
 export class Svg1 implements Algorithm {
@@ -67,7 +71,7 @@ export class Svg1 implements Algorithm {
     readonly train: Program,
     readonly warmupIterations: number,
     readonly state: Record<string, Tensor>,
-    readonly metrics: Tensor<'f32'>,
+    readonly metrics: MetricTable,
     /** The policy update alone: minibatch preparation, then the graph's passes (for gradient checks). */
     readonly policyUpdate: { prepare: Dispatch[]; forward: Dispatch[]; backward: Dispatch[]; action: GaussianNode },
   ) {}
@@ -84,110 +88,148 @@ export class Svg1 implements Algorithm {
   static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: Svg1Config, seed: number): Promise<Svg1> {
     const { policy, value, model } = Svg1.networks(ctx, env, config, seed);
     const o = env.obsWidth, A = env.actionDim, agents = env.agents, B = config.batchSize;
-    const targetValue = Mlp.create(ctx, value.spec, { seed, stream: 2, label: 'target_value' });
     const adam = (net: Mlp, lr: number, label: string) => new Adam(ctx, net.params, net.grads, agents, { lr }, label);
-    const policyOpt = adam(policy.net, config.policyLr, 'policy.adam');
-    const valueOpt = adam(value, config.criticLr, 'value.adam');
-    const modelOpt = adam(model, config.criticLr, 'model.adam');
-    const metrics = f32(ctx, 'svg1.metrics', [agents, METRICS_WIDTH]);
-
-    // ---- acting: a ~ pi(.|s); env step; replay insert ----
+    const l: Learner = {
+      ctx, cache, env, clock, config, seed, policy, value, model,
+      targetValue: Mlp.create(ctx, value.spec, { seed, stream: 2, label: 'target_value' }),
+      policyOpt: adam(policy.net, config.policyLr, 'policy.adam'),
+      valueOpt: adam(value, config.criticLr, 'value.adam'),
+      modelOpt: adam(model, config.criticLr, 'model.adam'),
+      metrics: f32(ctx, 'svg1.metrics', [agents, METRICS_WIDTH]),
+      batch: new Minibatch(ctx, 'svg1.batch', agents, B, { s: o, a: A, s2: o, r: 1, terminated: 1 }),
+      derived: new Minibatch(ctx, 'svg1.derived', agents, B, { notDone: 1, ds: o, r: 1 }),
+      policyRows: new Minibatch(ctx, 'svg1.policy_rows', agents, B, { s: o, a: A }),
+    };
     const warmupIterations = Math.ceil(config.learningStarts / env.envs);
     const { act, replay } = await replayActing(cache, env, clock, policy, { seed, warmup: warmupIterations, bufferSize: config.bufferSize, label: 'svg1' });
+    const prepare = await minibatch(l, replay);
+    const values = await valueUpdate(l);
+    const models = await modelUpdate(l);
+    const policies = await policyUpdate(l);
 
-    // ---- minibatch [s | a | s' | r | terminated], derived [1 - terminated | s' - s | r], policy rows [s | a_theta] ----
-    const width = 2 * o + A + 2;
-    const c = { s: 0, a: o, next: o + A, r: 2 * o + A };
-    const derived = f32(ctx, 'svg1.derived', [agents, B, o + 2]);
-    const dcols = (from: number, count: number): MatrixView => columns(matrix(derived, { agents, rows: B, cols: o + 2 }), from, count);
-    const notDone = dcols(0, 1), modelTarget = dcols(1, o + 1);
-    const batch = f32(ctx, 'svg1.batch', [agents, B, width]);
-    const cols = (from: number, count: number): MatrixView => columns(matrix(batch, { agents, rows: B, cols: width }), from, count);
-    const policyRows = f32(ctx, 'svg1.policy_rows', [agents, B, o + A]);
-    const pcols = (from: number, count: number): MatrixView => columns(matrix(policyRows, { agents, rows: B, cols: o + A }), from, count);
-    const L = replay.layout;
-    const segments = [
-      { src: L.obs, dst: c.s, len: o + A },
-      { src: L.nextObs, dst: c.next, len: o },
-      { src: L.reward, dst: c.r, len: 2 },
-    ];
-    // Both samplers draw the same transitions (same draw index): the policy rows copy s.
-    const sample = [await replay.sampler(cache, batch, B, segments, 0), await replay.sampler(cache, policyRows, B, [{ src: L.obs, dst: 0, len: o }], 0)];
-    const ones = matrix(f32(ctx, 'svg1.ones', [agents, B, 1], new Float32Array(agents * B).fill(1)), { agents, rows: B, cols: 1 });
-    const targets: Dispatch[] = [
-      await mapDispatch(cache, { op: 'add', a: ones, b: cols(c.r + 1, 1), alpha: 1, beta: -1, out: notDone }, '1 - terminated'),
-      await mapDispatch(cache, { op: 'add', a: cols(c.next, o), b: cols(c.s, o), alpha: 1, beta: -1, out: dcols(1, o) }, "s' - s"),
-      await mapDispatch(cache, { op: 'add', a: cols(c.r, 1), alpha: 1, beta: 0, out: dcols(1 + o, 1) }, 'r'),
-    ];
-
-    // ---- value: TD(0) with a target network ----
-    const v = value.bind(cache, cols(c.s, o), { label: 'value' });
-    const vNext = targetValue.bind(cache, cols(c.next, o), { label: 'target value' });
-    const valueUpdate: Dispatch[] = [
-      ...(await vNext.forward()),
-      ...(await v.forward()),
-      await tdLossDispatch(cache, v.output, vNext.output, v.outputGrad, { batch, width, rewardCol: c.r, terminatedCol: c.r + 1 }, config.gamma, metrics),
-      ...(await v.backward()),
-      ...(await valueOpt.step(cache)),
-      await polyak(cache, value.params, targetValue.params, config.tau, 'polyak value'),
-    ];
-
-    // ---- model: regression of [s' - s | r] on (s, a), as a one-cost graph ----
-    const gm = new Graph(ctx, cache, { agents, rows: B, clock, label: 'svg1 model', metrics: { tensor: metrics, width: METRICS_WIDTH, firstSlot: 7 } });
-    gm.squaredError(gm.mlp(model, gm.input(cols(c.s, o + A), { label: '(s, a)' }), { label: 'model' }), modelTarget, { label: 'model loss' });
-    const modelStep = await gm.compile();
-
-    // ---- policy: r_f(s, a_theta) + gamma (1 - d) V(s + f_s(s, a_theta) + zeta), eta and zeta inferred ----
-    const g = new Graph(ctx, cache, { agents, rows: B, clock, label: 'svg1 policy', metrics: { tensor: metrics, width: METRICS_WIDTH, firstSlot: 4 } });
-    const s = g.input(pcols(0, o), { label: 's' });
-    const heads = g.mlp(policy.net, s, { label: 'policy' });
-    const aNode = g.gaussian(g.slice(heads, 0, A), g.slice(heads, A, A), {
-      estimator: 'pathwise', squash: true, inferFrom: cols(c.a, A), into: pcols(o, A), seed, stream: Stream.sample, label: 'a_theta',
+    const train = new Recorder(ctx, 'svg1 train').add(...act, ...prepare, ...values.dispatches, ...models.dispatches);
+    train.add(...policies.step.forward, ...policies.step.backward, ...(await l.policyOpt.step(cache)));
+    const state = trainingState({
+      networks: { policy: policy.net, value, target_value: l.targetValue, model },
+      optimizers: { policy: l.policyOpt, value: l.valueOpt, model: l.modelOpt },
+      env, replay, clock, metrics: l.metrics,
     });
-    const a = aNode.sample;
-    const f = g.mlp(model, g.join([s, a]), { train: false, label: 'model (policy)' });
-    const predicted = g.add(s, g.slice(f, 0, o), 1, 1, 's + f_s');
-    // zeta = s' - (s + f_s(s, a)): a constant of the transition (a_theta equals a in the forward pass).
-    const zetaView = matrix(f32(ctx, 'svg1.zeta', [agents, B, o]), { agents, rows: B, cols: o });
-    const [zeta] = g.custom({ label: 'infer zeta', inputs: [], outputs: [zetaView], outputLabels: ['zeta'], forward: [await mapDispatch(cache, { op: 'add', a: cols(c.next, o), b: predicted.view, alpha: 1, beta: -1, out: zetaView }, 'zeta')] });
-    const vNextPolicy = g.mlp(value, g.add(predicted, zeta, 1, 1, "s'"), { train: false, label: "V(s')" });
-    g.sumCost(g.slice(f, o, 1, 'r_f'), { scale: -1, label: '-r_f' }); // slot 4
-    g.sumCost(vNextPolicy, { scale: -config.gamma, weights: notDone, label: "-gamma V(s')" }); // slot 5
-    g.counter('policy updates'); // slot 6
-    const policyStep = await g.compile();
-
-    const train = new Recorder(ctx, 'svg1 train').add(...act, ...sample, ...targets, ...valueUpdate);
-    train.add(...modelStep.forward, ...modelStep.backward, ...(await modelOpt.step(cache)));
-    train.add(...policyStep.forward, ...policyStep.backward, ...(await policyOpt.step(cache)));
-    const state: Record<string, Tensor> = {
-      'policy.params': policy.net.params, 'value.params': value.params, 'target_value.params': targetValue.params, 'model.params': model.params,
-      ...adamState('policy', policyOpt), ...adamState('value', valueOpt), ...adamState('model', modelOpt),
-      'env.state': env.envState, 'env.obs': env.obs, 'env.ep_stats': env.epStats, 'replay.storage': replay.storage, clock: clock.tensor, metrics,
+    const metrics: MetricTable = {
+      tensor: l.metrics,
+      width: METRICS_WIDTH,
+      specs: [
+        mean('value_loss', LOSS_SLOTS.criticLoss, 'value_updates'),
+        mean('mean_v', LOSS_SLOTS.meanQ, 'value_updates'),
+        mean('model_loss', models.slot, 'policy_updates'),
+        mean('policy_loss', policies.slots.loss, 'policy_updates'),
+        counter('value_updates', LOSS_SLOTS.criticUpdates),
+        counter('policy_updates', policies.slots.updates),
+      ],
     };
-    return new Svg1(env, clock, config, policy, { recorder: new Recorder(ctx, 'svg1 warmup').add(...act), iterations: 1 }, { recorder: train, iterations: 1 }, warmupIterations, state, metrics, {
-      prepare: [...sample, ...targets],
-      ...policyStep,
-      action: aNode,
+    const warmup = { recorder: new Recorder(ctx, 'svg1 warmup').add(...act), iterations: 1 };
+    return new Svg1(env, clock, config, policy, warmup, { recorder: train, iterations: 1 }, warmupIterations, state, metrics, {
+      prepare,
+      ...policies.step,
+      action: policies.action,
     });
+  }
+
+  static evalNetworks(ctx: GpuContext, env: EnvBatch, config: Svg1Config, seed: number): EvalNetworks {
+    return Svg1.networks(ctx, env, config, seed).policy.evalNetworks();
   }
 
   evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
     return this.policy.mode(cache, obs);
   }
+}
 
-  async readMetrics(): Promise<Record<string, number>[]> {
-    const m = await this.metrics.read();
-    this.metrics.fill(0);
-    return Array.from({ length: this.env.agents }, (_, i) => {
-      const [valueLoss, meanV, , valueUpdates, negR, negV, policyUpdates, modelLoss] = m.subarray(i * METRICS_WIDTH, (i + 1) * METRICS_WIDTH);
-      return {
-        value_loss: perUpdate(valueLoss, valueUpdates),
-        mean_v: perUpdate(meanV, valueUpdates),
-        model_loss: perUpdate(modelLoss, policyUpdates),
-        policy_loss: perUpdate(negR + negV, policyUpdates),
-        value_updates: valueUpdates,
-        policy_updates: policyUpdates,
-      };
-    });
-  }
+/** What the updates share: networks, optimizers and the minibatch in three tensors. */
+interface Learner {
+  ctx: GpuContext;
+  cache: PipelineCache;
+  env: EnvBatch;
+  clock: Clock;
+  config: Svg1Config;
+  seed: number;
+  policy: GaussianPolicy;
+  value: Mlp;
+  targetValue: Mlp;
+  model: Mlp;
+  policyOpt: Adam;
+  valueOpt: Adam;
+  modelOpt: Adam;
+  metrics: Tensor<'f32'>;
+  /** Replayed transitions (s, a, s', r, terminated). */
+  batch: Minibatch<'s' | 'a' | 's2' | 'r' | 'terminated'>;
+  /** Derived per row: 1 - terminated, and the model's target [s' - s | r]. */
+  derived: Minibatch<'notDone' | 'ds' | 'r'>;
+  /** The policy graph's rows [s | a_theta]. */
+  policyRows: Minibatch<'s' | 'a'>;
+}
+
+/** The minibatch: both samplers draw the same transitions (same draw index); the policy rows copy s. */
+async function minibatch(l: Learner, replay: ReplayBuffer): Promise<Dispatch[]> {
+  const { ctx, cache, batch, derived } = l;
+  const agents = l.env.agents, B = l.config.batchSize;
+  const ones = matrix(f32(ctx, 'svg1.ones', [agents, B, 1], new Float32Array(agents * B).fill(1)), { agents, rows: B, cols: 1 });
+  return [
+    await batch.sample(cache, replay, { s: 'obs', a: 'action', s2: 'nextObs', r: 'reward', terminated: 'terminated' }),
+    await l.policyRows.sample(cache, replay, { s: 'obs' }),
+    await mapDispatch(cache, { op: 'add', a: ones, b: batch.view('terminated'), alpha: 1, beta: -1, out: derived.view('notDone') }, '1 - terminated'),
+    await mapDispatch(cache, { op: 'add', a: batch.view('s2'), b: batch.view('s'), alpha: 1, beta: -1, out: derived.view('ds') }, "s' - s"),
+    await mapDispatch(cache, { op: 'add', a: batch.view('r'), alpha: 1, beta: 0, out: derived.view('r') }, 'r'),
+  ];
+}
+
+/** value: TD(0) towards r + gamma (1 - terminated) V'(s'); one Adam step; V' follows (Polyak). */
+async function valueUpdate(l: Learner): Promise<{ dispatches: Dispatch[] }> {
+  const { cache, batch, config } = l;
+  const v = l.value.bind(cache, batch.view('s'), { label: 'value' });
+  const vNext = l.targetValue.bind(cache, batch.view('s2'), { label: 'target value' });
+  return {
+    dispatches: [
+      ...(await vNext.forward()),
+      ...(await v.forward()),
+      await tdLossDispatch(cache, v.output, vNext.output, v.outputGrad, tdColumns(batch), config.gamma, l.metrics),
+      ...(await v.backward()),
+      ...(await l.valueOpt.step(cache)),
+      await polyak(cache, l.value.params, l.targetValue.params, config.tau, 'polyak value'),
+    ],
+  };
+}
+
+/** model: one Adam step on |f(s, a) - [s' - s | r]|^2, as a one-cost graph. */
+async function modelUpdate(l: Learner): Promise<{ dispatches: Dispatch[]; slot: number }> {
+  const { ctx, cache } = l;
+  const gm = new Graph(ctx, cache, { agents: l.env.agents, rows: l.config.batchSize, clock: l.clock, label: 'svg1 model', metrics: { tensor: l.metrics, width: METRICS_WIDTH, firstSlot: 7 } });
+  const loss = gm.squaredError(gm.mlp(l.model, gm.input(l.batch.view('s', 'a'), { label: '(s, a)' }), { label: 'model' }), l.derived.view('ds', 'r'), { label: 'model loss' });
+  const step = await gm.compile();
+  return { dispatches: [...step.forward, ...step.backward, ...(await l.modelOpt.step(cache))], slot: loss.metricSlot };
+}
+
+/**
+ * policy: maximise r_f(s, a_theta) + gamma (1 - d) V(s + f_s(s, a_theta) + zeta) through the model
+ * and V, with eta (inferred from the replayed a) and zeta = s' - s - f_s(s, a) held fixed.
+ */
+async function policyUpdate(l: Learner): Promise<{ step: Compiled; action: GaussianNode; slots: { loss: number[]; updates: number } }> {
+  const { ctx, cache, batch, policyRows, config, seed } = l;
+  const agents = l.env.agents, B = config.batchSize, o = l.env.obsWidth, A = l.env.actionDim;
+  const g = new Graph(ctx, cache, { agents, rows: B, clock: l.clock, label: 'svg1 policy', metrics: { tensor: l.metrics, width: METRICS_WIDTH, firstSlot: LOSS_SLOTS.criticUpdates + 1 } });
+  const s = g.input(policyRows.view('s'), { label: 's' });
+  const heads = g.mlp(l.policy.net, s, { label: 'policy' });
+  const action = g.gaussian(g.slice(heads, 0, A), g.slice(heads, A, A), {
+    estimator: 'pathwise', squash: true, inferFrom: batch.view('a'), into: policyRows.view('a'), seed, stream: Stream.sample, label: 'a_theta',
+  });
+  const f = g.mlp(l.model, g.join([s, action.sample]), { train: false, label: 'model (policy)' });
+  const predicted = g.add(s, g.slice(f, 0, o), 1, 1, 's + f_s');
+  // zeta = s' - (s + f_s(s, a)): a constant of the transition (a_theta equals a in the forward pass).
+  const zetaView = matrix(f32(ctx, 'svg1.zeta', [agents, B, o]), { agents, rows: B, cols: o });
+  const [zeta] = g.custom({ label: 'infer zeta', inputs: [], outputs: [zetaView], outputLabels: ['zeta'], forward: [await mapDispatch(cache, { op: 'add', a: batch.view('s2'), b: predicted.view, alpha: 1, beta: -1, out: zetaView }, 'zeta')] });
+  const vNext = g.mlp(l.value, g.add(predicted, zeta, 1, 1, "s'"), { train: false, label: "V(s')" });
+  const costs = [
+    g.sumCost(g.slice(f, o, 1, 'r_f'), { scale: -1, label: '-r_f' }),
+    g.sumCost(vNext, { scale: -config.gamma, weights: l.derived.view('notDone'), label: "-gamma V(s')" }),
+  ];
+  const updates = g.counter('policy updates');
+  return { step: await g.compile(), action, slots: { loss: costs.map((c) => c.metricSlot), updates: updates.metricSlot } };
 }

@@ -13,23 +13,27 @@
  * the policy noise and a learned model's residuals along the unit's real trajectories and
  * differentiates the model's rewards along them (see modelGraph).
  */
+import { ConfigError } from '../errors.js';
 import type { EnvBatch } from '../envs/batch.js';
 import { recordWidth } from '../envs/batch.js';
 import { SimRollout } from '../envs/rollout.js';
-import { stateDim } from '../envs/types.js';
+import { type EnvDefinition, stateDim } from '../envs/types.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { Recorder } from '../gpu/recorder.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { type MatrixView, broadcastRow, columns, matrix } from '../gpu/view.js';
-import { Adam, adamState } from '../nn/adam.js';
+import { Adam } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
 import { ReplayBuffer } from '../replay/buffer.js';
 import { mapDispatch } from '../scg/ops.js';
+import { Minibatch } from './common/minibatch.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { type GaussianNode, Graph, type Value } from '../scg/graph.js';
-import { type Algorithm, type DeterministicPolicy, type Program, perUpdate } from './common/algorithm.js';
+import type { Algorithm, DeterministicPolicy, EvalNetworks, Program, RunShape } from './common/algorithm.js';
+import { type MetricTable, counter, mean } from './common/metrics.js';
+import { trainingState } from './common/state.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 
@@ -53,7 +57,8 @@ export function svgInfConfig(given: Readonly<Record<string, unknown>> = {}): Svg
   return resolveOptions(svgInfSchema, given);
 }
 
-/** Metrics per agent: [sum over updates of the mean negative imagined return, updates, model loss (summed over model updates)]. */
+/** Metric slots per agent: the imagined cost (every step's cost adds to it), the update counter, the model loss. */
+const SLOTS = { cost: 0, updates: 1, modelLoss: 2 } as const;
 const METRICS_WIDTH = 8;
 
 export class SvgInf implements Algorithm {
@@ -68,7 +73,7 @@ export class SvgInf implements Algorithm {
     readonly warmup: Program,
     readonly train: Program,
     readonly state: Record<string, Tensor>,
-    readonly metrics: Tensor<'f32'>,
+    readonly metrics: MetricTable,
     /** The policy update's graph passes and its action nodes (for gradient checks). */
     readonly policyUpdate: { forward: Dispatch[]; backward: Dispatch[]; actions: GaussianNode[] },
   ) {}
@@ -79,47 +84,76 @@ export class SvgInf implements Algorithm {
 
   static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: SvgInfConfig, seed: number): Promise<SvgInf> {
     const { policy } = SvgInf.networks(ctx, env, config, seed);
-    const H = config.horizon > 0 ? config.horizon : env.horizon;
-    const agents = env.agents, rows = env.envs, A = env.actionDim;
+    const horizon = config.horizon > 0 ? config.horizon : env.horizon;
+    const agents = env.agents, rows = env.envs;
     const opt = new Adam(ctx, policy.net.params, policy.net.grads, agents, { lr: config.policyLr, maxGradNorm: config.maxGradNorm }, 'policy.adam');
     const metrics = f32(ctx, 'svg-inf.metrics', [agents, METRICS_WIDTH]);
 
     // ---- acting: H steps of the real envs with the current stochastic policy ----
-    const action = f32(ctx, 'svg-inf.action', [agents * rows, A]);
-    const acting = await policy.acting(cache, env, clock, { seed, action });
+    const action = f32(ctx, 'svg-inf.action', [agents * rows, env.actionDim]);
+    const actor = await policy.acting(cache, env, clock, { seed, action });
+    const acting = { dispatches: await actor.step() };
     const act: Dispatch[] = [await clock.tick(cache), ...acting.dispatches, env.stepDispatch];
 
-    const g = new Graph(ctx, cache, { agents, rows, clock, label: 'svg-inf', metrics: { tensor: metrics, width: METRICS_WIDTH, firstSlot: 3 } });
-    const parts = config.dynamics === 'sim' ? await simulatorGraph(g, cache, env, policy, H, config, seed) : await modelGraph(g, cache, env, clock, policy, H, config, seed, action);
-    g.counter('updates', 1);
+    // ---- the policy update: the return of H-step trajectories, differentiated through them ----
+    const g = new Graph(ctx, cache, { agents, rows, clock, label: 'svg-inf', metrics: { tensor: metrics, width: METRICS_WIDTH, firstSlot: SLOTS.modelLoss + 1 } });
+    const unrolled: Unrolled = { g, cache, env, clock, policy, horizon, config, seed, action };
+    const parts = config.dynamics === 'sim' ? await simulatorGraph(unrolled) : await modelGraph(unrolled);
+    g.counter('updates', SLOTS.updates);
     const update = await g.compile();
 
     const train = new Recorder(ctx, 'svg-inf train').add(...parts.start);
-    for (let t = 0; t < H; t++) train.add(await clock.tick(cache), ...acting.dispatches, ...parts.beforeStep(t), env.stepDispatch, ...parts.afterStep(t));
+    for (let t = 0; t < horizon; t++) train.add(await clock.tick(cache), ...acting.dispatches, ...parts.beforeStep(t), env.stepDispatch, ...parts.afterStep(t));
     train.add(...parts.beforeUpdate, ...update.forward, ...update.backward, ...(await opt.step(cache)));
-    const state: Record<string, Tensor> = {
-      'policy.params': policy.net.params, 'policy.adam.m': opt.m, 'policy.adam.v': opt.v, 'policy.adam.state': opt.state,
-      'env.state': env.envState, 'env.obs': env.obs, 'env.ep_stats': env.epStats, clock: clock.tensor, metrics, ...parts.state,
+    const state = trainingState({
+      networks: { policy: policy.net, ...parts.networks },
+      optimizers: { policy: opt, ...parts.optimizers },
+      env, replay: parts.replay, clock, metrics,
+    });
+    const table: MetricTable = {
+      tensor: metrics,
+      width: METRICS_WIDTH,
+      specs: [
+        mean('imagined_return', SLOTS.cost, 'updates', { scale: -1 }),
+        ...(config.dynamics === 'model' ? [mean('model_loss', SLOTS.modelLoss, 'updates', { times: config.modelUpdates })] : []),
+        counter('updates', SLOTS.updates),
+      ],
     };
-    return new SvgInf(env, clock, config, policy, { recorder: new Recorder(ctx, 'svg-inf warmup').add(...act), iterations: 1 }, { recorder: train, iterations: H }, state, metrics, { ...update, actions: parts.actions });
+    const warmup = { recorder: new Recorder(ctx, 'svg-inf warmup').add(...act), iterations: 1 };
+    return new SvgInf(env, clock, config, policy, warmup, { recorder: train, iterations: horizon }, state, table, { ...update, actions: parts.actions });
   }
 
-  async evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
+  static evalNetworks(ctx: GpuContext, env: EnvBatch, config: SvgInfConfig, seed: number): EvalNetworks {
+    return SvgInf.networks(ctx, env, config, seed).policy.evalNetworks();
+  }
+
+  /** Through the simulator: a differentiable, fully observed env without goals. */
+  static check(run: RunShape, def: EnvDefinition, config: SvgInfConfig): void {
+    if (config.dynamics !== 'sim') return;
+    const name = 'svg-inf --dynamics sim';
+    if (!def.differentiable || def.goalDim > 0) throw new ConfigError('--env', def.name, `a differentiable env without goals for ${name} (pendulum, cartpole-swingup, acrobot, double-pendulum, reacher)`);
+    if (run.sensors !== 'full') throw new ConfigError('--sensors', run.sensors, `full for ${name} through the simulator`);
+    if (run.obsNoise !== 0) throw new ConfigError('--obs-noise', run.obsNoise, `0 for ${name} through the simulator`);
+    if (run.sysid !== 0) throw new ConfigError('--sysid', run.sysid, `0 for ${name} through the simulator`);
+  }
+
+  evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
     return this.policy.mode(cache, obs);
   }
+}
 
-  async readMetrics(): Promise<Record<string, number>[]> {
-    const m = await this.metrics.read();
-    this.metrics.fill(0);
-    return Array.from({ length: this.env.agents }, (_, i) => {
-      const [cost, updates, modelLoss] = m.subarray(i * METRICS_WIDTH, i * METRICS_WIDTH + 3);
-      return {
-        imagined_return: perUpdate(-cost, updates),
-        ...(this.config.dynamics === 'model' ? { model_loss: perUpdate(modelLoss, updates * this.config.modelUpdates) } : {}),
-        updates,
-      };
-    });
-  }
+/** What building the unrolled graph of one policy update needs. */
+interface Unrolled {
+  g: Graph;
+  cache: PipelineCache;
+  env: EnvBatch;
+  clock: Clock;
+  policy: GaussianPolicy;
+  horizon: number;
+  config: SvgInfConfig;
+  seed: number;
+  /** The actions the acting policy takes (normalized), for recording real trajectories. */
+  action: Tensor<'f32'>;
 }
 
 /** What a dynamics source adds to a training unit of H acting steps, and its graph. */
@@ -128,20 +162,23 @@ interface DynamicsParts {
   beforeStep(t: number): Dispatch[];
   afterStep(t: number): Dispatch[];
   beforeUpdate: Dispatch[];
-  state: Record<string, Tensor>;
+  /** What it adds to the checkpoint. */
+  networks?: Record<string, Mlp>;
+  optimizers?: Record<string, Adam>;
+  replay?: ReplayBuffer;
   actions: GaussianNode[];
 }
 
-/** Discounted negative rewards as costs, all into metric slot 0 (the imagined return). */
+/** Discounted negative rewards as costs, all reported into the imagined-cost slot. */
 function returnCosts(g: Graph, rewards: Value[], gamma: number): void {
-  rewards.forEach((r, t) => g.sumCost(r, { scale: -(gamma ** t), label: `-gamma^${t} r${t}`, metricSlot: 0 }));
+  rewards.forEach((r, t) => g.sumCost(r, { scale: -(gamma ** t), label: `-gamma^${t} r${t}`, metricSlot: SLOTS.cost }));
 }
 
 /**
  * o_t -> policy -> a_t -> true simulator -> (s, o)_{t+1}, r_t, from the states the envs were in
  * when the unit began, with the policy noise drawn once per step (`draw` = t) and held fixed.
  */
-async function simulatorGraph(g: Graph, cache: PipelineCache, env: EnvBatch, policy: GaussianPolicy, H: number, config: SvgInfConfig, seed: number): Promise<DynamicsParts> {
+async function simulatorGraph({ g, cache, env, policy, horizon: H, config, seed }: Unrolled): Promise<DynamicsParts> {
   const { agents, envs: rows, actionDim: A } = env;
   const rollout = new SimRollout(g.ctx, env.def, agents, rows, H, env.params);
   const trajGrad = g.gradTensor(rollout.trajectory);
@@ -165,10 +202,10 @@ async function simulatorGraph(g: Graph, cache: PipelineCache, env: EnvBatch, pol
     rewards.push(r);
   }
   const discounts = f32(g.ctx, 'svg-inf.discounts', [H], Array.from({ length: H }, (_, t) => config.gamma ** t));
-  // Cost: the negative discounted return, averaged over rollouts (metric slot 0).
-  g.sumCost(g.join(rewards), { scale: -1, weights: broadcastRow(discounts, { agents, rows, cols: H }), label: 'negative return', metricSlot: 0 });
+  // Cost: the negative discounted return, averaged over rollouts.
+  g.sumCost(g.join(rewards), { scale: -1, weights: broadcastRow(discounts, { agents, rows, cols: H }), label: 'negative return', metricSlot: SLOTS.cost });
   const envStates = matrix(env.envState, { agents, rows, cols: stateDim(env.def), rowStride: recordWidth(env.def) });
-  return { start: [await rollout.start(cache, envStates)], beforeStep: () => [], afterStep: () => [], beforeUpdate: [], state: {}, actions };
+  return { start: [await rollout.start(cache, envStates)], beforeStep: () => [], afterStep: () => [], beforeUpdate: [], actions };
 }
 
 /**
@@ -178,7 +215,7 @@ async function simulatorGraph(g: Graph, cache: PipelineCache, env: EnvBatch, pol
  * differentiated with eta and zeta held fixed. The model f(o, a) = [o' - o | r] is fitted to
  * replayed real transitions before each policy update.
  */
-async function modelGraph(g: Graph, cache: PipelineCache, env: EnvBatch, clock: Clock, policy: GaussianPolicy, H: number, config: SvgInfConfig, seed: number, action: Tensor<'f32'>): Promise<DynamicsParts> {
+async function modelGraph({ g, cache, env, clock, policy, horizon: H, config, seed, action }: Unrolled): Promise<DynamicsParts> {
   const ctx = g.ctx;
   const { agents, envs: rows, actionDim: A, obsWidth: O } = env;
   const model = Mlp.create(ctx, { sizes: [O + A, ...config.modelHidden, O + 1], agents }, { seed, stream: 3, label: 'model' });
@@ -207,20 +244,18 @@ async function modelGraph(g: Graph, cache: PipelineCache, env: EnvBatch, clock: 
   }
 
   // ---- model regression on replayed transitions: [o' - o | r] from (o, a) ----
-  const B = config.modelBatch, L = replay.layout;
-  const batch = f32(ctx, 'svg-inf.model_batch', [agents, B, 2 * O + A + 2]);
-  const bcols = (from: number, cols: number) => columns(matrix(batch, { agents, rows: B, cols: 2 * O + A + 2 }), from, cols);
-  const target = f32(ctx, 'svg-inf.model_target', [agents, B, O + 1]);
-  const tcols = (from: number, cols: number) => columns(matrix(target, { agents, rows: B, cols: O + 1 }), from, cols);
-  const gm = new Graph(ctx, cache, { agents, rows: B, clock, label: 'svg-inf model', metrics: { tensor: g.metrics, width: g.metricWidth, firstSlot: 2 } });
-  gm.squaredError(gm.mlp(model, gm.input(bcols(0, O + A), { label: '(o, a)' }), { label: 'model' }), matrix(target, { agents, rows: B, cols: O + 1 }), { label: 'model loss' }); // slot 2
+  const B = config.modelBatch;
+  const batch = new Minibatch(ctx, 'svg-inf.model_batch', agents, B, { o: O, a: A, o2: O, r: 1, terminated: 1 });
+  const target = new Minibatch(ctx, 'svg-inf.model_target', agents, B, { do: O, r: 1 });
+  const gm = new Graph(ctx, cache, { agents, rows: B, clock, label: 'svg-inf model', metrics: { tensor: g.metrics, width: g.metricWidth, firstSlot: SLOTS.modelLoss } });
+  gm.squaredError(gm.mlp(model, gm.input(batch.view('o', 'a'), { label: '(o, a)' }), { label: 'model' }), target.view('do', 'r'), { label: 'model loss' });
   const modelStep = await gm.compile();
   const modelUpdates: Dispatch[] = [];
   for (let u = 0; u < config.modelUpdates; u++) {
     modelUpdates.push(
-      await replay.sampler(cache, batch, B, [{ src: L.obs, dst: 0, len: O + A }, { src: L.nextObs, dst: O + A, len: O }, { src: L.reward, dst: 2 * O + A, len: 1 }], u),
-      await mapDispatch(cache, { op: 'add', a: bcols(O + A, O), b: bcols(0, O), alpha: 1, beta: -1, out: tcols(0, O) }, "o' - o"),
-      await copy(bcols(2 * O + A, 1), tcols(O, 1), 'r'),
+      await batch.sample(cache, replay, { o: 'obs', a: 'action', o2: 'nextObs', r: 'reward' }, { draw: u }),
+      await mapDispatch(cache, { op: 'add', a: batch.view('o2'), b: batch.view('o'), alpha: 1, beta: -1, out: target.view('do') }, "o' - o"),
+      await copy(batch.view('r'), target.view('r'), 'r'),
       ...modelStep.forward, ...modelStep.backward, ...(await modelOpt.step(cache)),
     );
   }
@@ -255,7 +290,9 @@ async function modelGraph(g: Graph, cache: PipelineCache, env: EnvBatch, clock: 
     beforeStep: () => [insertStart],
     afterStep: (t) => afterStep[t],
     beforeUpdate: modelUpdates,
-    state: { 'model.params': model.params, ...adamState('model', modelOpt), 'replay.storage': replay.storage },
+    networks: { model },
+    optimizers: { model: modelOpt },
+    replay,
     actions,
   };
 }

@@ -1,7 +1,7 @@
 /** `pathwise eval --checkpoint DIR`: the deterministic policy of a checkpoint, as JSON. */
-import { loadTensors } from '../algos/common/checkpoint.js';
-import { evaluatePolicy } from '../algos/common/evaluate.js';
-import { type RunConfig, algoConfig, runConfig } from '../algos/common/trainer.js';
+import { loadTensors } from '../run/checkpoint.js';
+import { evalEnvOptions, evaluatePolicy } from '../run/evaluate.js';
+import { type RunConfig, algoConfig, runConfig } from '../run/config.js';
 import { getAlgorithm } from '../algos/registry.js';
 import { ConfigError, requireInt } from '../errors.js';
 import { EnvBatch } from '../envs/batch.js';
@@ -10,7 +10,6 @@ import { PipelineCache } from '../gpu/kernel.js';
 import { createNodeContext } from '../gpu/node.js';
 import { Clock } from '../rng/clock.js';
 import { readCheckpoint } from './files.js';
-import { evalEnvOptions } from './train.js';
 
 export async function evalCommand(args: { checkpoint?: string; episodes?: string; seed?: string }): Promise<void> {
   if (!args.checkpoint) throw new ConfigError('--checkpoint', args.checkpoint, 'a run directory (or checkpoint.bin)');

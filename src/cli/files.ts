@@ -1,7 +1,7 @@
 /** Run-directory files: atomic writes (temp file + rename) and reading checkpoints back. */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CheckpointError, type DecodedCheckpoint, decodeCheckpoint } from '../algos/common/checkpoint.js';
+import { CheckpointError, type DecodedCheckpoint, decodeCheckpoint } from '../run/checkpoint.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 

@@ -4,8 +4,8 @@
  * running exits 1 with its message.
  */
 import { Command, CommanderError } from 'commander';
-import { CheckpointError } from '../algos/common/checkpoint.js';
-import { runSchema } from '../algos/common/trainer.js';
+import { CheckpointError } from '../run/checkpoint.js';
+import { runSchema } from '../run/config.js';
 import { ALGORITHM_ENTRIES } from '../algos/registry.js';
 import { ConfigError } from '../errors.js';
 import { benchCommand } from './bench.js';

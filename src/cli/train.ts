@@ -7,10 +7,11 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { evaluatePolicy } from '../algos/common/evaluate.js';
-import { CPU_PRESETS } from '../algos/common/presets.js';
+import { evalEnvOptions, evaluatePolicy } from '../run/evaluate.js';
+import { CPU_PRESETS } from '../run/presets.js';
 import { ALGORITHM_ENTRIES, getAlgorithm } from '../algos/registry.js';
-import { DivergedError, type Report, type RunConfig, Trainer, algoConfig, checkCombination, runConfig, runSchema } from '../algos/common/trainer.js';
+import { DivergedError, type Report, Trainer } from '../run/trainer.js';
+import { type RunConfig, algoConfig, checkCombination, runConfig, runSchema } from '../run/config.js';
 import { ConfigError } from '../errors.js';
 import { getEnv } from '../envs/registry.js';
 import { renderStates, scenesToSvg } from '../envs/render.js';
@@ -19,7 +20,7 @@ import { createNodeContext } from '../gpu/node.js';
 import { flagName } from '../algos/common/options.js';
 import { pickOptions } from './flags.js';
 import { CHECKPOINT_FILE, readCheckpoint, writeAtomic } from './files.js';
-import { learningCurveSvg } from '../plot.js';
+import { learningCurveSvg } from '../run/plot.js';
 
 export interface TrainArgs {
   resume?: string;
@@ -150,9 +151,3 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
     console.log(JSON.stringify({ return_mean: result.return_mean, return_std: result.return_std, episodes: result.episodes, ...success, wall_s: lastWall }));
   }
 }
-
-/** Evaluation envs: the training env's settings with a seed of their own. */
-export function evalEnvOptions(run: RunConfig) {
-  return { agents: run.agents, seed: (run.seed + 1_000_003) >>> 0, sensors: run.sensors as 'full', obsNoise: run.obsNoise, sysid: run.sysid };
-}
-

@@ -9,7 +9,7 @@ import { ConfigError, requireInt, requireNumber, requireOneOf } from '../errors.
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
 import { Recorder } from '../gpu/recorder.js';
-import { environmentShader } from '../gpu/shaders.js';
+import { environmentShader } from './program.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import { type MatrixView, matrix } from '../gpu/view.js';
@@ -43,31 +43,6 @@ export interface EnvBatchOptions {
   /** Physical constants overriding the env's defaults. */
   params?: Readonly<Record<string, number>>;
   label?: string;
-}
-
-export type HerStrategy = 'final' | 'future';
-
-export interface HerOptions {
-  strategy: HerStrategy;
-  /** Relabeled goals per real one: a row is relabeled with probability k / (1 + k). */
-  k: number;
-  storage: Tensor<'f32'>;
-  capacity: number;
-  recordWidth: number;
-  /** Record column of the achieved goal that follows next_obs's observation part. */
-  recordNextGoal: number;
-  /** Record column of the episode step (then insertion clock, env index). */
-  recordTime: number;
-  batch: Tensor<'f32'>;
-  rows: number;
-  batchWidth: number;
-  /** Batch columns where each observation copy's desired goal starts. */
-  goalCols: readonly number[];
-  rewardCol: number;
-  slotCol: number;
-  flagCol: number;
-  stream: number;
-  draw: number;
 }
 
 export interface EpisodeStats {
@@ -115,7 +90,8 @@ export class EnvBatch {
   private dispatches: { reset: Dispatch; restart: Dispatch; step: Dispatch; reduce: Dispatch } | null = null;
   private readonly selection: number[];
   private readonly driverParams: GPUBuffer;
-  private readonly physicsParams: GPUBuffer;
+  /** The env's physical constants (uniform binding 0 of its kernels, and of its goal reward). */
+  readonly physicsParams: GPUBuffer;
 
   constructor(
     readonly ctx: GpuContext,
@@ -163,7 +139,7 @@ export class EnvBatch {
 
   /** Compiles the kernels and binds the buffers; call once before using the dispatches. */
   async build(cache: PipelineCache): Promise<this> {
-    const shader = environmentShader(this.def.shader, this.def.differentiable, this.def.goalDim > 0);
+    const shader = environmentShader(this.def.shader, this.def.differentiable);
     const label = this.options.label ?? this.def.name;
     const common = { 0: this.physicsParams, 1: this.driverParams, 2: this.envState, 3: this.obs, 6: this.stepOut, 7: this.epStats, 8: this.options.clock.tensor };
     const groups = [Math.ceil(this.envs / 64), this.agents] as const;
@@ -199,27 +175,6 @@ export class EnvBatch {
   /** Sums the per-env statistics into `stats` and clears them. */
   get reduceDispatch(): Dispatch {
     return this.built.reduce;
-  }
-
-  /**
-   * Hindsight relabeling of a minibatch sampled from `storage` (a ReplayBuffer of this env):
-   * see shaders/envs/driver_her.wgsl. Goal envs only.
-   */
-  async herDispatch(cache: PipelineCache, o: HerOptions): Promise<Dispatch> {
-    if (this.def.goalDim === 0) throw new ConfigError('--her', o.strategy, `none for ${this.def.name}: HER needs a goal environment`);
-    if (o.goalCols.length < 1 || o.goalCols.length > 4) throw new ConfigError('her goal columns', o.goalCols.length, '1 to 4 observation copies');
-    const cols = [...o.goalCols, 0, 0, 0, 0].slice(0, 4);
-    const u = uniform()
-      .u32(o.rows).u32(o.batchWidth).u32(o.capacity).u32(o.recordWidth)
-      .u32(this.envs).u32(this.horizon).u32(o.strategy === 'final' ? 1 : 2).u32(this.options.seed)
-      .u32(o.stream).u32(o.draw).u32(o.slotCol).u32(o.rewardCol)
-      .u32(o.flagCol).u32(o.recordNextGoal).u32(o.recordTime).u32(o.goalCols.length)
-      .f32(o.k / (1 + o.k)).u32(0).u32(0).u32(0);
-    for (const c of cols) u.u32(c);
-    const shader = environmentShader(this.def.shader, this.def.differentiable, true);
-    return makeDispatch(cache, { shader, entryPoint: 'her_relabel' },
-      { 0: this.physicsParams, 8: this.options.clock.tensor, 13: u.build(this.ctx, 'her'), 14: o.storage, 15: o.batch },
-      [Math.ceil(o.rows / 64), this.agents], `${this.def.name} her_relabel`);
   }
 
   /** Observations to act on, as [agents x envs x obsWidth]. */

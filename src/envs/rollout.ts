@@ -9,12 +9,18 @@
 import { ConfigError, requireInt } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
-import { rolloutShader } from '../gpu/shaders.js';
+import { type ShaderSource, dual, view } from '../gpu/shaders.js';
+import rolloutWgsl from '../../shaders/envs/rollout.wgsl?raw';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import { type MatrixView, matrix } from '../gpu/view.js';
 import { paramsUniform, resolveParams } from './batch.js';
 import { type EnvDefinition, actionDim, obsDim, stateDim } from './types.js';
+
+/** An unrolled trajectory through a differentiable environment's true dynamics (envs/rollout.wgsl). */
+function rolloutShader(env: ShaderSource): ShaderSource {
+  return { path: `${env.path} (with common/dual, common/view, envs/rollout)`, code: [dual, view, env.code, rolloutWgsl].join('\n') };
+}
 
 export class SimRollout {
   readonly S: number;

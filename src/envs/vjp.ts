@@ -6,7 +6,7 @@
 import { ConfigError, requireInt } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { environmentShader } from '../gpu/shaders.js';
+import { environmentShader } from './program.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import { paramsUniform, resolveParams } from './batch.js';

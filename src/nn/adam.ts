@@ -6,9 +6,12 @@
 import { ConfigError, requireNumber } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
-import { shaders } from '../gpu/shaders.js';
+import { withReduce, type ShaderSource } from '../gpu/shaders.js';
+import adamWgsl from '../../shaders/nn/adam.wgsl?raw';
 import { f32, type Tensor, u32 } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
+
+const ADAM: ShaderSource = withReduce('nn/adam.wgsl', [], adamWgsl);
 
 export interface AdamOptions {
   /** Learning rate. Default 1e-3 (Kingma & Ba 2015). */
@@ -92,9 +95,9 @@ export class Adam {
       .build(this.ctx, this.label);
     const prepare = { 0: params, 2: this.grads, 5: this.state };
     const update = { 0: params, 1: this.params, 2: this.grads, 3: this.m, 4: this.v, 5: this.state, 6: clocked?.clock ?? this.unusedClock() };
-    const dispatches = [await makeDispatch(cache, { shader: shaders.adam, entryPoint: 'update' }, update, [groups(count, 256), this.agents], `${this.label} update`)];
+    const dispatches = [await makeDispatch(cache, { shader: ADAM, entryPoint: 'update' }, update, [groups(count, 256), this.agents], `${this.label} update`)];
     if (!clocked || maxGradNorm > 0) {
-      dispatches.unshift(await makeDispatch(cache, { shader: shaders.adam, entryPoint: 'prepare' }, prepare, [this.agents], `${this.label} prepare`));
+      dispatches.unshift(await makeDispatch(cache, { shader: ADAM, entryPoint: 'prepare' }, prepare, [this.agents], `${this.label} prepare`));
     }
     return dispatches;
   }
@@ -110,9 +113,4 @@ export class Adam {
     this.v.destroy();
     this.state.destroy();
   }
-}
-
-/** An optimizer's tensors by checkpoint name: `<prefix>.adam.{m,v,state}`. */
-export function adamState(prefix: string, opt: Adam): Record<string, Tensor> {
-  return { [`${prefix}.adam.m`]: opt.m, [`${prefix}.adam.v`]: opt.v, [`${prefix}.adam.state`]: opt.state };
 }

@@ -6,10 +6,13 @@
  */
 import { ConfigError } from '../errors.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { shaders } from '../gpu/shaders.js';
+import { type ShaderSource } from '../gpu/shaders.js';
+import linearWgsl from '../../shaders/nn/linear.wgsl?raw';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import type { MatrixView } from '../gpu/view.js';
+
+const LINEAR: ShaderSource = { path: 'nn/linear.wgsl', code: linearWgsl };
 
 export type Activation = 'identity' | 'relu' | 'tanh';
 export const ACTIVATIONS: readonly Activation[] = ['identity', 'relu', 'tanh'];
@@ -95,7 +98,7 @@ function gemmDispatch(
   tiles: Tiles = chooseTiles(dims.m, dims.n, cache.softwareTiles),
 ): Promise<Dispatch> {
   const params = gemmUniform(cache, dims, a, b, c, label);
-  const kernel = { shader: shaders.linear, entryPoint: entry, constants: { ...tiles, ACT: ACT_ID[act] } };
+  const kernel = { shader: LINEAR, entryPoint: entry, constants: { ...tiles, ACT: ACT_ID[act] } };
   const workgroups = [Math.ceil(dims.n / tiles.TN), Math.ceil(dims.m / tiles.TM), dims.agents] as const;
   const { read, write } = dummy(cache);
   return makeDispatch(cache, kernel, { 0: params, 1: a.tensor, 2: b.tensor, 3: y, 4: c.tensor, 5: read, 6: read, 7: write }, workgroups, label);
@@ -222,7 +225,7 @@ export async function linearBackward(
   const tiles = options.tiles ?? chooseTiles(Math.max(w.m, i.m), Math.max(w.n, i.n), cache.softwareTiles);
   const gw = gemmUniform(cache, w, viewOperand(x, true), viewOperand(dy), weightOperand(layer, grads, false), `${label} (weights)`);
   const gi = gemmUniform(cache, i, viewOperand(dy), weightOperand(layer, params, true), viewOperand(dx), `${label} (input)`);
-  const kernel = { shader: shaders.linear, entryPoint: 'backward', constants: { ...tiles, ACT: ACT_ID[layer.activation] } };
+  const kernel = { shader: LINEAR, entryPoint: 'backward', constants: { ...tiles, ACT: ACT_ID[layer.activation] } };
   const workgroups = [Math.max(Math.ceil(w.n / tiles.TN), Math.ceil(i.n / tiles.TN)), Math.max(Math.ceil(w.m / tiles.TM), Math.ceil(i.m / tiles.TM)), 2 * layer.agents] as const;
   return makeDispatch(cache, kernel, { 0: gw, 1: x.tensor, 2: dy.tensor, 3: y.tensor, 4: grads, 5: dy.tensor, 6: params, 7: dx.tensor, 8: gi }, workgroups, label);
 }

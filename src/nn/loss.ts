@@ -1,10 +1,13 @@
 /** Mean squared error and its gradient in one dispatch (shaders/nn/loss.wgsl). */
 import { ConfigError, requireNumber } from '../errors.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { shaders } from '../gpu/shaders.js';
+import { withReduce, type ShaderSource } from '../gpu/shaders.js';
+import lossWgsl from '../../shaders/nn/loss.wgsl?raw';
 import type { Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import type { MatrixView } from '../gpu/view.js';
+
+const LOSS: ShaderSource = withReduce('nn/loss.wgsl', [], lossWgsl);
 
 export interface MseOptions {
   /** Where agent a's loss goes in `loss`: element lossOffset + a * lossAgentStride. */
@@ -38,7 +41,7 @@ export async function mseLoss(cache: PipelineCache, pred: MatrixView, target: Ma
     .build(cache.ctx, label);
   return makeDispatch(
     cache,
-    { shader: shaders.loss, entryPoint: 'mse_forward_backward' },
+    { shader: LOSS, entryPoint: 'mse_forward_backward' },
     { 0: params, 1: pred.tensor, 2: target.tensor, 3: grad.tensor, 4: loss },
     [pred.agents],
     label,

@@ -126,7 +126,7 @@ export class Mlp {
         throw new ConfigError(`${label} ${name}`, `[${v.agents} x ${v.rows} x ${v.cols}]`, `[${this.agents} x ${input.rows} x ${this.outDim}]`);
       }
     }
-    return new MlpBatch(this, cache, input, label, options.output, options.outputGrad);
+    return new MlpBatch(this, cache, input, label, options);
   }
 
   destroy(): void {
@@ -141,6 +141,8 @@ export interface BindOptions {
   output?: MatrixView;
   /** Where the output's gradient is read from in backward (default: a buffer of its own). */
   outputGrad?: MatrixView;
+  /** Each layer's weight and input gradients in one dispatch (default true; the benchmark turns it off). */
+  fusedBackward?: boolean;
 }
 
 export interface BackwardOptions {
@@ -162,15 +164,18 @@ export class MlpBatch {
   /** dLoss/d(output of every layer); a loss kernel writes the last one. */
   readonly activationGrads: readonly MatrixView[];
 
+  /** Each layer's weight and input gradients in one dispatch. */
+  readonly fused: boolean;
+
   constructor(
     readonly mlp: Mlp,
     readonly cache: PipelineCache,
     readonly input: MatrixView,
     readonly label: string,
-    output?: MatrixView,
-    outputGrad?: MatrixView,
+    { output, outputGrad, fusedBackward }: BindOptions = {},
   ) {
     this.rows = input.rows;
+    this.fused = fusedBackward ?? true;
     const { ctx, agents } = mlp;
     // Check every layer's buffers against the device limit before allocating any of them.
     const limit = ctx.limits.maxStorageBufferBindingSize;
@@ -191,9 +196,6 @@ export class MlpBatch {
     this.activationGrads = mlp.layers.map((_, i) => (i === last && outputGrad ? outputGrad : own(i, 'grad')));
     this.owned = [...this.activations, ...this.activationGrads].filter((v) => v !== output && v !== outputGrad);
   }
-
-  /** Fuse each layer's weight and input gradients into one dispatch (default on). */
-  fused = true;
 
   get output(): MatrixView {
     return this.activations[this.activations.length - 1];

@@ -8,12 +8,15 @@
 import { ConfigError, requireInt } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { shaders } from '../gpu/shaders.js';
+import { withRng, type ShaderSource } from '../gpu/shaders.js';
+import replayWgsl from '../../shaders/replay/replay.wgsl?raw';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import { type EnvBatch, recordWidth } from '../envs/batch.js';
 import { stateDim } from '../envs/types.js';
 import type { Clock } from '../rng/clock.js';
+
+const REPLAY: ShaderSource = withRng('replay/replay.wgsl', replayWgsl);
 
 /** Columns of a stored record. */
 export interface RecordLayout {
@@ -97,9 +100,9 @@ export class ReplayBuffer {
     const params = this.params(1, 1, []);
     const groups = [Math.ceil(env.envs / 64), env.agents] as const;
     return Promise.all([
-      makeDispatch(cache, { shader: shaders.replay, entryPoint: 'insert_start' },
+      makeDispatch(cache, { shader: REPLAY, entryPoint: 'insert_start' },
         { 0: params, 1: this.storage, 2: env.obs, 3: this.actionSource, 6: this.clock.tensor, 8: env.envState }, groups, `${this.label} insert_start`),
-      makeDispatch(cache, { shader: shaders.replay, entryPoint: 'insert_end' },
+      makeDispatch(cache, { shader: REPLAY, entryPoint: 'insert_end' },
         { 0: params, 1: this.storage, 4: env.stepOut, 5: env.nextObs, 6: this.clock.tensor }, groups, `${this.label} insert_end`),
     ]);
   }
@@ -116,7 +119,7 @@ export class ReplayBuffer {
         throw new ConfigError(`${this.label} sample segment`, JSON.stringify(s), `inside a record of ${this.layout.width} and a batch row of ${width} columns`);
       }
     }
-    return makeDispatch(cache, { shader: shaders.replay, entryPoint: 'sample' },
+    return makeDispatch(cache, { shader: REPLAY, entryPoint: 'sample' },
       { 0: this.params(rows, width, segments, draw, slotCol ?? 0xffffffff), 1: this.storage, 6: this.clock.tensor, 7: batch },
       [Math.ceil(rows / 64), this.env.agents], `${this.label} sample`);
   }

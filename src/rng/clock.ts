@@ -5,8 +5,11 @@
  */
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { shaders } from '../gpu/shaders.js';
+import { type ShaderSource } from '../gpu/shaders.js';
+import clockWgsl from '../../shaders/common/clock.wgsl?raw';
 import { type Tensor, u32 } from '../gpu/tensor.js';
+
+const CLOCK: ShaderSource = { path: 'common/clock.wgsl', code: clockWgsl };
 
 export class Clock {
   readonly tensor: Tensor<'u32'>;
@@ -16,7 +19,7 @@ export class Clock {
   }
 
   tick(cache: PipelineCache): Promise<Dispatch> {
-    return makeDispatch(cache, { shader: shaders.clock, entryPoint: 'tick' }, { 0: this.tensor }, [1], `${this.tensor.label} tick`);
+    return makeDispatch(cache, { shader: CLOCK, entryPoint: 'tick' }, { 0: this.tensor }, [1], `${this.tensor.label} tick`);
   }
 
   /** Sets the step (for tests and when resuming from a checkpoint). */

@@ -1,9 +1,12 @@
 /** Dispatches that fill a tensor with counter-based random numbers (shaders/common/rng_fill.wgsl). */
 import { ConfigError } from '../errors.js';
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
-import { shaders } from '../gpu/shaders.js';
+import { withRng, type ShaderSource } from '../gpu/shaders.js';
+import rngFillWgsl from '../../shaders/common/rng_fill.wgsl?raw';
 import type { Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
+
+const RNG_FILL: ShaderSource = withRng('common/rng_fill.wgsl', rngFillWgsl);
 
 export type FillKind = 'raw' | 'uniform' | 'normal' | 'gumbel';
 
@@ -26,7 +29,7 @@ export async function rngFill(cache: PipelineCache, out: Tensor, kind: FillKind,
   const binding = kind === 'raw' ? 2 : 1;
   return makeDispatch(
     cache,
-    { shader: shaders.rngFill, entryPoint: `fill_${kind}` },
+    { shader: RNG_FILL, entryPoint: `fill_${kind}` },
     { 0: params, [binding]: out },
     [groups(Math.ceil(out.size / 4), 64)],
     `rng fill_${kind} ${out.label}`,

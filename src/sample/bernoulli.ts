@@ -5,20 +5,28 @@
  */
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { shaders } from '../gpu/shaders.js';
+import { withRngAndViews, type ShaderSource } from '../gpu/shaders.js';
+import bernoulliWgsl from '../../shaders/sample/bernoulli.wgsl?raw';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import type { MatrixView } from '../gpu/view.js';
 import type { Clock } from '../rng/clock.js';
-import { type NoiseKey, checkKey, checkTemperature, sameShape } from './common.js';
+import { type NoiseKey, checkKey, requireClock, checkTemperature, sameShape } from './common.js';
+
+const BERNOULLI: ShaderSource = withRngAndViews('sample/bernoulli.wgsl', bernoulliWgsl);
 
 export interface BinaryUnitOptions extends NoiseKey {
   logits: MatrixView;
-  clock: Clock;
+  /** The step counter mixed into the noise; only drawing samples needs it. */
+  clock?: Clock;
   /** Temperature of the relaxation. Default 1. */
   tau?: number;
   /** Straight-through: output the hard sample in {0, 1}. */
   hard?: boolean;
+  /** Tells apart several samples of one step. Default 0. */
+  draw?: number;
+  /** backward and score add into the logits gradient instead of writing it. Default false. */
+  accumulate?: boolean;
   label?: string;
 }
 
@@ -43,14 +51,14 @@ export class BinaryUnit {
     const { logits, seed, stream } = this.options;
     return uniform()
       .u32(logits.rows).u32(logits.cols).u32(seed).u32(stream)
-      .f32(this.tau).u32(0).u32(0).u32(0)
+      .f32(this.tau).u32(this.options.draw ?? 0).u32(this.options.accumulate ? 1 : 0).u32(0)
       .view(logits).view(y).view(input).view(logitsGrad)
       .build(this.ctx, label);
   }
 
   private dispatch(cache: PipelineCache, entryPoint: string, bindings: Record<number, Tensor | GPUBuffer>, label: string): Promise<Dispatch> {
     const { logits } = this.options;
-    const kernel = { shader: shaders.bernoulli, entryPoint, constants: { HARD: this.options.hard ? 1 : 0 } };
+    const kernel = { shader: BERNOULLI, entryPoint, constants: { HARD: this.options.hard ? 1 : 0 } };
     return makeDispatch(cache, kernel, bindings, [Math.ceil((logits.rows * logits.cols) / 64), logits.agents], label);
   }
 
@@ -58,7 +66,14 @@ export class BinaryUnit {
     const { logits, clock } = this.options;
     const label = `${this.label} sample`;
     sameShape(label, 'output', y, logits);
-    return this.dispatch(cache, 'sample', { 0: this.params(y, y, y, label), 1: logits.tensor, 2: y.tensor, 3: this.soft, 4: clock.tensor }, label);
+    return this.dispatch(cache, 'sample', { 0: this.params(y, y, y, label), 1: logits.tensor, 2: y.tensor, 3: this.soft, 4: requireClock(this.label, clock).tensor }, label);
+  }
+
+  /** The more probable value, [logit > 0], into `y` (acting without noise). */
+  async mode(cache: PipelineCache, y: MatrixView): Promise<Dispatch> {
+    const label = `${this.label} mode`;
+    sameShape(label, 'output', y, this.options.logits);
+    return this.dispatch(cache, 'mode', { 0: this.params(y, y, y, label), 1: this.options.logits.tensor, 2: y.tensor }, label);
   }
 
   /** dL/dlogits from dL/dy through the relaxation (straight through when hard). */
@@ -77,5 +92,9 @@ export class BinaryUnit {
     sameShape(label, 'logits gradient', args.logitsGrad, logits);
     const bindings = { 0: this.params(logits, args.sample, args.logitsGrad, label), 1: logits.tensor, 6: args.sample.tensor, 7: args.weight, 8: args.logitsGrad.tensor };
     return this.dispatch(cache, 'score', bindings, label);
+  }
+
+  destroy(): void {
+    this.soft.destroy();
   }
 }

@@ -5,16 +5,20 @@
  */
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { shaders } from '../gpu/shaders.js';
+import { withRngAndViews, type ShaderSource } from '../gpu/shaders.js';
+import categoricalWgsl from '../../shaders/sample/categorical.wgsl?raw';
 import { f32, type Tensor, u32 } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import type { MatrixView } from '../gpu/view.js';
 import type { Clock } from '../rng/clock.js';
-import { type NoiseKey, checkKey, checkTemperature, rowGroups, sameShape } from './common.js';
+import { type NoiseKey, checkKey, requireClock, checkTemperature, rowGroups, sameShape } from './common.js';
+
+const CATEGORICAL: ShaderSource = withRngAndViews('sample/categorical.wgsl', categoricalWgsl);
 
 export interface GumbelSoftmaxOptions extends NoiseKey {
   logits: MatrixView;
-  clock: Clock;
+  /** The step counter mixed into the noise; only drawing samples needs it. */
+  clock?: Clock;
   /** Temperature of the relaxation. Default 1. */
   tau?: number;
   /** Straight-through: the output is the one-hot sample, the gradient the relaxation's. */
@@ -59,7 +63,7 @@ export class GumbelSoftmax {
   }
 
   private kernel(entryPoint: string) {
-    return { shader: shaders.categorical, entryPoint, constants: { HARD: this.options.hard ? 1 : 0 } };
+    return { shader: CATEGORICAL, entryPoint, constants: { HARD: this.options.hard ? 1 : 0 } };
   }
 
   /** Draws a sample into `y` (one-hot if hard, else relaxed), plus soft, index and log p. */
@@ -67,7 +71,7 @@ export class GumbelSoftmax {
     const { logits, clock } = this.options;
     const label = `${this.label} sample`;
     sameShape(label, 'output', y, logits);
-    const bindings = { 0: this.params(y, y, y, label), 1: logits.tensor, 2: y.tensor, 3: this.soft, 4: this.index, 5: this.logp, 6: clock.tensor };
+    const bindings = { 0: this.params(y, y, y, label), 1: logits.tensor, 2: y.tensor, 3: this.soft, 4: this.index, 5: this.logp, 6: requireClock(this.label, clock).tensor };
     return makeDispatch(cache, this.kernel('sample'), bindings, rowGroups(logits), label);
   }
 
@@ -106,5 +110,11 @@ export class GumbelSoftmax {
     sameShape(label, 'logits gradient', args.logitsGrad, logits);
     const bindings = { 0: this.params(logits, logits, args.logitsGrad, label), 1: logits.tensor, 9: args.index ?? this.index, 10: args.weight, 11: args.logitsGrad.tensor };
     return makeDispatch(cache, this.kernel('score'), bindings, rowGroups(logits), label);
+  }
+
+  destroy(): void {
+    this.soft.destroy();
+    this.index.destroy();
+    this.logp.destroy();
   }
 }

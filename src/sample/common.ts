@@ -1,6 +1,7 @@
 /** Shared checks of the samplers' options. */
 import { ConfigError, requireInt } from '../errors.js';
 import type { MatrixView } from '../gpu/view.js';
+import type { Clock } from '../rng/clock.js';
 
 export interface NoiseKey {
   /** Philox seed: the run's seed. */
@@ -29,4 +30,10 @@ export function sameShape(label: string, what: string, view: MatrixView, ref: Ma
 /** Workgroups for one thread per row (64 per group) and agent. */
 export function rowGroups(view: MatrixView): [number, number] {
   return [Math.ceil(view.rows / 64), view.agents];
+}
+
+/** The clock of a sampler that draws noise (a ConfigError naming the sampler without one). */
+export function requireClock(label: string, clock: Clock | undefined): Clock {
+  if (!clock) throw new ConfigError(`${label}.clock`, 'none', 'a clock: drawing samples mixes the step counter into the noise');
+  return clock;
 }

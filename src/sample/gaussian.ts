@@ -6,17 +6,21 @@
 import { ConfigError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { shaders } from '../gpu/shaders.js';
+import { withRngAndViews, type ShaderSource } from '../gpu/shaders.js';
+import gaussianWgsl from '../../shaders/sample/gaussian.wgsl?raw';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import type { MatrixView } from '../gpu/view.js';
 import type { Clock } from '../rng/clock.js';
-import { type NoiseKey, checkKey, rowGroups, sameShape } from './common.js';
+import { type NoiseKey, checkKey, requireClock, rowGroups, sameShape } from './common.js';
+
+const GAUSSIAN: ShaderSource = withRngAndViews('sample/gaussian.wgsl', gaussianWgsl);
 
 export interface DiagGaussianOptions extends NoiseKey {
   mu: MatrixView;
   logStd: MatrixView;
-  clock: Clock;
+  /** The step counter mixed into the noise; only drawing samples needs it. */
+  clock?: Clock;
   /** a = tanh(mu + sigma z), with the change-of-variables term in log p. Default false. */
   squash?: boolean;
   /** log sigma is clamped to this range (gradient zero outside). Default [-20, 2] as in SAC. */
@@ -72,7 +76,7 @@ export class DiagGaussian {
   }
 
   private kernel(entryPoint: string) {
-    return { shader: shaders.gaussian, entryPoint, constants: { SQUASH: this.options.squash ? 1 : 0 } };
+    return { shader: GAUSSIAN, entryPoint, constants: { SQUASH: this.options.squash ? 1 : 0 } };
   }
 
   /** Draws a into `action`, keeping z in `noise` and log p(a) in `logp`. */
@@ -81,7 +85,7 @@ export class DiagGaussian {
     const label = `${this.label} sample`;
     sameShape(label, 'action', action, mu);
     const params = this.params(mu, mu, mu, false, action, label);
-    const bindings = { 0: params, 1: mu.tensor, 2: logStd.tensor, 3: action.tensor, 4: this.noise, 5: this.logp, 6: clock.tensor };
+    const bindings = { 0: params, 1: mu.tensor, 2: logStd.tensor, 3: action.tensor, 4: this.noise, 5: this.logp, 6: requireClock(this.label, clock).tensor };
     return makeDispatch(cache, this.kernel('sample'), bindings, rowGroups(mu), label);
   }
 
@@ -146,5 +150,10 @@ export class DiagGaussian {
     const params = this.params(args.x, args.mu, args.logStd, false, mu, label);
     const bindings = { 0: params, 1: mu.tensor, 2: logStd.tensor, 8: args.x.tensor, 9: args.weight, 10: gradTensor(label, args.mu, args.logStd) };
     return makeDispatch(cache, this.kernel('score'), bindings, rowGroups(mu), label);
+  }
+
+  destroy(): void {
+    this.noise.destroy();
+    this.logp.destroy();
   }
 }

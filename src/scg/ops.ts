@@ -4,10 +4,13 @@
  * with their gradient seeds, and buffer clearing.
  */
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
-import { shaders } from '../gpu/shaders.js';
+import { view, withReduce, type ShaderSource } from '../gpu/shaders.js';
+import scgOpsWgsl from '../../shaders/scg/ops.wgsl?raw';
 import type { Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import type { MatrixView } from '../gpu/view.js';
+
+const SCG_OPS: ShaderSource = withReduce('scg/ops.wgsl', [view], scgOpsWgsl);
 
 export type MapOp = 'add' | 'mul' | 'square';
 export type CostOp = 'sum' | 'squaredError' | 'dot';
@@ -35,7 +38,7 @@ function params(cache: PipelineCache, x: OpsArgs, label: string): GPUBuffer {
     .build(cache.ctx, label);
 }
 
-const kernel = (op: MapOp | CostOp, entryPoint: string) => ({ shader: shaders.scgOps, entryPoint, constants: { OP: OP_ID[op] } });
+const kernel = (op: MapOp | CostOp, entryPoint: string) => ({ shader: SCG_OPS, entryPoint, constants: { OP: OP_ID[op] } });
 
 const rowGroups = (v: MatrixView): [number, number] => [groups(v.rows, 64), v.agents];
 

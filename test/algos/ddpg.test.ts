@@ -3,9 +3,12 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { decodeCheckpoint } from '../../src/algos/common/checkpoint.js';
-import { DivergedError, type Report, Trainer, algoConfig, runConfig } from '../../src/algos/common/trainer.js';
-import { Ddpg, NO_FUSIONS } from '../../src/algos/ddpg.js';
+import { decodeCheckpoint } from '../../src/run/checkpoint.js';
+import { DivergedError, type Report, Trainer } from '../../src/run/trainer.js';
+import { algoConfig, runConfig } from '../../src/run/config.js';
+import { Ddpg, NO_FUSIONS, ddpgConfig } from '../../src/algos/ddpg.js';
+import type { EnvBatch } from '../../src/envs/batch.js';
+import type { Clock } from '../../src/rng/clock.js';
 import { main } from '../../src/cli/main.js';
 import { readCheckpoint, writeAtomic } from '../../src/cli/files.js';
 import { gpu } from '../helpers/gpu.js';
@@ -18,7 +21,9 @@ const withoutWall = (reports: Report[]) => reports.map(({ wall_s: _, ...rest }) 
 
 async function trainFor(iterations: number, extra: Record<string, unknown> = {}, algoExtra: Record<string, unknown> = {}, fusions?: typeof NO_FUSIONS) {
   const { ctx, cache } = await gpu();
-  const trainer = await Trainer.create(ctx, cache, runConfig({ ...tiny, ...extra }), algoConfig('ddpg', { ...tinyAlgo, ...algoExtra }), fusions);
+  const run = runConfig({ ...tiny, ...extra }), settings = algoConfig('ddpg', { ...tinyAlgo, ...algoExtra });
+  const build = fusions && ((env: EnvBatch, clock: Clock) => Ddpg.create(ctx, cache, env, clock, ddpgConfig(settings), run.seed, fusions));
+  const trainer = await Trainer.create(ctx, cache, run, settings, build);
   const reports: Report[] = [];
   await trainer.train(iterations, (r) => void reports.push(r));
   return { trainer, reports };

@@ -6,8 +6,9 @@
  * transitions, 2000 iterations (32,000 env steps, 2000 updates), future strategy with k = 4.
  */
 import { expect, it } from 'vitest';
-import { evaluatePolicy } from '../../src/algos/common/evaluate.js';
-import { Trainer, algoConfig, runConfig } from '../../src/algos/common/trainer.js';
+import { evaluatePolicy } from '../../src/run/evaluate.js';
+import { Trainer } from '../../src/run/trainer.js';
+import { algoConfig, runConfig } from '../../src/run/config.js';
 import { Ddpg } from '../../src/algos/ddpg.js';
 import { getEnv } from '../../src/envs/registry.js';
 import { main } from '../../src/cli/main.js';

@@ -6,8 +6,9 @@
  * 2000 random warm-up transitions, 5000 iterations (160,000 env steps, 5000 updates).
  */
 import { expect, it } from 'vitest';
-import { evaluatePolicy } from '../../src/algos/common/evaluate.js';
-import { Trainer, algoConfig, runConfig } from '../../src/algos/common/trainer.js';
+import { evaluatePolicy } from '../../src/run/evaluate.js';
+import { Trainer } from '../../src/run/trainer.js';
+import { algoConfig, runConfig } from '../../src/run/config.js';
 import { Ddpg } from '../../src/algos/ddpg.js';
 import { getEnv } from '../../src/envs/registry.js';
 import { gpu } from '../helpers/gpu.js';

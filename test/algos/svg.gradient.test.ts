@@ -5,7 +5,8 @@
  * passes with the inferred noise held fixed.
  */
 import { expect, it } from 'vitest';
-import { Trainer, algoConfig, runConfig } from '../../src/algos/common/trainer.js';
+import { Trainer } from '../../src/run/trainer.js';
+import { algoConfig, runConfig } from '../../src/run/config.js';
 import type { Svg1 } from '../../src/algos/svg1.js';
 import type { SvgInf } from '../../src/algos/svgInf.js';
 import type { Dispatch } from '../../src/gpu/kernel.js';
@@ -34,9 +35,9 @@ async function check(algo: Svg1 | SvgInf, forward: Dispatch[], backward: Dispatc
   const fixed = await frozen(forward, actions);
   const surrogate = async (p: Float32Array) => {
     algo.policy.net.params.write(p);
-    algo.metrics.fill(0);
+    algo.metrics.tensor.fill(0);
     await runOnce(ctx, fixed);
-    const m = await algo.metrics.read();
+    const m = await algo.metrics.tensor.read();
     return slots.reduce((s, k) => s + m[k], 0);
   };
   const got: number[] = [], want: number[] = [];

@@ -4,8 +4,9 @@
  * episodes (the policy's mode). Small configurations for a CPU adapter, stated per test.
  */
 import { expect, it } from 'vitest';
-import { evaluatePolicy } from '../../src/algos/common/evaluate.js';
-import { Trainer, algoConfig, runConfig } from '../../src/algos/common/trainer.js';
+import { evaluatePolicy } from '../../src/run/evaluate.js';
+import { Trainer } from '../../src/run/trainer.js';
+import { algoConfig, runConfig } from '../../src/run/config.js';
 import { exploreDispatch } from '../../src/algos/common/explore.js';
 import { EnvBatch, STATS_WIDTH } from '../../src/envs/batch.js';
 import { getEnv } from '../../src/envs/registry.js';

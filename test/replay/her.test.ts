@@ -1,10 +1,11 @@
 /** Hindsight relabeling on the GPU against the stored episodes it reads from. */
 import { describe, expect, it } from 'vitest';
-import { EnvBatch, type HerStrategy } from '../../src/envs/batch.js';
+import { EnvBatch } from '../../src/envs/batch.js';
 import { getEnv } from '../../src/envs/registry.js';
 import { runOnce } from '../../src/gpu/recorder.js';
 import { f32 } from '../../src/gpu/tensor.js';
 import { ReplayBuffer } from '../../src/replay/buffer.js';
+import { type HerStrategy, herRelabelDispatch } from '../../src/replay/her.js';
 import { Clock } from '../../src/rng/clock.js';
 import { gpu } from '../helpers/gpu.js';
 import { rng } from '../helpers/random.js';
@@ -32,9 +33,8 @@ describe.each<HerStrategy>(['future', 'final'])('HER %s', (strategy) => {
     const rows = 6000, width = L.width + 2;
     const batch = f32(ctx, 'batch', [1, rows, width]);
     const sample = await replay.sampler(cache, batch, rows, [{ src: 0, dst: 0, len: L.width }], 0, L.width);
-    const relabel = await env.herDispatch(cache, {
-      strategy, k, storage: replay.storage, capacity: replay.capacity, recordWidth: L.width, recordNextGoal: L.nextObs + O, recordTime: L.time,
-      batch, rows, batchWidth: width, goalCols: [O - G, L.nextObs + O - G], rewardCol: L.reward, slotCol: L.width, flagCol: L.width + 1, stream: 12, draw: 0,
+    const relabel = await herRelabelDispatch(cache, replay, { strategy, k, stream: 12 }, {
+      batch, rows, width, goalCols: [O - G, L.nextObs + O - G], rewardCol: L.reward, slotCol: L.width, flagCol: L.width + 1, draw: 0,
     });
     await runOnce(ctx, [sample]);
     const before = await batch.read();
@@ -77,6 +77,8 @@ describe.each<HerStrategy>(['future', 'final'])('HER %s', (strategy) => {
 
 it('HER with a non-goal env is refused naming the goal envs', async () => {
   const { ctx, cache } = await gpu();
-  const env = await new EnvBatch(ctx, getEnv('pendulum'), { envs: 2, seed: 1, clock: new Clock(ctx) }).build(cache);
-  await expect(env.herDispatch(cache, {} as never)).rejects.toThrow(/--her: .*HER needs a goal environment/);
+  const clock = new Clock(ctx);
+  const env = await new EnvBatch(ctx, getEnv('pendulum'), { envs: 2, seed: 1, clock }).build(cache);
+  const replay = new ReplayBuffer(ctx, env, env.action, clock, { capacity: 4, seed: 1, stream: 6 });
+  await expect(herRelabelDispatch(cache, replay, { strategy: 'future', k: 4, stream: 12 }, {} as never)).rejects.toThrow(/--her: .*HER needs a goal environment/);
 });

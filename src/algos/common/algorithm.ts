@@ -1,13 +1,17 @@
 /**
  * What the training loop needs from an algorithm: the programs it replays, the tensors that make
- * up its state (for checkpoints), its metrics, and a deterministic policy for evaluation.
+ * up its state (for checkpoints), its metrics table, and a deterministic policy for evaluation.
+ * Every algorithm class also offers the static half the registry uses (AlgorithmClass).
  */
 import type { EnvBatch } from '../../envs/batch.js';
+import type { EnvDefinition } from '../../envs/types.js';
+import type { GpuContext } from '../../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../../gpu/kernel.js';
 import type { Recorder } from '../../gpu/recorder.js';
 import type { Tensor } from '../../gpu/tensor.js';
 import type { MatrixView } from '../../gpu/view.js';
 import type { Clock } from '../../rng/clock.js';
+import type { MetricTable } from './metrics.js';
 
 export interface Program {
   recorder: Recorder;
@@ -25,10 +29,10 @@ export interface Algorithm {
   readonly train: Program;
   /** Env steps per env spent in `warmup` before `train` starts. */
   readonly warmupIterations: number;
-  /** Every tensor whose contents a resumed run needs, by a stable name. */
+  /** Every tensor whose contents a resumed run needs, by a stable name (common/state.ts). */
   readonly state: Readonly<Record<string, Tensor>>;
-  /** Reads and clears the learning metrics since the last call, per agent. */
-  readMetrics(): Promise<Record<string, number>[]>;
+  /** Where the learning metrics accumulate and what each one is (common/metrics.ts). */
+  readonly metrics: MetricTable;
   /** The policy without exploration noise on `obs`, for evaluation. */
   evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy>;
 }
@@ -39,9 +43,30 @@ export interface DeterministicPolicy {
   forward: Dispatch[];
   input: MatrixView;
   output: MatrixView;
+  /** Frees the buffers the forward pass allocated (activations, samples); the networks stay. */
+  release(): void;
 }
 
-/** x / n, or NaN before the first update (a metric averaged over updates). */
-export function perUpdate(x: number, n: number): number {
-  return n > 0 ? x / n : Number.NaN;
+/** The evaluation policy alone, for `pathwise eval`: its tensors by checkpoint name and its forward pass. */
+export interface EvalNetworks {
+  tensors: Record<string, Tensor>;
+  policy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy>;
+}
+
+/** Run settings an algorithm's constraints may look at. */
+export interface RunShape {
+  env: string;
+  envs: number;
+  agents: number;
+  sensors: string;
+  obsNoise: number;
+  sysid: number;
+}
+
+/** The static side of an algorithm class, for the registry. */
+export interface AlgorithmClass<C> {
+  create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: C, seed: number): Promise<Algorithm>;
+  evalNetworks(ctx: GpuContext, env: EnvBatch, config: C, seed: number): EvalNetworks;
+  /** Throws a ConfigError when the algorithm cannot run with these settings (before any GPU work). */
+  check?(run: RunShape, def: EnvDefinition, config: C): void;
 }

@@ -10,17 +10,19 @@ import type { EnvBatch } from '../../envs/batch.js';
 import { ConfigError } from '../../errors.js';
 import type { GpuContext } from '../../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../../gpu/kernel.js';
-import { f32, type Tensor } from '../../gpu/tensor.js';
+import { f32 } from '../../gpu/tensor.js';
 import { type MatrixView, columns, matrix } from '../../gpu/view.js';
 import { Mlp } from '../../nn/mlp.js';
-import { Clock } from '../../rng/clock.js';
+import type { Clock } from '../../rng/clock.js';
 import { Stream } from '../../rng/philox.js';
 import { GumbelSoftmax } from '../../sample/categorical.js';
 import type { CategoricalEstimator, Graph, Value } from '../../scg/graph.js';
-import type { DeterministicPolicy } from './algorithm.js';
-import { exploreDispatch } from './explore.js';
+import type { DeterministicPolicy, EvalNetworks } from './algorithm.js';
+import { fixedDecoder } from './decoder.js';
+import { toEnv } from './explore.js';
+import { type ActingOptions, type Actor, type StochasticPolicy, policyEvalNetworks } from './policy.js';
 
-export class CategoricalPolicy {
+export class CategoricalPolicy implements StochasticPolicy {
   private constructor(
     readonly net: Mlp,
     /** The fixed one-hot -> action map (never trained). */
@@ -34,14 +36,18 @@ export class CategoricalPolicy {
     if (!Number.isInteger(o.bins) || o.bins < 2) throw new ConfigError('--action-bins', o.bins, 'an integer >= 2');
     const K = o.bins, A = actionDim;
     const net = Mlp.create(ctx, { sizes: [obsDim, ...hidden, A * K], hidden: 'relu', agents }, { seed: o.seed, stream: 1, label: 'policy' });
-    const decoder = Mlp.create(ctx, { sizes: [A * K, A], hidden: 'identity', output: 'identity', agents }, { seed: o.seed, stream: 9, label: 'action decoder' });
-    // W_aug is (in + 1) x out, row-major, the bias row last (zero).
-    const w = new Float32Array(agents * (A * K + 1) * A);
-    for (let agent = 0; agent < agents; agent++) {
-      for (let d = 0; d < A; d++) for (let k = 0; k < K; k++) w[agent * (A * K + 1) * A + (d * K + k) * A + d] = -1 + (2 * k) / (K - 1);
-    }
-    decoder.params.write(w);
+    // Row d * K + k of the one-hot input holds value c_k of dimension d.
+    const decoder = fixedDecoder(ctx, { agents, inDim: A * K, outDim: A, seed: o.seed, weight: (i, j) => (Math.floor(i / K) === j ? -1 + (2 * (i % K)) / (K - 1) : 0), bias: () => 0 });
     return new CategoricalPolicy(net, decoder, A, K, o.tau);
+  }
+
+  get sampleWidth(): number {
+    return this.actionDim * this.bins;
+  }
+
+  private oneHot(label: string, agents: number, rows: number): MatrixView {
+    const cols = this.actionDim * this.bins;
+    return matrix(f32(this.net.ctx, label, [agents, rows, cols]), { agents, rows, cols });
   }
 
   /** The one-hot groups as graph nodes and the decoded action (placed `into`, if given). */
@@ -49,7 +55,7 @@ export class CategoricalPolicy {
     const label = o.label ?? 'a';
     const logits = g.mlp(this.net, s, { label: 'policy' });
     const K = this.bins;
-    const onehot = matrix(f32(this.net.ctx, `${label}.onehot`, [g.agents, g.rows, this.actionDim * K]), { agents: g.agents, rows: g.rows, cols: this.actionDim * K });
+    const onehot = this.oneHot(`${label}.onehot`, g.agents, g.rows);
     const groups: Value[] = [];
     for (let d = 0; d < this.actionDim; d++) {
       groups.push(g.categorical(g.slice(logits, d * K, K), { estimator: o.estimator, tau: this.tau, seed: o.seed, stream: o.stream, draw: (o.draw ?? 0) * 16 + d, into: columns(onehot, d * K, K), label: `${label}${d}` }).sample);
@@ -57,46 +63,50 @@ export class CategoricalPolicy {
     return { action: g.mlp(this.decoder, g.join(groups), { train: false, into: o.into, label: `${label} (decoded)` }) };
   }
 
-  /**
-   * Acting in `env`: a one-hot sample per action dimension (or the mode) into `onehot` when
-   * given (what REINFORCE stores), the decoded action to the env; uniform random actions during
-   * `warmup`. `action` receives the normalized actions taken (what a replay buffer stores).
-   */
-  async acting(
-    cache: PipelineCache,
-    env: EnvBatch,
-    clock: Clock,
-    o: { seed: number; action: Tensor<'f32'>; noise?: boolean; warmup?: number; onehot?: MatrixView; label?: string },
-  ): Promise<{ dispatches: Dispatch[] }> {
+  observedSamples(g: Graph, out: Value, observed: MatrixView, o: { seed: number; stream: number; baseline?: Value }): Value[] {
+    const K = this.bins;
+    return Array.from({ length: this.actionDim }, (_, d) =>
+      g.categorical(g.slice(out, d * K, K), { estimator: 'score', observed: columns(observed, d * K, K), seed: o.seed, stream: o.stream, baseline: o.baseline, label: `x${d}` }).sample,
+    );
+  }
+
+  /** Acting in `env`: a one-hot sample per action dimension (or the mode), the decoded action to the env. */
+  async acting(cache: PipelineCache, env: EnvBatch, clock: Clock, o: ActingOptions): Promise<Actor> {
     const label = o.label ?? 'policy (acting)';
-    const ctx = this.net.ctx;
-    const rows = env.envs, agents = env.agents, K = this.bins;
+    const K = this.bins;
     const batch = this.net.bind(cache, env.obsView, { label });
-    const onehot = o.onehot ?? matrix(f32(ctx, `${label} onehot`, [agents, rows, this.actionDim * K]), { agents, rows, cols: this.actionDim * K });
-    const draws: Dispatch[] = [];
-    for (let d = 0; d < this.actionDim; d++) {
-      const sampler = new GumbelSoftmax(ctx, { logits: columns(batch.output, d * K, K), clock, seed: o.seed, stream: Stream.explore, draw: d, hard: true, label: `${label} sample ${d}` });
-      const y = columns(onehot, d * K, K);
-      draws.push(o.noise ?? true ? await sampler.sample(cache, y) : await sampler.mode(cache, y));
-    }
-    const decoded = this.decoder.bind(cache, onehot, { label: `${label} decode` });
-    const toEnv = await exploreDispatch(cache, env, decoded.output, o.action, f32(ctx, `${label} ou`, [agents * rows, this.actionDim]), clock, {
-      noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: o.warmup ?? 0, seed: o.seed, stream: Stream.explore,
-    });
-    return { dispatches: [...(await batch.forward()), ...draws, ...(await decoded.forward()), toEnv] };
+    const samplers = Array.from({ length: this.actionDim }, (_, d) =>
+      new GumbelSoftmax(this.net.ctx, { logits: columns(batch.output, d * K, K), clock, seed: o.seed, stream: Stream.explore, draw: d, hard: true, label: `${label} sample ${d}` }));
+    const own = this.oneHot(`${label} onehot`, env.agents, env.envs);
+    const decoded = this.decoder.bind(cache, own, { label: `${label} decode` });
+    const bounds = toEnv(cache, env, clock, { action: o.action, seed: o.seed, warmup: o.warmup, label });
+    const forward = await batch.forward();
+    return {
+      step: async (into = own) => {
+        const draws = await Promise.all(samplers.map((s, d) => ((o.noise ?? true) ? s.sample(cache, columns(into, d * K, K)) : s.mode(cache, columns(into, d * K, K)))));
+        // The decoder reads the one-hot rows where they were written.
+        const decode = into === own ? decoded : this.decoder.bind(cache, into, { label: `${label} decode`, output: decoded.output, outputGrad: decoded.outputGrad });
+        return [...forward, ...draws, ...(await decode.forward()), await bounds.dispatch(decoded.output)];
+      },
+    };
   }
 
   /** The most probable value of every action dimension (evaluation). */
   async mode(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
-    const ctx = this.net.ctx, K = this.bins;
+    const K = this.bins;
     const batch = this.net.bind(cache, obs, { label: 'policy (eval)' });
-    const onehot = matrix(f32(ctx, 'policy mode onehot', [obs.agents, obs.rows, this.actionDim * K]), { agents: obs.agents, rows: obs.rows, cols: this.actionDim * K });
-    const modes: Dispatch[] = [];
-    for (let d = 0; d < this.actionDim; d++) {
-      const sampler = new GumbelSoftmax(ctx, { logits: columns(batch.output, d * K, K), clock: new Clock(ctx, 'mode clock (unused)'), seed: 0, stream: 0, hard: true });
-      modes.push(await sampler.mode(cache, columns(onehot, d * K, K)));
-    }
+    const onehot = this.oneHot('policy mode onehot', obs.agents, obs.rows);
+    const samplers = Array.from({ length: this.actionDim }, (_, d) => new GumbelSoftmax(this.net.ctx, { logits: columns(batch.output, d * K, K), seed: 0, stream: 0, hard: true }));
+    const modes = await Promise.all(samplers.map((s, d) => s.mode(cache, columns(onehot, d * K, K))));
     const decoded = this.decoder.bind(cache, onehot, { label: 'decode (eval)' });
-    return { forward: [...(await batch.forward()), ...modes, ...(await decoded.forward())], input: obs, output: decoded.output };
+    const release = () => {
+      for (const x of [batch, decoded, ...samplers]) x.destroy();
+      onehot.tensor.destroy();
+    };
+    return { forward: [...(await batch.forward()), ...modes, ...(await decoded.forward())], input: obs, output: decoded.output, release };
+  }
+
+  evalNetworks(): EvalNetworks {
+    return policyEvalNetworks(this);
   }
 }

@@ -2,11 +2,15 @@
 import { ConfigError } from '../../errors.js';
 import type { EnvBatch } from '../../envs/batch.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../../gpu/kernel.js';
-import { shaders } from '../../gpu/shaders.js';
-import type { Tensor } from '../../gpu/tensor.js';
+import { withRngAndViews, type ShaderSource } from '../../gpu/shaders.js';
+import exploreWgsl from '../../../shaders/rl/explore.wgsl?raw';
+import { f32, type Tensor } from '../../gpu/tensor.js';
 import { uniform } from '../../gpu/uniform.js';
 import type { MatrixView } from '../../gpu/view.js';
 import type { Clock } from '../../rng/clock.js';
+import { Stream } from '../../rng/philox.js';
+
+const EXPLORE: ShaderSource = withRngAndViews('rl/explore.wgsl', exploreWgsl);
 
 export type NoiseKind = 'none' | 'gaussian' | 'ou';
 export const NOISE_KINDS: readonly NoiseKind[] = ['gaussian', 'ou', 'none'];
@@ -48,7 +52,7 @@ export function exploreDispatch(
   for (const bound of [env.def.actionLow, env.def.actionHigh]) for (let i = 0; i < 16; i++) u.f32(bound[i] ?? 0);
   return makeDispatch(
     cache,
-    { shader: shaders.explore, entryPoint: 'explore' },
+    { shader: EXPLORE, entryPoint: 'explore' },
     { 0: u.build(cache.ctx, label), 1: policy.tensor, 2: action, 3: env.action, 4: clock.tensor, 5: ouState },
     [Math.ceil(env.envs / 64), env.agents],
     label,
@@ -65,9 +69,33 @@ export function smoothTargetDispatch(
   const u = uniform().u32(actions.rows).u32(actions.cols).u32(o.seed).u32(o.stream).f32(o.sigma).f32(o.clip).u32(o.draw).u32(0).view(actions);
   return makeDispatch(
     cache,
-    { shader: shaders.explore, entryPoint: 'smooth_target' },
+    { shader: EXPLORE, entryPoint: 'smooth_target' },
     { 4: clock.tensor, 6: u.build(cache.ctx, 'smooth target'), 7: actions.tensor },
     [Math.ceil(actions.rows / 64), actions.agents],
     'smooth target',
   );
+}
+
+/** Maps normalized actions onto an env's bounds with no added noise (see `toEnv`). */
+export interface ToEnv {
+  /** The dispatch for actions read from `actions` (a policy's sample or mode). */
+  dispatch(actions: MatrixView): Promise<Dispatch>;
+  /** Frees the buffer the dispatches share. */
+  release(): void;
+}
+
+/**
+ * Normalized actions onto the env's bounds with no added noise: clipped to [-1, 1] into `action`
+ * (what a replay buffer stores) and mapped onto the env's action buffer; uniformly random actions
+ * while the clock is below `warmup`. Its dispatches share one (unused) noise-state buffer.
+ */
+export function toEnv(cache: PipelineCache, env: EnvBatch, clock: Clock, o: { action: Tensor<'f32'>; seed: number; warmup?: number; label?: string }): ToEnv {
+  const unusedOu = f32(cache.ctx, `${o.label ?? 'to env'} ou (unused)`, [env.agents * env.envs, env.actionDim]);
+  return {
+    dispatch: (actions) =>
+      exploreDispatch(cache, env, actions, o.action, unusedOu, clock, {
+        noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: o.warmup ?? 0, seed: o.seed, stream: Stream.explore,
+      }),
+    release: () => unusedOu.destroy(),
+  };
 }

@@ -5,18 +5,19 @@
  */
 import type { EnvBatch } from '../../envs/batch.js';
 import type { GpuContext } from '../../gpu/context.js';
-import type { Dispatch, PipelineCache } from '../../gpu/kernel.js';
-import { f32, type Tensor } from '../../gpu/tensor.js';
+import type { PipelineCache } from '../../gpu/kernel.js';
+import { f32 } from '../../gpu/tensor.js';
 import { type MatrixView, columns, matrix } from '../../gpu/view.js';
 import { Mlp } from '../../nn/mlp.js';
-import { Clock } from '../../rng/clock.js';
+import type { Clock } from '../../rng/clock.js';
 import { Stream } from '../../rng/philox.js';
 import { DiagGaussian } from '../../sample/gaussian.js';
 import type { Graph, Value } from '../../scg/graph.js';
-import type { DeterministicPolicy } from './algorithm.js';
-import { exploreDispatch } from './explore.js';
+import type { DeterministicPolicy, EvalNetworks } from './algorithm.js';
+import { toEnv } from './explore.js';
+import { type ActingOptions, type Actor, type StochasticPolicy, policyEvalNetworks } from './policy.js';
 
-export class GaussianPolicy {
+export class GaussianPolicy implements StochasticPolicy {
   private constructor(
     readonly net: Mlp,
     readonly actionDim: number,
@@ -28,6 +29,10 @@ export class GaussianPolicy {
     return new GaussianPolicy(net, actionDim, o.squash);
   }
 
+  get sampleWidth(): number {
+    return this.actionDim;
+  }
+
   /** The [mu | log sigma] columns of a network output. */
   heads(out: MatrixView): { mu: MatrixView; logStd: MatrixView } {
     return { mu: columns(out, 0, this.actionDim), logStd: columns(out, this.actionDim, this.actionDim) };
@@ -36,24 +41,20 @@ export class GaussianPolicy {
   /**
    * Acting in `env`: forward on its observations, a sample (or the mode), and the env's action
    * buffer in its bounds; during the first `warmup` env steps, uniformly random actions instead.
-   * `action` receives the normalized actions taken (what a replay buffer stores).
    */
-  async acting(cache: PipelineCache, env: EnvBatch, clock: Clock, o: { seed: number; action: Tensor<'f32'>; noise?: boolean; warmup?: number; label?: string }): Promise<{ dispatches: Dispatch[]; sampler: DiagGaussian }> {
+  async acting(cache: PipelineCache, env: EnvBatch, clock: Clock, o: ActingOptions): Promise<Actor> {
     const label = o.label ?? `${this.net.label} (acting)`;
     const ctx = this.net.ctx;
     const batch = this.net.bind(cache, env.obsView, { label });
     const { mu, logStd } = this.heads(batch.output);
     const sampler = new DiagGaussian(ctx, { mu, logStd, clock, seed: o.seed, stream: Stream.explore, squash: this.squash, label: `${label} sample` });
     const rows = env.envs, agents = env.agents;
-    const drawn = matrix(f32(ctx, `${label} drawn`, [agents, rows, this.actionDim]), { agents, rows, cols: this.actionDim });
-    const draw = o.noise ?? true ? await sampler.sample(cache, drawn) : await sampler.mode(cache, drawn);
-    // Without added noise, exploreDispatch clips to [-1, 1], maps onto the env's bounds and
-    // substitutes uniform actions during warm-up.
-    const scratch = f32(ctx, `${label} ou`, [agents * rows, this.actionDim]);
-    const toEnv = await exploreDispatch(cache, env, drawn, o.action, scratch, clock, {
-      noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: o.warmup ?? 0, seed: o.seed, stream: Stream.explore,
-    });
-    return { dispatches: [...(await batch.forward()), draw, toEnv], sampler };
+    const own = matrix(f32(ctx, `${label} drawn`, [agents, rows, this.actionDim]), { agents, rows, cols: this.actionDim });
+    const bounds = toEnv(cache, env, clock, { action: o.action, seed: o.seed, warmup: o.warmup, label });
+    const forward = await batch.forward();
+    return {
+      step: async (into = own) => [...forward, (o.noise ?? true) ? await sampler.sample(cache, into) : await sampler.mode(cache, into), await bounds.dispatch(into)],
+    };
   }
 
   /** a = tanh(mu(s) + sigma(s) z) (or unsquashed) as graph nodes, pathwise; placed `into`, if given. */
@@ -64,13 +65,27 @@ export class GaussianPolicy {
     return { action: sample, logp };
   }
 
+  observedSamples(g: Graph, out: Value, observed: MatrixView, o: { seed: number; stream: number; baseline?: Value }): Value[] {
+    const A = this.actionDim;
+    return [g.gaussian(g.slice(out, 0, A), g.slice(out, A, A), { estimator: 'score', observed, seed: o.seed, stream: o.stream, baseline: o.baseline, label: 'x' }).sample];
+  }
+
   /** The mode of the policy on `input` (evaluation). */
   async mode(cache: PipelineCache, input: MatrixView): Promise<DeterministicPolicy> {
     const ctx = this.net.ctx;
     const batch = this.net.bind(cache, input, { label: `${this.net.label} (eval)` });
     const { mu, logStd } = this.heads(batch.output);
     const out = matrix(f32(ctx, `${this.net.label} mode`, [input.agents, input.rows, this.actionDim]), { agents: input.agents, rows: input.rows, cols: this.actionDim });
-    const sampler = new DiagGaussian(ctx, { mu, logStd, clock: new Clock(ctx, 'mode clock (unused)'), seed: 0, stream: 0, squash: this.squash });
-    return { forward: [...(await batch.forward()), await sampler.mode(cache, out)], input, output: out };
+    const sampler = new DiagGaussian(ctx, { mu, logStd, seed: 0, stream: 0, squash: this.squash });
+    const release = () => {
+      batch.destroy();
+      out.tensor.destroy();
+      sampler.destroy();
+    };
+    return { forward: [...(await batch.forward()), await sampler.mode(cache, out)], input, output: out, release };
+  }
+
+  evalNetworks(): EvalNetworks {
+    return policyEvalNetworks(this);
   }
 }

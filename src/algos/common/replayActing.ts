@@ -8,19 +8,18 @@ import { f32 } from '../../gpu/tensor.js';
 import { ReplayBuffer } from '../../replay/buffer.js';
 import type { Clock } from '../../rng/clock.js';
 import { Stream } from '../../rng/philox.js';
-import type { CategoricalPolicy } from './categoricalPolicy.js';
-import type { GaussianPolicy } from './gaussianPolicy.js';
+import type { StochasticPolicy } from './policy.js';
 
 export async function replayActing(
   cache: PipelineCache,
   env: EnvBatch,
   clock: Clock,
-  policy: GaussianPolicy | CategoricalPolicy,
+  policy: StochasticPolicy,
   o: { seed: number; warmup: number; bufferSize: number; label: string },
 ): Promise<{ act: Dispatch[]; replay: ReplayBuffer }> {
   const action = f32(env.ctx, `${o.label}.action`, [env.agents * env.envs, env.actionDim]);
-  const acting = await policy.acting(cache, env, clock, { seed: o.seed, action, warmup: o.warmup });
+  const actor = await policy.acting(cache, env, clock, { seed: o.seed, action, warmup: o.warmup });
   const replay = new ReplayBuffer(env.ctx, env, action, clock, { capacity: o.bufferSize, seed: o.seed, stream: Stream.replay, field: '--buffer-size' });
   const [insertStart, insertEnd] = await replay.inserts(cache);
-  return { act: [await clock.tick(cache), ...acting.dispatches, insertStart, env.stepDispatch, insertEnd], replay };
+  return { act: [await clock.tick(cache), ...(await actor.step()), insertStart, env.stepDispatch, insertEnd], replay };
 }

@@ -1,8 +1,11 @@
 /** Discounted, bootstrapped returns-to-go of an on-policy segment, standardized (shaders/rl/returns.wgsl). */
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../../gpu/kernel.js';
-import { shaders } from '../../gpu/shaders.js';
+import { withReduce, type ShaderSource } from '../../gpu/shaders.js';
+import returnsWgsl from '../../../shaders/rl/returns.wgsl?raw';
 import type { Tensor } from '../../gpu/tensor.js';
 import { uniform } from '../../gpu/uniform.js';
+
+const RETURNS: ShaderSource = withReduce('rl/returns.wgsl', [], returnsWgsl);
 
 export interface SegmentLayout {
   envs: number;
@@ -26,7 +29,7 @@ export function returnsDispatches(
   const u = uniform().u32(o.envs).u32(o.steps).u32(o.width).u32(o.rewardCol).u32(o.valueCol).u32(o.returnCol).f32(o.gamma).u32(0).build(cache.ctx, 'returns');
   const agents = segment.shape[0];
   return Promise.all([
-    makeDispatch(cache, { shader: shaders.returns, entryPoint: 'discounted_returns' }, { 0: u, 1: segment, 2: stats }, [groups(o.envs, 64), agents], 'returns'),
-    makeDispatch(cache, { shader: shaders.returns, entryPoint: 'normalize_returns' }, { 0: u, 1: segment, 2: stats }, [agents], 'normalize returns'),
+    makeDispatch(cache, { shader: RETURNS, entryPoint: 'discounted_returns' }, { 0: u, 1: segment, 2: stats }, [groups(o.envs, 64), agents], 'returns'),
+    makeDispatch(cache, { shader: RETURNS, entryPoint: 'normalize_returns' }, { 0: u, 1: segment, 2: stats }, [agents], 'normalize returns'),
   ]);
 }

@@ -1,10 +1,13 @@
 /** The entropy coefficient of soft actor-critic: a constant, or tuned toward a target entropy (shaders/rl/temperature.wgsl). */
 import type { GpuContext } from '../../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../../gpu/kernel.js';
-import { shaders } from '../../gpu/shaders.js';
+import { withReduce, type ShaderSource } from '../../gpu/shaders.js';
+import temperatureWgsl from '../../../shaders/rl/temperature.wgsl?raw';
 import { f32, type Tensor } from '../../gpu/tensor.js';
 import { uniform } from '../../gpu/uniform.js';
 import type { MatrixView } from '../../gpu/view.js';
+
+const TEMPERATURE: ShaderSource = withReduce('rl/temperature.wgsl', [], temperatureWgsl);
 
 export interface TemperatureOptions {
   mode: 'off' | 'fixed' | 'auto';
@@ -38,6 +41,6 @@ export class Temperature {
     const learn = this.options.mode === 'auto' ? 1 : 0;
     const u = uniform().u32(rows).u32(learn).u32(metrics.width).u32(metrics.slot).f32(this.options.lr).f32(this.options.targetEntropy).u32(0).u32(0);
     const bindings = { 0: u.build(cache.ctx, 'temperature'), 1: logp, 2: this.state, 3: metrics.tensor };
-    return makeDispatch(cache, { shader: shaders.temperature, entryPoint: 'update' }, bindings, [this.state.shape[0]], 'temperature');
+    return makeDispatch(cache, { shader: TEMPERATURE, entryPoint: 'update' }, bindings, [this.state.shape[0]], 'temperature');
   }
 }

@@ -5,55 +5,17 @@
  * the iteration count, so two runs with the same seed on the same adapter report identical numbers
  * and a resumed run continues exactly where the saved one stopped.
  */
-import { ConfigError } from '../../errors.js';
-import { EnvBatch } from '../../envs/batch.js';
-import { envNames, getEnv, goalEnvNames } from '../../envs/registry.js';
-import type { GpuContext } from '../../gpu/context.js';
-import type { PipelineCache } from '../../gpu/kernel.js';
-import { runOnce } from '../../gpu/recorder.js';
-import { Clock } from '../../rng/clock.js';
-import type { Fusions } from '../ddpg.js';
-import { ALGORITHMS, getAlgorithm } from '../registry.js';
-import type { Algorithm } from './algorithm.js';
+import { EnvBatch } from '../envs/batch.js';
+import { getEnv } from '../envs/registry.js';
+import type { GpuContext } from '../gpu/context.js';
+import type { PipelineCache } from '../gpu/kernel.js';
+import { runOnce } from '../gpu/recorder.js';
+import { Clock } from '../rng/clock.js';
+import type { Algorithm } from '../algos/common/algorithm.js';
+import { divergedMetric, readMetricTable } from '../algos/common/metrics.js';
+import { getAlgorithm } from '../algos/registry.js';
 import { type DecodedCheckpoint, encodeCheckpoint, loadTensors } from './checkpoint.js';
-import { type OptionValues, resolveOptions } from './options.js';
-
-/** Settings of a training run (the algorithm's own are in its schema). */
-export const runSchema = {
-  algo: { kind: 'choice', default: 'ddpg', choices: () => ALGORITHMS, help: 'algorithm' },
-  env: { kind: 'choice', default: 'pendulum', choices: envNames, help: 'environment' },
-  envs: { kind: 'number', default: 4096, min: 1, integer: true, help: 'parallel environments per agent' },
-  agents: { kind: 'number', default: 1, min: 1, integer: true, help: 'independent agents (seeds) trained side by side in the same dispatches' },
-  seed: { kind: 'number', default: 1, min: 0, max: 0xffffffff, integer: true, help: 'random seed' },
-  steps: { kind: 'number', default: 20_000 * 4096, min: 1, integer: true, help: 'env transitions per agent (all envs together) to train for' },
-  reportEvery: { kind: 'number', default: 200, min: 1, integer: true, help: 'env steps per env between metric readbacks (and progress updates)' },
-  submitEvery: { kind: 'number', default: 50, min: 1, integer: true, help: 'env steps per env recorded into one queue submit' },
-  checkpointEvery: { kind: 'number', default: 5000, min: 0, integer: true, help: 'env steps per env between checkpoints (0: only at the end)' },
-  evalEpisodes: { kind: 'number', default: 100, min: 0, integer: true, help: 'deterministic evaluation episodes at the end (0: none)' },
-  sensors: { kind: 'choice', default: 'full', choices: ['full', 'positions'], help: "observations: full, or positions only (rllab's limited sensors)" },
-  obsNoise: { kind: 'number', default: 0, min: 0, help: 'standard deviation of Gaussian observation noise' },
-  sysid: { kind: 'number', default: 0, min: 0, max: 0.99, help: 'system identification: physical constants scaled by U(1 - x, 1 + x) per episode' },
-} as const;
-
-export type RunConfig = OptionValues<typeof runSchema>;
-
-export function runConfig(given: Readonly<Record<string, unknown>> = {}): RunConfig {
-  return resolveOptions(runSchema, given);
-}
-
-/** Checks settings that depend on each other (before any GPU work). */
-export function checkCombination(run: RunConfig, algo: Record<string, unknown>): void {
-  const entry = getAlgorithm(run.algo);
-  entry.check(run, getEnv(run.env), entry.config(algo));
-  if (algo.her !== undefined && algo.her !== 'none' && getEnv(run.env).goalDim === 0) {
-    throw new ConfigError('--her', algo.her, `none for ${run.env}: HER needs a goal environment (${goalEnvNames().join(', ')})`);
-  }
-}
-
-/** Validated algorithm settings for `algo`. */
-export function algoConfig(algo: string, given: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
-  return getAlgorithm(algo).config(given);
-}
+import { type RunConfig, checkCombination } from './config.js';
 
 export interface Report {
   iteration: number;
@@ -88,15 +50,24 @@ export class Trainer {
     readonly algo: Algorithm,
   ) {}
 
-  static async create(ctx: GpuContext, cache: PipelineCache, run: RunConfig, algoSettings: Record<string, unknown>, fusions?: Fusions): Promise<Trainer> {
+  /**
+   * The run's envs and algorithm, built from the registry - or by `build`, for an algorithm
+   * constructed with options of its own (e.g. DDPG without its fusions, in benchmarks and tests).
+   */
+  static async create(
+    ctx: GpuContext,
+    cache: PipelineCache,
+    run: RunConfig,
+    algoSettings: Record<string, unknown>,
+    build?: (env: EnvBatch, clock: Clock) => Promise<Algorithm>,
+  ): Promise<Trainer> {
     checkCombination(run, algoSettings);
     const def = getEnv(run.env);
     const clock = new Clock(ctx);
     const env = await new EnvBatch(ctx, def, {
       envs: run.envs, agents: run.agents, seed: run.seed, clock, sensors: run.sensors as 'full', obsNoise: run.obsNoise, sysid: run.sysid,
     }).build(cache);
-    const entry = getAlgorithm(run.algo);
-    const algo = await entry.create(ctx, cache, env, clock, entry.config(algoSettings), run.seed, fusions);
+    const algo = build ? await build(env, clock) : await getAlgorithm(run.algo).create(ctx, cache, env, clock, algoSettings, run.seed);
     await runOnce(ctx, [env.resetDispatch]);
     return new Trainer(ctx, cache, run, algoSettings, algo);
   }
@@ -152,17 +123,10 @@ export class Trainer {
 
   /** Reads (and clears) the statistics since the last report; throws if learning diverged. */
   async report(wallSeconds: number): Promise<Report> {
-    const [stats, metrics] = await Promise.all([this.algo.env.readStats(), this.algo.readMetrics()]);
+    const [stats, metrics] = await Promise.all([this.algo.env.readStats(), readMetricTable(this.algo.metrics, this.run.agents)]);
     for (const [a, m] of metrics.entries()) {
-      // A metric counts once its own update count (`<prefix>_updates`) or, without one, any is positive.
-      const anyUpdates = Object.entries(m).some(([k, v]) => k.endsWith('updates') && v > 0);
-      const counted = (k: string) => {
-        const own = m[`${k.split('_')[0]}_updates`];
-        return own !== undefined ? own > 0 : anyUpdates;
-      };
-      for (const [k, v] of Object.entries(m)) {
-        if (!Number.isFinite(v) && counted(k)) throw new DivergedError(`${k}${this.run.agents > 1 ? ` of agent ${a}` : ''}`, this.iteration);
-      }
+      const k = divergedMetric(this.algo.metrics, m);
+      if (k !== undefined) throw new DivergedError(`${k}${this.run.agents > 1 ? ` of agent ${a}` : ''}`, this.iteration);
     }
     const s = stats[0];
     const report: Report = {

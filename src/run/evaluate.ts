@@ -2,17 +2,16 @@
  * Evaluation of a deterministic policy: `episodes` fresh envs (per agent), one episode each, no
  * exploration noise; returns are read from the first-episode slots of the env statistics.
  */
-import { EnvBatch, type EnvBatchOptions, STATS_WIDTH } from '../../envs/batch.js';
-import type { EnvDefinition } from '../../envs/types.js';
-import type { GpuContext } from '../../gpu/context.js';
-import type { PipelineCache } from '../../gpu/kernel.js';
-import { Recorder, runOnce } from '../../gpu/recorder.js';
-import { f32 } from '../../gpu/tensor.js';
-import type { MatrixView } from '../../gpu/view.js';
-import { Clock } from '../../rng/clock.js';
-import { Stream } from '../../rng/philox.js';
-import type { DeterministicPolicy } from './algorithm.js';
-import { exploreDispatch } from './explore.js';
+import { EnvBatch, type EnvBatchOptions, STATS_WIDTH } from '../envs/batch.js';
+import type { EnvDefinition } from '../envs/types.js';
+import type { GpuContext } from '../gpu/context.js';
+import type { PipelineCache } from '../gpu/kernel.js';
+import { Recorder, runOnce } from '../gpu/recorder.js';
+import type { MatrixView } from '../gpu/view.js';
+import { Clock } from '../rng/clock.js';
+import { deterministicActing } from '../algos/common/acting.js';
+import type { DeterministicPolicy } from '../algos/common/algorithm.js';
+import type { RunConfig } from './config.js';
 
 export interface EvalResult {
   episodes: number;
@@ -34,16 +33,13 @@ export async function evaluatePolicy(
 ): Promise<EvalResult> {
   const clock = new Clock(ctx, 'eval clock');
   const env = await new EnvBatch(ctx, def, { ...envOptions, envs: episodes, clock, label: `${def.name} (eval)` }).build(cache);
-  const policy = await makePolicy(env.obsView);
-  const action = f32(ctx, 'eval action', [env.agents * episodes, env.actionDim]);
-  const ouState = f32(ctx, 'eval ou', [env.agents * episodes, env.actionDim]);
-  const act = await exploreDispatch(cache, env, policy.output, action, ouState, clock, {
-    noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: 0, seed: envOptions.seed, stream: Stream.explore,
-  });
+  const acting = await deterministicActing(cache, env, clock, await makePolicy(env.obsView), { seed: envOptions.seed });
   await runOnce(ctx, [env.resetDispatch]);
   // Every env finishes its first episode within the horizon (truncation at the latest).
-  await new Recorder(ctx, 'evaluate').add(await clock.tick(cache), ...policy.forward, act, env.stepDispatch).run(env.horizon);
+  await new Recorder(ctx, 'evaluate').add(...acting.step).run(env.horizon);
   const stats = await env.epStats.read();
+  acting.release();
+  clock.tensor.destroy();
   const perAgent: { return_mean: number; return_std: number }[] = [];
   const all: number[] = [];
   let lengths = 0, successes = 0;
@@ -67,4 +63,9 @@ function meanStd(xs: number[]): { return_mean: number; return_std: number } {
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
   const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length;
   return { return_mean: mean, return_std: Math.sqrt(variance) };
+}
+
+/** Evaluation envs: the training env's settings with a seed of their own. */
+export function evalEnvOptions(run: RunConfig): Omit<EnvBatchOptions, 'envs' | 'clock'> {
+  return { agents: run.agents, seed: (run.seed + 1_000_003) >>> 0, sensors: run.sensors as 'full', obsNoise: run.obsNoise, sysid: run.sysid };
 }

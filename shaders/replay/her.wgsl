@@ -1,6 +1,7 @@
-// envs/driver_her.wgsl - hindsight experience replay (Andrychowicz et al. 2017): relabels
-// sampled minibatch rows with goals achieved later in the same episode, on the GPU. Appended after
-// driver.wgsl for goal-conditioned envs, which also define
+// replay/her.wgsl - hindsight experience replay (Andrychowicz et al. 2017): relabels sampled
+// minibatch rows with goals achieved later in the same episode, on the GPU. Appended after
+// common/rng.wgsl, common/dual.wgsl and a goal-conditioned env's file, of which it uses only
+//   GOAL_DIM, struct Params (uniform at binding 0) and
 //   env_goal_reward(achieved, desired, p): the reward for reaching `achieved` when `desired` was asked.
 // One thread per minibatch row; dispatch (ceil(rows / 64), agents). Row r of agent a, drawn from
 // replay slot s (column slot_col), is relabeled with probability `prob` (1 - 1 / (1 + k) for
@@ -41,6 +42,7 @@ struct Her {
 
 const HER_FINAL: u32 = 1u;
 
+@group(0) @binding(8) var<storage, read> clock: array<u32>;
 @group(0) @binding(13) var<uniform> her: Her;
 @group(0) @binding(14) var<storage, read> her_storage: array<f32>;
 @group(0) @binding(15) var<storage, read_write> her_batch: array<f32>;

@@ -6,7 +6,7 @@
  * configuration and progress. Decoding checks the magic, version, header and sizes, and loading
  * into tensors checks names and shapes, so a truncated or foreign file is refused with a reason.
  */
-import type { Tensor } from '../../gpu/tensor.js';
+import type { Tensor } from '../gpu/tensor.js';
 
 const MAGIC = 'PWCKPT01';
 export const CHECKPOINT_VERSION = 1;

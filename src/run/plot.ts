@@ -4,7 +4,7 @@
  */
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
-import type { Report } from './algos/common/trainer.js';
+import type { Report } from './trainer.js';
 
 export async function learningCurveSvg(reports: readonly Report[], title: string): Promise<string> {
   const values = reports

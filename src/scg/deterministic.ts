@@ -1,0 +1,120 @@
+/**
+ * Deterministic nodes of a stochastic computation graph: inputs, column slices and joins (no
+ * dispatch: views of the same memory), networks, elementwise maps, and custom nodes with
+ * hand-written dispatches and their VJP (e.g. a simulator step). Each builder registers its
+ * output values and a node with a forward and (where differentiable) a backward pass.
+ */
+import { ConfigError } from '../errors.js';
+import type { Dispatch } from '../gpu/kernel.js';
+import { type MatrixView, columns } from '../gpu/view.js';
+import type { Mlp } from '../nn/mlp.js';
+import { type MapOp, mapBackwardDispatch, mapDispatch } from './ops.js';
+import type { GraphState, Value } from './values.js';
+
+/** Data, or (with `grad`) a leaf whose gradient the caller reads. */
+export function input(g: GraphState, view: MatrixView, options: { grad?: boolean; label?: string } = {}): Value {
+  const v = g.value(view, options.label ?? view.tensor.label, options.grad ?? false);
+  if (v.requiresGrad) g.gradTensor(view.tensor);
+  return v;
+}
+
+/** Columns [from, from + count) of a value. */
+export function slice(g: GraphState, v: Value, from: number, count: number, label: string): Value {
+  const out = g.value(columns(v.view, from, count), label, v.requiresGrad);
+  g.push({ label, inputs: [v], outputs: [out], forward: async () => [], backward: async () => [] });
+  return out;
+}
+
+/** Values lying side by side in one tensor, as one value. */
+export function join(g: GraphState, parts: readonly Value[], label: string): Value {
+  const first = parts[0].view;
+  let cols = 0;
+  for (const p of parts) {
+    const v = p.view;
+    if (v.tensor !== first.tensor || v.rowStride !== first.rowStride || v.agentStride !== first.agentStride || v.offset !== first.offset + cols) {
+      throw new ConfigError(`${g.label} join ${label}`, p.label, 'values in adjacent columns of one tensor (place them there with `into`)');
+    }
+    cols += v.cols;
+  }
+  const out = g.value({ ...first, cols }, label, parts.some((p) => p.requiresGrad));
+  g.push({ label, inputs: parts, outputs: [out], forward: async () => [], backward: async () => [] });
+  return out;
+}
+
+/**
+ * y = net(x). With `train`, the network's parameter gradients are computed (a network used by
+ * several nodes of one graph accumulates them); without, it is a fixed function still
+ * differentiated with respect to its input.
+ */
+export function mlp(g: GraphState, net: Mlp, x: Value, options: { train?: boolean; into?: MatrixView; label?: string } = {}): Value {
+  const label = options.label ?? net.label;
+  const train = options.train ?? true;
+  const requiresGrad = train || x.requiresGrad;
+  const out = options.into ?? g.own(net.outDim, `${label}.out`);
+  if (requiresGrad && net.layers.length === 1 && x.view.tensor === out.tensor) {
+    throw new ConfigError(`${g.label} ${label}`, 'input and output in one tensor', 'separate tensors for a one-layer network (its backward reads one and writes the other)');
+  }
+  const batch = net.bind(g.cache, x.view, { label, output: out, outputGrad: requiresGrad ? g.grad(out) : undefined });
+  const y = g.value(batch.output, label, requiresGrad);
+  g.push({
+    label,
+    inputs: [x],
+    outputs: [y],
+    forward: () => batch.forward(),
+    backward: requiresGrad
+      ? (pass) =>
+          batch.backward({
+            paramGrads: train,
+            accumulateParams: train && pass.wroteParams(net),
+            inputGrad: x.requiresGrad ? g.grad(x) : undefined,
+            accumulateInput: true,
+          })
+      : null,
+  });
+  return y;
+}
+
+/** out = op(alpha a, beta b) elementwise (written `into` a view, if given), with its VJPs. */
+export function map(g: GraphState, op: MapOp, a: Value, b: Value | null, alpha: number, beta: number, label: string, into?: MatrixView): Value {
+  if (b && b.view.cols !== a.view.cols) throw new ConfigError(`${g.label} ${label}`, `${a.view.cols} and ${b.view.cols} columns`, 'operands of equal width');
+  if (into && (into.tensor === a.view.tensor || into.tensor === b?.view.tensor)) {
+    throw new ConfigError(`${g.label} ${label} into`, into.tensor.label, "a tensor other than the operands' (one kernel reads those and writes this)");
+  }
+  const out = g.value(into ?? g.own(a.view.cols, label), label, a.requiresGrad || (b?.requiresGrad ?? false));
+  if (out.requiresGrad) g.gradTensor(out.view.tensor);
+  const args = { op, a: a.view, b: b?.view, alpha, beta };
+  g.push({
+    label,
+    inputs: b ? [a, b] : [a],
+    outputs: [out],
+    forward: async () => [await mapDispatch(g.cache, { ...args, out: out.view }, label)],
+    backward: async () => [
+      ...(a.requiresGrad ? [await mapBackwardDispatch(g.cache, 'a', { ...args, out: g.grad(a), dout: g.grad(out) }, `${label} backward a`)] : []),
+      ...(b?.requiresGrad ? [await mapBackwardDispatch(g.cache, 'b', { ...args, out: g.grad(b), dout: g.grad(out) }, `${label} backward b`)] : []),
+    ],
+  });
+  return out;
+}
+
+export interface CustomNode {
+  label: string;
+  inputs: readonly Value[];
+  outputs: readonly MatrixView[];
+  outputLabels?: readonly string[];
+  forward: Dispatch[];
+  /** Adds into the twin tensors of the inputs from those of the outputs; required when an input needs gradients. */
+  backward?: Dispatch[];
+}
+
+/** A node with hand-written dispatches (e.g. a simulator step with its VJP kernel). */
+export function custom(g: GraphState, spec: CustomNode): Value[] {
+  const requiresGrad = spec.inputs.some((v) => v.requiresGrad);
+  if (requiresGrad && !spec.backward) {
+    throw new ConfigError(`${g.label} ${spec.label}`, 'no backward', 'a backward pass: an input needs gradients');
+  }
+  const outputs = spec.outputs.map((view, i) => g.value(view, spec.outputLabels?.[i] ?? `${spec.label}.${i}`, requiresGrad));
+  if (requiresGrad) for (const v of [...spec.inputs, ...outputs]) g.gradTensor(v.view.tensor);
+  const backward = spec.backward ?? [];
+  g.push({ label: spec.label, inputs: spec.inputs, outputs, forward: async () => spec.forward, backward: async () => backward });
+  return outputs;
+}
