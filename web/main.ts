@@ -1,14 +1,12 @@
 /**
- * The browser demo: trains DDPG on navigator.gpu with the library's own kernels, draws a grid of
- * the environments and the learning curve while it learns, then shows the deterministic policy.
- * GPU work goes out in chunks sized to keep each frame short; readbacks are awaited, never
- * blocking, and the environment state is copied at most once per animation frame.
+ * The browser demo: trains any of the library's algorithms on navigator.gpu with its own
+ * kernels, draws a grid of the environments and the learning curve while it learns, then shows
+ * the deterministic policy next to a random one. GPU work goes out in chunks sized to keep each
+ * frame short; readbacks are awaited, never blocking, and the environment state is copied at most
+ * once per animation frame.
  */
-import { exploreDispatch } from '../src/algos/common/explore.js';
-import { CPU_PRESET } from '../src/run/presets.js';
-import { type Report, Trainer } from '../src/run/trainer.js';
-import { algoConfig, runConfig } from '../src/run/config.js';
-import { Ddpg } from '../src/algos/ddpg.js';
+import { deterministicActing, type DeterministicActing } from '../src/algos/common/acting.js';
+import { ALGORITHM_ENTRIES, getAlgorithm } from '../src/algos/registry.js';
 import { EnvBatch } from '../src/envs/batch.js';
 import { envNames, getEnv } from '../src/envs/registry.js';
 import { renderStates } from '../src/envs/render.js';
@@ -16,15 +14,19 @@ import { createBrowserContext } from '../src/gpu/browser.js';
 import type { GpuContext } from '../src/gpu/context.js';
 import { PipelineCache } from '../src/gpu/kernel.js';
 import { Recorder, runOnce } from '../src/gpu/recorder.js';
-import { f32 } from '../src/gpu/tensor.js';
-import { learningCurveSvg } from '../src/run/plot.js';
+import { GpuTimer } from '../src/gpu/timer.js';
 import { Clock } from '../src/rng/clock.js';
-import { Stream } from '../src/rng/philox.js';
+import { algoConfig, runConfig } from '../src/run/config.js';
+import { learningCurveSvg } from '../src/run/plot.js';
+import { evaluateRandomPolicy } from '../src/run/evaluate.js';
+import { CPU_PRESETS } from '../src/run/presets.js';
+import { type Report, Trainer } from '../src/run/trainer.js';
 import { drawScenes } from './draw.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
   env: $<HTMLSelectElement>('env'),
+  algo: $<HTMLSelectElement>('algo'),
   envs: $<HTMLSelectElement>('envs'),
   seed: $<HTMLInputElement>('seed'),
   start: $<HTMLButtonElement>('start'),
@@ -34,8 +36,12 @@ const ui = {
   adapter: $('adapter'),
   steps: $('steps'),
   sps: $('sps'),
+  gpuTime: $('gpu-time'),
   episodes: $('episodes'),
+  firstReturn: $('first-return'),
   lastReturn: $('last-return'),
+  policyReturn: $('policy-return'),
+  randomReturn: $('random-return'),
   status: $('status'),
   canvas: $<HTMLCanvasElement>('envs-canvas'),
   curve: $('curve'),
@@ -46,14 +52,15 @@ const GRID = 8;
 
 let ctx: GpuContext;
 let cache: PipelineCache;
+let timer: GpuTimer | null = null;
 let trainer: Trainer | null = null;
 let mode: 'idle' | 'training' | 'paused' | 'watching' = 'idle';
 let chunk = 8; // env steps per frame, adapted to keep frames short
 let reports: Report[] = [];
 let episodes = 0;
 let lastCurve = 0;
-let watchLoop: (() => Promise<void>) | null = null;
-let watchEnv: EnvBatch | null = null;
+/** The watched envs and their acting, released when watching again or resetting. */
+let watched: { env: EnvBatch; clock: Clock; acting: DeterministicActing; loop: () => Promise<void> } | null = null;
 
 function setStatus(text: string): void {
   ui.status.textContent = text;
@@ -61,6 +68,7 @@ function setStatus(text: string): void {
 
 function fail(e: unknown): void {
   mode = 'paused';
+  ui.start.disabled = false;
   setStatus(`error: ${e instanceof Error ? e.message : String(e)}`);
   console.error(e);
 }
@@ -77,8 +85,15 @@ async function init(): Promise<void> {
     return;
   }
   cache = new PipelineCache(ctx);
+  timer = GpuTimer.create(ctx);
   ui.adapter.textContent = ctx.adapterName;
+  if (!timer) ui.gpuTime.textContent = 'no timestamp queries on this adapter';
   for (const name of envNames().filter((n) => getEnv(n).goalDim === 0)) ui.env.add(new Option(name, name, name === 'pendulum', name === 'pendulum'));
+  for (const a of ALGORITHM_ENTRIES) {
+    const option = new Option(a.name, a.name, a.name === 'ddpg', a.name === 'ddpg');
+    option.title = a.summary;
+    ui.algo.add(option);
+  }
   ui.start.onclick = () => void start().catch(fail);
   ui.pause.onclick = () => pause();
   ui.reset.onclick = () => reset();
@@ -92,6 +107,12 @@ function showUnsupported(message: string): void {
   $('app').hidden = true;
 }
 
+/** A CPU adapter (SwiftShader) takes the algorithm's small settings; a GPU the published ones. */
+function algorithmSettings(algo: string, envs: number): Record<string, unknown> {
+  if (ctx.isSoftware) return { ...CPU_PRESETS[algo].algo };
+  return algo === 'ddpg' ? { learningStarts: 10 * envs } : {};
+}
+
 async function start(): Promise<void> {
   if (mode === 'paused' && trainer) {
     mode = 'training';
@@ -99,14 +120,15 @@ async function start(): Promise<void> {
     requestAnimationFrame(trainFrame);
     return;
   }
+  const algo = getAlgorithm(ui.algo.value).name;
   const envs = Number(ui.envs.value);
   const seed = Math.max(0, Math.floor(Number(ui.seed.value) || 0));
-  const run = runConfig({ env: ui.env.value, envs, seed, steps: 2 ** 40, reportEvery: 25, evalEpisodes: 0 });
-  // A CPU adapter (SwiftShader) gets the small settings; a GPU the published ones.
-  const algo = algoConfig('ddpg', ctx.isSoftware ? CPU_PRESET.algo : { learningStarts: 10 * envs });
+  const run = runConfig({ algo, env: ui.env.value, envs, seed, steps: 2 ** 40, reportEvery: 25, evalEpisodes: 0 });
+  const settings = algoConfig(algo, algorithmSettings(algo, envs));
   setStatus('compiling kernels');
   ui.start.disabled = true;
-  trainer = await Trainer.create(ctx, cache, run, algo);
+  trainer = await Trainer.create(ctx, cache, run, settings);
+  trainer.timer = timer;
   reports = [];
   episodes = 0;
   mode = 'training';
@@ -126,18 +148,22 @@ function pause(): void {
   }
 }
 
+function stopWatching(): void {
+  watched?.acting.release();
+  watched?.env.destroy();
+  watched?.clock.tensor.destroy();
+  watched = null;
+}
+
 function reset(): void {
   mode = 'idle';
   trainer = null;
-  watchLoop = null;
-  watchEnv?.destroy();
-  watchEnv = null;
+  stopWatching();
   reports = [];
   episodes = 0;
+  for (const el of [ui.firstReturn, ui.lastReturn, ui.policyReturn, ui.randomReturn, ui.sps]) el.textContent = '-';
   ui.steps.textContent = '0';
   ui.episodes.textContent = '0';
-  ui.lastReturn.textContent = '-';
-  ui.sps.textContent = '-';
   ui.curve.textContent = '';
   ui.start.disabled = false;
   ui.start.textContent = 'Start';
@@ -151,11 +177,14 @@ async function onReport(r: Report): Promise<void> {
   reports.push(r);
   episodes += r.episodes;
   ui.episodes.textContent = String(episodes);
-  if (r.return_mean !== null) ui.lastReturn.textContent = r.return_mean.toFixed(1);
+  if (r.return_mean !== null) {
+    ui.lastReturn.textContent = r.return_mean.toFixed(1);
+    if (ui.firstReturn.textContent === '-') ui.firstReturn.textContent = r.return_mean.toFixed(1);
+  }
   const now = performance.now();
   if (now - lastCurve > 1000 && reports.some((x) => x.return_mean !== null)) {
     lastCurve = now;
-    ui.curve.innerHTML = await learningCurveSvg(reports, `DDPG on ${trainer?.run.env} (${trainer?.run.envs} envs)`);
+    ui.curve.innerHTML = await learningCurveSvg(reports, `${trainer?.run.algo} on ${trainer?.run.env} (${trainer?.run.envs} envs)`);
   }
 }
 
@@ -173,6 +202,7 @@ async function trainFrame(): Promise<void> {
     // Reports (readbacks) only every reportEvery steps, not at the end of every frame's chunk.
     await t.train(t.iteration + chunk, onReport, undefined, false);
     await drawEnvs(t.algo.env);
+    if (timer && t.lastSubmit.steps > 0) ui.gpuTime.textContent = `${((await timer.readNanoseconds()) / t.lastSubmit.steps / 1000).toFixed(1)} us`;
     const elapsed = performance.now() - begin;
     ui.steps.textContent = String(t.iteration * t.run.envs);
     ui.sps.textContent = (((t.iteration - before) * t.run.envs) / (elapsed / 1000)).toExponential(2);
@@ -184,44 +214,47 @@ async function trainFrame(): Promise<void> {
   requestAnimationFrame(trainFrame);
 }
 
+/** Fresh envs acting with the trained policy's mode. */
+async function actingEnvs(t: Trainer, seed: number): Promise<{ env: EnvBatch; clock: Clock; acting: DeterministicActing }> {
+  const clock = new Clock(ctx, 'watch clock');
+  const env = await new EnvBatch(ctx, getEnv(t.run.env), { envs: SHOWN, seed, clock, label: 'watch' }).build(cache);
+  const acting = await deterministicActing(cache, env, clock, await t.algo.evalPolicy(cache, env.obsView), { seed });
+  await runOnce(ctx, [env.resetDispatch]);
+  return { env, clock, acting };
+}
+
 /** Runs the deterministic policy (no noise) on fresh envs and shows them, a step per frame. */
 async function watch(): Promise<void> {
-  if (!trainer || !(trainer.algo instanceof Ddpg)) return;
+  if (!trainer) return;
+  const t = trainer;
   mode = 'watching';
   setStatus('watching the deterministic policy');
   ui.start.disabled = false;
   ui.start.textContent = 'Resume training';
-  const def = getEnv(trainer.run.env);
-  const clock = new Clock(ctx, 'watch clock');
-  watchLoop = null; // stops the previous loop before its batch goes
-  watchEnv?.destroy(); // one watched batch at a time
-  const env = await new EnvBatch(ctx, def, { envs: SHOWN, seed: trainer.run.seed + 7, clock, label: 'watch' }).build(cache);
-  watchEnv = env;
-  const policy = await Ddpg.policy(cache, trainer.algo.nets.actor, env.obsView);
-  const action = f32(ctx, 'watch action', [SHOWN, env.actionDim]);
-  const act = await exploreDispatch(cache, env, policy.output, action, f32(ctx, 'watch ou', [SHOWN, env.actionDim]), clock, {
-    noise: 'none', sigma: 0, ouTheta: 0, ouDt: 1, warmup: 0, seed: trainer.run.seed, stream: Stream.explore,
-  });
-  await runOnce(ctx, [env.resetDispatch]);
-  const step = new Recorder(ctx, 'watch step').add(await clock.tick(cache), ...policy.forward, act, env.stepDispatch);
+  stopWatching(); // one watched batch at a time; stops the previous loop before its batch goes
+  const seed = t.run.seed + 7;
+  // The baseline to beat: one episode of uniformly random actions in each of as many envs.
+  ui.randomReturn.textContent = (await evaluateRandomPolicy(ctx, cache, getEnv(t.run.env), { seed }, SHOWN)).return_mean.toFixed(1);
+  const { env, clock, acting } = await actingEnvs(t, seed);
+  const step = new Recorder(ctx, 'watch step').add(...acting.step);
   let frames = 0;
-  const loop = async () => {
-    if (mode !== 'watching' || watchLoop !== loop) return;
+  const loop = async (): Promise<void> => {
+    if (mode !== 'watching' || watched?.loop !== loop) return;
     try {
       step.submit(1);
       await drawEnvs(env);
       if (++frames % 60 === 0) {
         const [s] = await env.readStats();
-        if (s.episodes > 0) ui.lastReturn.textContent = `${s.returnMean.toFixed(1)} (policy)`;
+        if (s.episodes > 0) ui.policyReturn.textContent = s.returnMean.toFixed(1);
       }
     } catch (e) {
       // A loop replaced while its frame was in flight may find its batch released: not an error.
-      if (watchLoop === loop) fail(e);
+      if (watched?.loop === loop) fail(e);
       return;
     }
     requestAnimationFrame(() => void loop());
   };
-  watchLoop = loop;
+  watched = { env, clock, acting, loop };
   requestAnimationFrame(() => void loop());
 }
 

@@ -15,7 +15,7 @@ import type { EnvBatch } from '../envs/batch.js';
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
 import { Recorder, runOnce } from '../gpu/recorder.js';
-import { withRng, type ShaderSource } from '../gpu/shaders.js';
+import { type ShaderSource, withRng } from '../gpu/shaders.js';
 import cemWgsl from '../../shaders/rl/cem.wgsl?raw';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
@@ -25,7 +25,7 @@ import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import type { EnvDefinition } from '../envs/types.js';
 import { networkPolicy } from './common/acting.js';
-import type { Algorithm, DeterministicPolicy, EvalNetworks, Program, RunShape } from './common/algorithm.js';
+import { type AlgorithmParts, type Build, BuiltAlgorithm, type DeterministicPolicy, type EvalNetworks, type RunShape } from './common/algorithm.js';
 import { toEnv } from './common/explore.js';
 import { type MetricTable, counter, mean as meanOver } from './common/metrics.js';
 import { trainingState } from './common/state.js';
@@ -47,20 +47,17 @@ export function cemConfig(given: Readonly<Record<string, unknown>> = {}): CemCon
   return resolveOptions(cemSchema, given);
 }
 
-export class Cem implements Algorithm {
+export class Cem extends BuiltAlgorithm<CemConfig> {
   readonly name = 'cem';
-  readonly warmupIterations = 0;
 
   private constructor(
-    readonly env: EnvBatch,
-    readonly clock: Clock,
-    readonly config: CemConfig,
+    b: Build<CemConfig>,
+    /** The network holding the search distribution's mean (the evaluation policy). */
     readonly mean: Mlp,
-    readonly warmup: Program,
-    readonly train: Program,
-    readonly state: Record<string, Tensor>,
-    readonly metrics: MetricTable,
-  ) {}
+    parts: AlgorithmParts,
+  ) {
+    super(b, parts);
+  }
 
   /** Checks that the envs split evenly over the population (before any GPU work). */
   static check(run: Pick<RunShape, 'envs' | 'agents'>, _def: EnvDefinition, config: CemConfig): void {
@@ -118,7 +115,9 @@ export class Cem implements Algorithm {
       ],
     };
     const warmup = new Recorder(ctx, 'cem warmup').add(...step);
-    return new Cem(env, clock, config, mean, { recorder: warmup, iterations: 1 }, { recorder: generation, iterations: env.horizon }, state, metrics);
+    return new Cem({ ctx, cache, env, clock, config, seed }, mean, {
+      warmup: { recorder: warmup, iterations: 1 }, train: { recorder: generation, iterations: env.horizon }, warmupIterations: 0, state, metrics,
+    });
   }
 
   evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {

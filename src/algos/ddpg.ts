@@ -29,7 +29,7 @@ import { ReplayBuffer } from '../replay/buffer.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { networkPolicy } from './common/acting.js';
-import type { Algorithm, DeterministicPolicy, EvalNetworks, Program, RunShape } from './common/algorithm.js';
+import { type AlgorithmParts, type Build, BuiltAlgorithm, type DeterministicPolicy, type EvalNetworks, type RunShape } from './common/algorithm.js';
 import { LOSS_SLOTS, METRICS_WIDTH, policyLossDispatch, tdColumns, tdLossDispatch } from './common/criticLosses.js';
 import { NOISE_KINDS, type NoiseKind, exploreDispatch, smoothTargetDispatch } from './common/explore.js';
 import { type MetricTable, counter, mean } from './common/metrics.js';
@@ -98,13 +98,7 @@ export interface DdpgNetworks {
 type Column = ActorCriticColumn | 'slot' | 'relabeled';
 
 /** What the phases of a training unit share. */
-interface Learner {
-  ctx: GpuContext;
-  cache: PipelineCache;
-  env: EnvBatch;
-  clock: Clock;
-  config: DdpgConfig;
-  seed: number;
+interface Learner extends Build<DdpgConfig> {
   fusions: Fusions;
   nets: DdpgNetworks & { targetActor: Mlp; targetCritic: Mlp };
   actorOpt: Adam;
@@ -115,20 +109,16 @@ interface Learner {
   unit: { blocks: number; steps: number; updates: number };
 }
 
-export class Ddpg implements Algorithm {
+export class Ddpg extends BuiltAlgorithm<DdpgConfig> {
   readonly name = 'ddpg';
 
   private constructor(
-    readonly env: EnvBatch,
-    readonly clock: Clock,
-    readonly config: DdpgConfig,
+    b: Build<DdpgConfig>,
     readonly nets: DdpgNetworks,
-    readonly warmup: Program,
-    readonly train: Program,
-    readonly warmupIterations: number,
-    readonly state: Record<string, Tensor>,
-    readonly metrics: MetricTable,
-  ) {}
+    parts: AlgorithmParts,
+  ) {
+    super(b, parts);
+  }
 
   /** Networks of the shapes `config` asks for on `env`, initialised from `seed`. */
   static networks(ctx: GpuContext, env: EnvBatch, config: DdpgConfig, seed: number): DdpgNetworks {
@@ -191,7 +181,7 @@ export class Ddpg implements Algorithm {
       env, replay, clock, metrics: l.metrics.tensor, other: { ou_state: ouState },
     });
     const warmup = { recorder: new Recorder(ctx, 'ddpg warmup').add(...act), iterations: 1 };
-    return new Ddpg(env, clock, config, { actor, critic }, warmup, { recorder: train, iterations: l.unit.blocks * steps }, l.warmupIterations, state, l.metrics);
+    return new Ddpg(l, { actor, critic }, { warmup, train: { recorder: train, iterations: l.unit.blocks * steps }, warmupIterations: l.warmupIterations, state, metrics: l.metrics });
   }
 
   /** The deterministic policy a = pi(s), for evaluation. */

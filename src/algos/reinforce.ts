@@ -26,14 +26,14 @@ import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { Graph } from '../scg/graph.js';
 import { mapDispatch } from '../scg/ops.js';
-import type { Algorithm, DeterministicPolicy, EvalNetworks, Program } from './common/algorithm.js';
+import type { AlgorithmParts, Build, EvalNetworks } from './common/algorithm.js';
 import { BinaryPolicy } from './common/binaryPolicy.js';
 import { CategoricalPolicy } from './common/categoricalPolicy.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
 import { type MetricTable, counter, mean } from './common/metrics.js';
 import { Trajectories } from './common/minibatch.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
-import type { StochasticPolicy } from './common/policy.js';
+import { PolicyAlgorithm, type StochasticPolicy } from './common/policy.js';
 import { returnsDispatches } from './common/returns.js';
 import { trainingState } from './common/state.js';
 
@@ -59,20 +59,12 @@ export function reinforceConfig(given: Readonly<Record<string, unknown>> = {}): 
 
 const METRICS_WIDTH = 8;
 
-export class Reinforce implements Algorithm {
+export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
   readonly name = 'reinforce';
-  readonly warmupIterations = 0;
 
-  private constructor(
-    readonly env: EnvBatch,
-    readonly clock: Clock,
-    readonly config: ReinforceConfig,
-    readonly policy: StochasticPolicy,
-    readonly warmup: Program,
-    readonly train: Program,
-    readonly state: Record<string, Tensor>,
-    readonly metrics: MetricTable,
-  ) {}
+  private constructor(b: Build<ReinforceConfig>, policy: StochasticPolicy, parts: AlgorithmParts) {
+    super(b, policy, parts);
+  }
 
   static networks(ctx: GpuContext, env: EnvBatch, config: ReinforceConfig, seed: number): { policy: StochasticPolicy; value: Mlp } {
     const { obsWidth: o, actionDim: a, agents } = env;
@@ -122,26 +114,16 @@ export class Reinforce implements Algorithm {
       ],
     };
     const warmup = { recorder: new Recorder(ctx, 'reinforce warmup').add(...steps[0]), iterations: 1 };
-    return new Reinforce(env, clock, config, policy, warmup, { recorder: unit, iterations: T }, state, metrics);
+    return new Reinforce(l, policy, { warmup, train: { recorder: unit, iterations: T }, warmupIterations: 0, state, metrics });
   }
 
   static evalNetworks(ctx: GpuContext, env: EnvBatch, config: ReinforceConfig, seed: number): EvalNetworks {
     return Reinforce.networks(ctx, env, config, seed).policy.evalNetworks();
   }
-
-  evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
-    return this.policy.mode(cache, obs);
-  }
 }
 
 /** What collecting a segment and the update share. */
-interface Learner {
-  ctx: GpuContext;
-  cache: PipelineCache;
-  env: EnvBatch;
-  clock: Clock;
-  config: ReinforceConfig;
-  seed: number;
+interface Learner extends Build<ReinforceConfig> {
   policy: StochasticPolicy;
   value: Mlp;
   policyOpt: Adam;

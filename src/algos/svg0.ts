@@ -28,7 +28,7 @@ import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { type CategoricalEstimator, Graph, type Value } from '../scg/graph.js';
 import { mapDispatch } from '../scg/ops.js';
-import type { Algorithm, DeterministicPolicy, EvalNetworks, Program } from './common/algorithm.js';
+import type { AlgorithmParts, Build, EvalNetworks } from './common/algorithm.js';
 import { LOSS_SLOTS, tdColumns, tdLossDispatch } from './common/criticLosses.js';
 import { BinaryPolicy } from './common/binaryPolicy.js';
 import { CategoricalPolicy } from './common/categoricalPolicy.js';
@@ -37,6 +37,7 @@ import { Temperature } from './common/temperature.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 import { type MetricTable, constant, counter, mean } from './common/metrics.js';
 import { ACTOR_CRITIC_FROM_REPLAY, type ActorCriticColumn, type Minibatch, actorCriticBatch } from './common/minibatch.js';
+import { PolicyAlgorithm } from './common/policy.js';
 import { replayActing } from './common/replayActing.js';
 import { trainingState } from './common/state.js';
 import type { ReplayBuffer } from '../replay/buffer.js';
@@ -76,20 +77,12 @@ export function svg0Config(given: Readonly<Record<string, unknown>> = {}): Svg0C
 /** Metric slots per agent: the TD loss kernel's, then the policy graph's costs, its counter and alpha. */
 const METRICS_WIDTH = 8;
 
-export class Svg0 implements Algorithm {
+export class Svg0 extends PolicyAlgorithm<Svg0Config, Svg0Policy> {
   readonly name = 'svg0';
 
-  private constructor(
-    readonly env: EnvBatch,
-    readonly clock: Clock,
-    readonly config: Svg0Config,
-    readonly policy: Svg0Policy,
-    readonly warmup: Program,
-    readonly train: Program,
-    readonly warmupIterations: number,
-    readonly state: Record<string, Tensor>,
-    readonly metrics: MetricTable,
-  ) {}
+  private constructor(b: Build<Svg0Config>, policy: Svg0Policy, parts: AlgorithmParts) {
+    super(b, policy, parts);
+  }
 
   static networks(ctx: GpuContext, env: EnvBatch, config: Svg0Config, seed: number): { policy: Svg0Policy; critic: Mlp } {
     const { obsWidth: o, actionDim: a, agents } = env;
@@ -142,26 +135,16 @@ export class Svg0 implements Algorithm {
       ],
     };
     const warmup = { recorder: new Recorder(ctx, 'svg0 warmup').add(...act), iterations: 1 };
-    return new Svg0(env, clock, config, policy, warmup, { recorder: train, iterations: 1 }, warmupIterations, state, metrics);
+    return new Svg0(l, policy, { warmup, train: { recorder: train, iterations: 1 }, warmupIterations, state, metrics });
   }
 
   static evalNetworks(ctx: GpuContext, env: EnvBatch, config: Svg0Config, seed: number): EvalNetworks {
     return Svg0.networks(ctx, env, config, seed).policy.evalNetworks();
   }
-
-  evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
-    return this.policy.mode(cache, obs);
-  }
 }
 
 /** What the critic and policy updates share. */
-interface Learner {
-  ctx: GpuContext;
-  cache: PipelineCache;
-  env: EnvBatch;
-  clock: Clock;
-  config: Svg0Config;
-  seed: number;
+interface Learner extends Build<Svg0Config> {
   policy: Svg0Policy;
   critic: Mlp;
   targetCritic: Mlp;

@@ -19,7 +19,7 @@ import type { GpuContext } from '../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { Recorder } from '../gpu/recorder.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
-import { type MatrixView, matrix } from '../gpu/view.js';
+import { matrix } from '../gpu/view.js';
 import { Adam } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
 import { polyak } from '../nn/polyak.js';
@@ -28,12 +28,13 @@ import { Stream } from '../rng/philox.js';
 import type { ReplayBuffer } from '../replay/buffer.js';
 import { type Compiled, type GaussianNode, Graph } from '../scg/graph.js';
 import { mapDispatch } from '../scg/ops.js';
-import type { Algorithm, DeterministicPolicy, EvalNetworks, Program } from './common/algorithm.js';
+import type { AlgorithmParts, Build, EvalNetworks } from './common/algorithm.js';
 import { LOSS_SLOTS, tdColumns, tdLossDispatch } from './common/criticLosses.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 import { type MetricTable, counter, mean } from './common/metrics.js';
 import { Minibatch } from './common/minibatch.js';
+import { PolicyAlgorithm } from './common/policy.js';
 import { replayActing } from './common/replayActing.js';
 import { trainingState } from './common/state.js';
 
@@ -59,22 +60,18 @@ export function svg1Config(given: Readonly<Record<string, unknown>> = {}): Svg1C
 /** Metric slots per agent: the TD loss kernel's (V), then the policy graph's and the model graph's. */
 const METRICS_WIDTH = 8;
 
-export class Svg1 implements Algorithm {
+export class Svg1 extends PolicyAlgorithm<Svg1Config, GaussianPolicy> {
   readonly name = 'svg1';
 
   private constructor(
-    readonly env: EnvBatch,
-    readonly clock: Clock,
-    readonly config: Svg1Config,
-    readonly policy: GaussianPolicy,
-    readonly warmup: Program,
-    readonly train: Program,
-    readonly warmupIterations: number,
-    readonly state: Record<string, Tensor>,
-    readonly metrics: MetricTable,
+    b: Build<Svg1Config>,
+    policy: GaussianPolicy,
+    parts: AlgorithmParts,
     /** The policy update alone: minibatch preparation, then the graph's passes (for gradient checks). */
     readonly policyUpdate: { prepare: Dispatch[]; forward: Dispatch[]; backward: Dispatch[]; action: GaussianNode },
-  ) {}
+  ) {
+    super(b, policy, parts);
+  }
 
   static networks(ctx: GpuContext, env: EnvBatch, config: Svg1Config, seed: number): { policy: GaussianPolicy; value: Mlp; model: Mlp } {
     const o = env.obsWidth, a = env.actionDim, agents = env.agents;
@@ -127,7 +124,7 @@ export class Svg1 implements Algorithm {
       ],
     };
     const warmup = { recorder: new Recorder(ctx, 'svg1 warmup').add(...act), iterations: 1 };
-    return new Svg1(env, clock, config, policy, warmup, { recorder: train, iterations: 1 }, warmupIterations, state, metrics, {
+    return new Svg1(l, policy, { warmup, train: { recorder: train, iterations: 1 }, warmupIterations, state, metrics }, {
       prepare,
       ...policies.step,
       action: policies.action,
@@ -137,20 +134,10 @@ export class Svg1 implements Algorithm {
   static evalNetworks(ctx: GpuContext, env: EnvBatch, config: Svg1Config, seed: number): EvalNetworks {
     return Svg1.networks(ctx, env, config, seed).policy.evalNetworks();
   }
-
-  evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
-    return this.policy.mode(cache, obs);
-  }
 }
 
 /** What the updates share: networks, optimizers and the minibatch in three tensors. */
-interface Learner {
-  ctx: GpuContext;
-  cache: PipelineCache;
-  env: EnvBatch;
-  clock: Clock;
-  config: Svg1Config;
-  seed: number;
+interface Learner extends Build<Svg1Config> {
   policy: GaussianPolicy;
   value: Mlp;
   targetValue: Mlp;

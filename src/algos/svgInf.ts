@@ -31,7 +31,8 @@ import { Minibatch } from './common/minibatch.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { type GaussianNode, Graph, type Value } from '../scg/graph.js';
-import type { Algorithm, DeterministicPolicy, EvalNetworks, Program, RunShape } from './common/algorithm.js';
+import type { AlgorithmParts, Build, EvalNetworks, RunShape } from './common/algorithm.js';
+import { PolicyAlgorithm } from './common/policy.js';
 import { type MetricTable, counter, mean } from './common/metrics.js';
 import { trainingState } from './common/state.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
@@ -61,22 +62,18 @@ export function svgInfConfig(given: Readonly<Record<string, unknown>> = {}): Svg
 const SLOTS = { cost: 0, updates: 1, modelLoss: 2 } as const;
 const METRICS_WIDTH = 8;
 
-export class SvgInf implements Algorithm {
+export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
   readonly name = 'svg-inf';
-  readonly warmupIterations = 0;
 
   private constructor(
-    readonly env: EnvBatch,
-    readonly clock: Clock,
-    readonly config: SvgInfConfig,
-    readonly policy: GaussianPolicy,
-    readonly warmup: Program,
-    readonly train: Program,
-    readonly state: Record<string, Tensor>,
-    readonly metrics: MetricTable,
+    b: Build<SvgInfConfig>,
+    policy: GaussianPolicy,
+    parts: AlgorithmParts,
     /** The policy update's graph passes and its action nodes (for gradient checks). */
     readonly policyUpdate: { forward: Dispatch[]; backward: Dispatch[]; actions: GaussianNode[] },
-  ) {}
+  ) {
+    super(b, policy, parts);
+  }
 
   static networks(ctx: GpuContext, env: EnvBatch, config: SvgInfConfig, seed: number): { policy: GaussianPolicy } {
     return { policy: GaussianPolicy.create(ctx, env.obsWidth, env.actionDim, config.policyHidden, env.agents, { seed, squash: true }) };
@@ -97,7 +94,7 @@ export class SvgInf implements Algorithm {
 
     // ---- the policy update: the return of H-step trajectories, differentiated through them ----
     const g = new Graph(ctx, cache, { agents, rows, clock, label: 'svg-inf', metrics: { tensor: metrics, width: METRICS_WIDTH, firstSlot: SLOTS.modelLoss + 1 } });
-    const unrolled: Unrolled = { g, cache, env, clock, policy, horizon, config, seed, action };
+    const unrolled: Unrolled = { ctx, g, cache, env, clock, policy, horizon, config, seed, action };
     const parts = config.dynamics === 'sim' ? await simulatorGraph(unrolled) : await modelGraph(unrolled);
     g.counter('updates', SLOTS.updates);
     const update = await g.compile();
@@ -120,7 +117,7 @@ export class SvgInf implements Algorithm {
       ],
     };
     const warmup = { recorder: new Recorder(ctx, 'svg-inf warmup').add(...act), iterations: 1 };
-    return new SvgInf(env, clock, config, policy, warmup, { recorder: train, iterations: horizon }, state, table, { ...update, actions: parts.actions });
+    return new SvgInf({ ctx, cache, env, clock, config, seed }, policy, { warmup, train: { recorder: train, iterations: horizon }, warmupIterations: 0, state, metrics: table }, { ...update, actions: parts.actions });
   }
 
   static evalNetworks(ctx: GpuContext, env: EnvBatch, config: SvgInfConfig, seed: number): EvalNetworks {
@@ -136,22 +133,13 @@ export class SvgInf implements Algorithm {
     if (run.obsNoise !== 0) throw new ConfigError('--obs-noise', run.obsNoise, `0 for ${name} through the simulator`);
     if (run.sysid !== 0) throw new ConfigError('--sysid', run.sysid, `0 for ${name} through the simulator`);
   }
-
-  evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
-    return this.policy.mode(cache, obs);
-  }
 }
 
 /** What building the unrolled graph of one policy update needs. */
-interface Unrolled {
+interface Unrolled extends Build<SvgInfConfig> {
   g: Graph;
-  cache: PipelineCache;
-  env: EnvBatch;
-  clock: Clock;
   policy: GaussianPolicy;
   horizon: number;
-  config: SvgInfConfig;
-  seed: number;
   /** The actions the acting policy takes (normalized), for recording real trajectories. */
   action: Tensor<'f32'>;
 }

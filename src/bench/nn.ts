@@ -21,7 +21,7 @@ export async function nnSuite(ctx: GpuContext, cache: PipelineCache, quick: bool
     const params = f32(ctx, 'B', [(k + 1) * n], new Float32Array((k + 1) * n).fill(0.25));
     const y = matrix(f32(ctx, 'C', [m * n]), { rows: m, cols: n });
     const layer = { inDim: k, outDim: n, activation: 'identity' as const, offset: 0, paramsPerAgent: (k + 1) * n, agents: 1 };
-    const program = new Recorder(ctx, `matmul ${m}x${k}x${n}`).add(await linearForward(cache, layer, params, x, y));
+    const program = new Recorder(ctx, `matmul ${m}x${k}x${n}`).add(await linearForward(cache, layer, { params, x, y }));
     const timing = await timeProgram(ctx, program, { iterations, repeats });
     rows.push({ name: 'matmul', shape: `${m}x${k}x${n}`, tiles: chooseTiles(m, n, cache.softwareTiles), tflops: (2 * m * k * n) / (timing.median_us * 1e-6) / 1e12, ...timing });
     for (const t of [x.tensor, params, y.tensor]) t.destroy();

@@ -6,7 +6,7 @@
 import { ConfigError, requireNumber } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
-import { withReduce, type ShaderSource } from '../gpu/shaders.js';
+import { type ShaderSource, withReduce } from '../gpu/shaders.js';
 import adamWgsl from '../../shaders/nn/adam.wgsl?raw';
 import { f32, type Tensor, u32 } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';

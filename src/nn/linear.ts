@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { type ShaderSource } from '../gpu/shaders.js';
+import type { ShaderSource } from '../gpu/shaders.js';
 import linearWgsl from '../../shaders/nn/linear.wgsl?raw';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
@@ -85,23 +85,27 @@ function dummy(cache: PipelineCache): { read: Tensor; write: Tensor } {
   return d;
 }
 
-function gemmDispatch(
-  cache: PipelineCache,
-  entry: 'forward' | 'backward_input' | 'backward_weight',
-  act: Activation,
-  dims: Dims,
-  a: Bound,
-  b: Bound,
-  y: Tensor,
-  c: Bound,
-  label: string,
-  tiles: Tiles = chooseTiles(dims.m, dims.n, cache.softwareTiles),
-): Promise<Dispatch> {
+/** One GEMM problem of linear.wgsl: C (+)= act-aware A B, with `y` the layer output the backward entries read act'(y) from. */
+interface Gemm {
+  entry: 'forward' | 'backward_input' | 'backward_weight';
+  activation: Activation;
+  dims: Dims;
+  a: Bound;
+  b: Bound;
+  y: Tensor;
+  c: Bound;
+  label: string;
+  tiles?: Tiles;
+}
+
+function gemmDispatch(cache: PipelineCache, g: Gemm): Promise<Dispatch> {
+  const { dims, a, b, c, label } = g;
+  const tiles = g.tiles ?? chooseTiles(dims.m, dims.n, cache.softwareTiles);
   const params = gemmUniform(cache, dims, a, b, c, label);
-  const kernel = { shader: LINEAR, entryPoint: entry, constants: { ...tiles, ACT: ACT_ID[act] } };
+  const kernel = { shader: LINEAR, entryPoint: g.entry, constants: { ...tiles, ACT: ACT_ID[g.activation] } };
   const workgroups = [Math.ceil(dims.n / tiles.TN), Math.ceil(dims.m / tiles.TM), dims.agents] as const;
   const { read, write } = dummy(cache);
-  return makeDispatch(cache, kernel, { 0: params, 1: a.tensor, 2: b.tensor, 3: y, 4: c.tensor, 5: read, 6: read, 7: write }, workgroups, label);
+  return makeDispatch(cache, kernel, { 0: params, 1: a.tensor, 2: b.tensor, 3: g.y, 4: c.tensor, 5: read, 6: read, 7: write }, workgroups, label);
 }
 
 function checkView(what: string, view: MatrixView, rows: number, cols: number, agents: number): void {
@@ -134,61 +138,53 @@ function viewOperand(view: MatrixView, transposed = false): Operand & { tensor: 
   };
 }
 
-/** y = act(x W + b). */
-export async function linearForward(
-  cache: PipelineCache,
-  layer: LayerParams,
-  params: Tensor,
-  x: MatrixView,
-  y: MatrixView,
-  label = 'linear forward',
-  tiles?: Tiles,
-): Promise<Dispatch> {
-  checkView(`${label}: input`, x, x.rows, layer.inDim, layer.agents);
-  checkView(`${label}: output`, y, x.rows, layer.outDim, layer.agents);
-  const dims = { m: x.rows, n: layer.outDim, k: layer.inDim + 1, agents: layer.agents, ones: layer.inDim, accumulate: false };
-  return gemmDispatch(cache, 'forward', layer.activation, dims, viewOperand(x), weightOperand(layer, params, false), params, viewOperand(y), label, tiles);
+/** How a layer dispatch is named and tiled (default: chooseTiles for the problem and device). */
+export interface LayerCall {
+  label?: string;
+  tiles?: Tiles;
 }
 
-/** dx (+)= (dy * act'(y)) W^T. */
+/** y = act(x W + b). */
+export async function linearForward(cache: PipelineCache, layer: LayerParams, o: { params: Tensor; x: MatrixView; y: MatrixView }, call: LayerCall = {}): Promise<Dispatch> {
+  const label = call.label ?? 'linear forward';
+  checkView(`${label}: input`, o.x, o.x.rows, layer.inDim, layer.agents);
+  checkView(`${label}: output`, o.y, o.x.rows, layer.outDim, layer.agents);
+  const dims = { m: o.x.rows, n: layer.outDim, k: layer.inDim + 1, agents: layer.agents, ones: layer.inDim, accumulate: false };
+  return gemmDispatch(cache, { entry: 'forward', activation: layer.activation, dims, a: viewOperand(o.x), b: weightOperand(layer, o.params, false), y: o.params, c: viewOperand(o.y), label, tiles: call.tiles });
+}
+
+/** dx (+)= (dy * act'(y)) W^T; with `accumulate`, added to dx. */
 export async function linearBackwardInput(
   cache: PipelineCache,
   layer: LayerParams,
-  params: Tensor,
-  y: MatrixView,
-  dy: MatrixView,
-  dx: MatrixView,
-  accumulate = false,
-  label = 'linear backward_input',
-  tiles?: Tiles,
+  o: { params: Tensor; y: MatrixView; dy: MatrixView; dx: MatrixView },
+  call: LayerCall & { accumulate?: boolean } = {},
 ): Promise<Dispatch> {
+  const label = call.label ?? 'linear backward_input';
+  const { y, dy, dx } = o;
   checkView(`${label}: output`, y, y.rows, layer.outDim, layer.agents);
   checkView(`${label}: output gradient`, dy, y.rows, layer.outDim, layer.agents);
   checkView(`${label}: input gradient`, dx, y.rows, layer.inDim, layer.agents);
   sameLayout(label, y, dy);
-  const dims = { m: y.rows, n: layer.inDim, k: layer.outDim, agents: layer.agents, ones: 0xffffffff, accumulate };
-  return gemmDispatch(cache, 'backward_input', layer.activation, dims, viewOperand(dy), weightOperand(layer, params, true), y.tensor, viewOperand(dx), label, tiles);
+  const dims = { m: y.rows, n: layer.inDim, k: layer.outDim, agents: layer.agents, ones: 0xffffffff, accumulate: call.accumulate ?? false };
+  return gemmDispatch(cache, { entry: 'backward_input', activation: layer.activation, dims, a: viewOperand(dy), b: weightOperand(layer, o.params, true), y: y.tensor, c: viewOperand(dx), label, tiles: call.tiles });
 }
 
-/** grads[W_aug] (+)= [x, 1]^T (dy * act'(y)). */
+/** grads[W_aug] (+)= [x, 1]^T (dy * act'(y)); with `accumulate`, added to the gradients. */
 export async function linearBackwardWeight(
   cache: PipelineCache,
   layer: LayerParams,
-  x: MatrixView,
-  y: MatrixView,
-  dy: MatrixView,
-  grads: Tensor,
-  accumulate = false,
-  label = 'linear backward_weight',
-  tiles?: Tiles,
+  o: { grads: Tensor; x: MatrixView; y: MatrixView; dy: MatrixView },
+  call: LayerCall & { accumulate?: boolean } = {},
 ): Promise<Dispatch> {
+  const label = call.label ?? 'linear backward_weight';
+  const { x, y, dy } = o;
   checkView(`${label}: input`, x, x.rows, layer.inDim, layer.agents);
   checkView(`${label}: output`, y, x.rows, layer.outDim, layer.agents);
   checkView(`${label}: output gradient`, dy, x.rows, layer.outDim, layer.agents);
   sameLayout(label, y, dy);
-  const dims = { m: layer.inDim + 1, n: layer.outDim, k: x.rows, agents: layer.agents, ones: layer.inDim, accumulate };
-  const c = weightOperand(layer, grads, false);
-  return gemmDispatch(cache, 'backward_weight', layer.activation, dims, viewOperand(x, true), viewOperand(dy), y.tensor, c, label, tiles);
+  const dims = { m: layer.inDim + 1, n: layer.outDim, k: x.rows, agents: layer.agents, ones: layer.inDim, accumulate: call.accumulate ?? false };
+  return gemmDispatch(cache, { entry: 'backward_weight', activation: layer.activation, dims, a: viewOperand(x, true), b: viewOperand(dy), y: y.tensor, c: weightOperand(layer, o.grads, false), label, tiles: call.tiles });
 }
 
 // The kernel reads act'(y) at dy's index, so y and dy must be laid out alike.
@@ -206,14 +202,10 @@ function sameLayout(label: string, y: MatrixView, dy: MatrixView): void {
 export async function linearBackward(
   cache: PipelineCache,
   layer: LayerParams,
-  params: Tensor,
-  x: MatrixView,
-  y: MatrixView,
-  dy: MatrixView,
-  grads: Tensor,
-  dx: MatrixView,
-  options: { accumulateParams?: boolean; accumulateInput?: boolean; label?: string; tiles?: Tiles } = {},
+  o: { params: Tensor; grads: Tensor; x: MatrixView; y: MatrixView; dy: MatrixView; dx: MatrixView },
+  options: LayerCall & { accumulateParams?: boolean; accumulateInput?: boolean } = {},
 ): Promise<Dispatch> {
+  const { params, grads, x, y, dy, dx } = o;
   const label = options.label ?? 'linear backward';
   checkView(`${label}: input`, x, x.rows, layer.inDim, layer.agents);
   checkView(`${label}: output`, y, x.rows, layer.outDim, layer.agents);

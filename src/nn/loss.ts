@@ -1,7 +1,7 @@
 /** Mean squared error and its gradient in one dispatch (shaders/nn/loss.wgsl). */
 import { ConfigError, requireNumber } from '../errors.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { withReduce, type ShaderSource } from '../gpu/shaders.js';
+import { type ShaderSource, withReduce } from '../gpu/shaders.js';
 import lossWgsl from '../../shaders/nn/loss.wgsl?raw';
 import type { Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';

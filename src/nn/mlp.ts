@@ -210,7 +210,7 @@ export class MlpBatch {
     const { mlp, cache } = this;
     return Promise.all(
       mlp.layers.map((layer, i) =>
-        linearForward(cache, layer, mlp.params, i === 0 ? this.input : this.activations[i - 1], this.activations[i], `${this.label}.layer${i} forward`),
+        linearForward(cache, layer, { params: mlp.params, x: i === 0 ? this.input : this.activations[i - 1], y: this.activations[i] }, { label: `${this.label}.layer${i} forward` }),
       ),
     );
   }
@@ -230,16 +230,16 @@ export class MlpBatch {
       if (paramGrads && dx && this.fused) {
         // Both gradients of the layer in one dispatch.
         const accumulateInput = i === 0 && (options.accumulateInput ?? false);
-        dispatches.push(linearBackward(cache, layer, mlp.params, x, y, dy, mlp.grads, dx, { accumulateParams: options.accumulateParams, accumulateInput, label: `${name} backward` }));
+        dispatches.push(linearBackward(cache, layer, { params: mlp.params, grads: mlp.grads, x, y, dy, dx }, { accumulateParams: options.accumulateParams, accumulateInput, label: `${name} backward` }));
         continue;
       }
       if (paramGrads) {
-        dispatches.push(linearBackwardWeight(cache, layer, x, y, dy, mlp.grads, options.accumulateParams ?? false, `${name} backward_weight`));
+        dispatches.push(linearBackwardWeight(cache, layer, { grads: mlp.grads, x, y, dy }, { accumulate: options.accumulateParams, label: `${name} backward_weight` }));
       }
       if (i > 0) {
-        dispatches.push(linearBackwardInput(cache, layer, mlp.params, y, dy, this.activationGrads[i - 1], false, `${name} backward_input`));
+        dispatches.push(linearBackwardInput(cache, layer, { params: mlp.params, y, dy, dx: this.activationGrads[i - 1] }, { label: `${name} backward_input` }));
       } else if (options.inputGrad) {
-        dispatches.push(linearBackwardInput(cache, layer, mlp.params, y, dy, options.inputGrad, options.accumulateInput ?? false, `${name} backward_input`));
+        dispatches.push(linearBackwardInput(cache, layer, { params: mlp.params, y, dy, dx: options.inputGrad }, { accumulate: options.accumulateInput, label: `${name} backward_input` }));
       }
     }
     return Promise.all(dispatches);

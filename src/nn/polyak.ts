@@ -1,7 +1,7 @@
 /** Polyak averaging target = (1 - tau) target + tau online over whole buffers (shaders/nn/polyak.wgsl). */
 import { ConfigError, requireNumber } from '../errors.js';
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
-import { type ShaderSource } from '../gpu/shaders.js';
+import type { ShaderSource } from '../gpu/shaders.js';
 import polyakWgsl from '../../shaders/nn/polyak.wgsl?raw';
 import type { Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';

@@ -8,7 +8,7 @@
 import { ConfigError, requireInt } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { withRng, type ShaderSource } from '../gpu/shaders.js';
+import { type ShaderSource, withRng } from '../gpu/shaders.js';
 import replayWgsl from '../../shaders/replay/replay.wgsl?raw';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';

@@ -5,7 +5,7 @@
  */
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { type ShaderSource } from '../gpu/shaders.js';
+import type { ShaderSource } from '../gpu/shaders.js';
 import clockWgsl from '../../shaders/common/clock.wgsl?raw';
 import { type Tensor, u32 } from '../gpu/tensor.js';
 

@@ -1,7 +1,7 @@
 /** Dispatches that fill a tensor with counter-based random numbers (shaders/common/rng_fill.wgsl). */
 import { ConfigError } from '../errors.js';
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
-import { withRng, type ShaderSource } from '../gpu/shaders.js';
+import { type ShaderSource, withRng } from '../gpu/shaders.js';
 import rngFillWgsl from '../../shaders/common/rng_fill.wgsl?raw';
 import type { Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';

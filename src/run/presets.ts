@@ -28,6 +28,3 @@ export const CPU_PRESETS: Readonly<Record<string, Preset>> = {
   reinforce: { run: { envs: 64, steps: 64 * 200 * 150, reportEvery: 200 }, algo: {} },
   cem: { run: { envs: 512, steps: 512 * 200 * 40, reportEvery: 200 }, algo: {} },
 };
-
-/** DDPG's CPU settings (the default algorithm's; the demo uses them). */
-export const CPU_PRESET = CPU_PRESETS.ddpg;

@@ -10,6 +10,7 @@ import { getEnv } from '../envs/registry.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { PipelineCache } from '../gpu/kernel.js';
 import { runOnce } from '../gpu/recorder.js';
+import type { GpuTimer } from '../gpu/timer.js';
 import { Clock } from '../rng/clock.js';
 import type { Algorithm } from '../algos/common/algorithm.js';
 import { divergedMetric, readMetricTable } from '../algos/common/metrics.js';
@@ -41,6 +42,10 @@ export class Trainer {
   iteration = 0;
   /** Wall-clock seconds of earlier sessions of this run (restored from a checkpoint). */
   priorSeconds = 0;
+  /** Times every submit on the GPU where set (adapters with timestamp queries): the demo shows it. */
+  timer: GpuTimer | null = null;
+  /** Env steps per env of the last submit (what `timer` measured). */
+  lastSubmit = { steps: 0 };
 
   private constructor(
     readonly ctx: GpuContext,
@@ -101,13 +106,15 @@ export class Trainer {
       const limit = Math.min(until, nextReport, this.iteration < w ? w : Number.POSITIVE_INFINITY) - this.iteration;
       if (this.iteration < w) {
         const n = Math.min(submitEvery, limit);
-        this.algo.warmup.recorder.submit(n);
+        this.algo.warmup.recorder.submit(n, this.timer ?? undefined);
         this.iteration += n;
+        this.lastSubmit = { steps: n };
       } else {
         const u = this.algo.train.iterations;
         const repeats = Math.max(1, Math.floor(Math.min(submitEvery, limit) / u));
-        this.algo.train.recorder.submit(repeats);
+        this.algo.train.recorder.submit(repeats, this.timer ?? undefined);
         this.iteration += repeats * u;
+        this.lastSubmit = { steps: repeats * u };
       }
       if (this.iteration >= nextReport || (reportAtEnd && this.iteration >= until)) {
         await this.ctx.sync('training');

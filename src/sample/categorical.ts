@@ -5,7 +5,7 @@
  */
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { withRngAndViews, type ShaderSource } from '../gpu/shaders.js';
+import { type ShaderSource, withRngAndViews } from '../gpu/shaders.js';
 import categoricalWgsl from '../../shaders/sample/categorical.wgsl?raw';
 import { f32, type Tensor, u32 } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';

@@ -6,7 +6,7 @@
 import { ConfigError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { withRngAndViews, type ShaderSource } from '../gpu/shaders.js';
+import { type ShaderSource, withRngAndViews } from '../gpu/shaders.js';
 import gaussianWgsl from '../../shaders/sample/gaussian.wgsl?raw';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';

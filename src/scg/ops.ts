@@ -4,7 +4,7 @@
  * with their gradient seeds, and buffer clearing.
  */
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
-import { view, withReduce, type ShaderSource } from '../gpu/shaders.js';
+import { type ShaderSource, view, withReduce } from '../gpu/shaders.js';
 import scgOpsWgsl from '../../shaders/scg/ops.wgsl?raw';
 import type { Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';

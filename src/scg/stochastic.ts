@@ -5,6 +5,8 @@
  * compile.ts derives from the downstream costs and the node's baseline.
  */
 import { ConfigError } from '../errors.js';
+import type { Dispatch } from '../gpu/kernel.js';
+import type { Tensor } from '../gpu/tensor.js';
 import { type MatrixView, matrix } from '../gpu/view.js';
 import { BinaryUnit } from '../sample/bernoulli.js';
 import { GumbelSoftmax } from '../sample/categorical.js';
@@ -127,36 +129,56 @@ function observedGaussian(g: GraphState, mu: Value, logStd: Value, observed: Mat
   return { sample, logp, sampler };
 }
 
+/** The sampler a discrete node uses: a draw, the pathwise backward, and the score of a sample. */
+interface DiscreteSampler {
+  sample(cache: GraphState['cache'], y: MatrixView): Promise<Dispatch>;
+  backward(cache: GraphState['cache'], dy: MatrixView, logitsGrad: MatrixView): Promise<Dispatch>;
+}
+
+/** A sample given from outside (drawn while acting) has no noise to hold fixed: score function only. */
+function checkObserved(g: GraphState, label: string, estimator: string, observed: MatrixView | undefined): void {
+  if (observed && estimator !== 'score') throw new ConfigError(`${g.label} ${label}.observed`, estimator, 'the score estimator (a given sample has no noise to hold fixed)');
+}
+
+/**
+ * A discrete node over `logits`: relaxed or straight-through (`pathwise`: gradients through the
+ * sampler's relaxation) or hard with the score function (`score(view, weight)`, the view being
+ * the sample - drawn here, or `observed` before).
+ */
+function discrete(
+  g: GraphState,
+  logits: Value,
+  sampler: DiscreteSampler,
+  o: NoiseOptions & { label: string; pathwise: boolean; observed?: MatrixView; score: (sample: MatrixView, weight: Tensor<'f32'>) => Promise<Dispatch> },
+): Value {
+  const observed = o.observed;
+  const view = observed ?? o.into ?? g.own(logits.view.cols, `${o.label}.sample`);
+  const sample = g.value(view, o.label, o.pathwise && logits.requiresGrad);
+  const node: Node = { label: o.label, inputs: [logits], outputs: [sample], forward: async () => (observed ? [] : [await sampler.sample(g.cache, view)]), backward: null };
+  if (logits.requiresGrad) {
+    g.gradTensor(view.tensor);
+    if (o.pathwise) node.backward = async () => [await sampler.backward(g.cache, g.grad(sample), g.grad(logits))];
+    else node.score = scoreTerm([logits], o.baseline, (weight) => o.score(view, weight));
+  }
+  g.push(node);
+  return sample;
+}
+
 /**
  * A categorical sample from softmax(logits): relaxed ('gumbel-softmax', output soft), hard
  * with the relaxed gradient ('straight-through', biased), or hard with the score function.
  */
 export function categorical(g: GraphState, logits: Value, options: NoiseOptions & { estimator: CategoricalEstimator; tau?: number; observed?: MatrixView }): CategoricalNode {
   const label = options.label ?? 'categorical';
-  if (options.observed && options.estimator !== 'score') {
-    throw new ConfigError(`${g.label} ${label}.observed`, options.estimator, 'the score estimator (a given sample has no noise to hold fixed)');
-  }
+  checkObserved(g, label, options.estimator, options.observed);
   const sampler = new GumbelSoftmax(g.ctx, {
     logits: logits.view, clock: g.clock, seed: options.seed, stream: options.stream, draw: options.draw,
     tau: options.tau, hard: options.estimator !== 'gumbel-softmax', accumulate: true, label,
   });
-  const score = options.estimator === 'score';
   const observed = options.observed;
-  const view = observed ?? options.into ?? g.own(logits.view.cols, `${label}.sample`);
-  const sample = g.value(view, label, !score && logits.requiresGrad);
-  const node: Node = { label, inputs: [logits], outputs: [sample], forward: async () => (observed ? [] : [await sampler.sample(g.cache, view)]), backward: null };
-  if (logits.requiresGrad) {
-    g.gradTensor(view.tensor);
-    if (score) {
-      node.score = scoreTerm([logits], options.baseline, (weight) =>
-        observed ? sampler.scoreObserved(g.cache, { observed, weight, logitsGrad: g.grad(logits) }) : sampler.score(g.cache, { weight, logitsGrad: g.grad(logits) }),
-      );
-    } else {
-      node.backward = async () => [await sampler.backward(g.cache, g.grad(sample), g.grad(logits))];
-    }
-  }
-  g.push(node);
-  return { sample, sampler };
+  const score = (y: MatrixView, weight: Tensor<'f32'>) =>
+    observed ? sampler.scoreObserved(g.cache, { observed: y, weight, logitsGrad: g.grad(logits) }) : sampler.score(g.cache, { weight, logitsGrad: g.grad(logits) });
+  return { sample: discrete(g, logits, sampler, { ...options, label, pathwise: options.estimator !== 'score', score }), sampler };
 }
 
 /**
@@ -166,23 +188,11 @@ export function categorical(g: GraphState, logits: Value, options: NoiseOptions 
  */
 export function binary(g: GraphState, logits: Value, options: NoiseOptions & { estimator: BinaryEstimator; tau?: number; observed?: MatrixView }): BinaryNode {
   const label = options.label ?? 'binary';
-  if (options.observed && options.estimator !== 'score') {
-    throw new ConfigError(`${g.label} ${label}.observed`, options.estimator, 'the score estimator (a given sample has no noise to hold fixed)');
-  }
+  checkObserved(g, label, options.estimator, options.observed);
   const sampler = new BinaryUnit(g.ctx, {
     logits: logits.view, clock: g.clock, seed: options.seed, stream: options.stream, draw: options.draw,
     tau: options.tau, hard: options.estimator !== 'concrete', accumulate: true, label,
   });
-  const score = options.estimator === 'score';
-  const observed = options.observed;
-  const view = observed ?? options.into ?? g.own(logits.view.cols, `${label}.sample`);
-  const sample = g.value(view, label, !score && logits.requiresGrad);
-  const node: Node = { label, inputs: [logits], outputs: [sample], forward: async () => (observed ? [] : [await sampler.sample(g.cache, view)]), backward: null };
-  if (logits.requiresGrad) {
-    g.gradTensor(view.tensor);
-    if (score) node.score = scoreTerm([logits], options.baseline, (weight) => sampler.score(g.cache, { sample: view, weight, logitsGrad: g.grad(logits) }));
-    else node.backward = async () => [await sampler.backward(g.cache, g.grad(sample), g.grad(logits))];
-  }
-  g.push(node);
-  return { sample, sampler };
+  const score = (b: MatrixView, weight: Tensor<'f32'>) => sampler.score(g.cache, { sample: b, weight, logitsGrad: g.grad(logits) });
+  return { sample: discrete(g, logits, sampler, { ...options, label, pathwise: options.estimator !== 'score', score }), sampler };
 }

@@ -20,12 +20,14 @@ const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['svg0', { envs: 8 }, { actorHidden: [16], criticHidden: [16], batchSize: 16, learningStarts: 80, bufferSize: 2000 }],
   ['svg0', { envs: 8, env: 'cartpole' }, { actorHidden: [16], criticHidden: [16], batchSize: 16, learningStarts: 80, bufferSize: 2000, policy: 'straight-through' }],
   ['svg0', { envs: 8 }, { actorHidden: [16], criticHidden: [16], batchSize: 16, learningStarts: 80, bufferSize: 2000, entropy: 'auto' }],
+  ['svg0', { envs: 8, env: 'cartpole' }, { actorHidden: [16], criticHidden: [16], batchSize: 16, learningStarts: 80, bufferSize: 2000, policy: 'binary-straight-through' }],
   ['svg1', { envs: 8 }, { policyHidden: [16], valueHidden: [16], modelHidden: [16], batchSize: 16, learningStarts: 80, bufferSize: 2000 }],
   ['svg-inf', { envs: 8 }, { policyHidden: [16], horizon: 10 }],
   ['svg-inf', { envs: 8, env: 'cartpole-swingup' }, { policyHidden: [16], horizon: 10 }],
   ['svg-inf', { envs: 8, env: 'acrobot' }, { policyHidden: [16], horizon: 10, dynamics: 'model', modelHidden: [16], modelBatch: 16, modelUpdates: 3, bufferSize: 2000 }],
   ['reinforce', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20 }],
   ['reinforce', { envs: 8, env: 'cartpole' }, { policyHidden: [16], valueHidden: [16], segment: 20, policy: 'categorical' }],
+  ['reinforce', { envs: 8, env: 'cartpole' }, { policyHidden: [16], valueHidden: [16], segment: 20, policy: 'bernoulli' }],
   ['cem', { envs: 16 }, { policyHidden: [8], population: 8 }],
 ];
 
@@ -87,13 +89,17 @@ describe('algorithm selection', () => {
 
   it('refuses options of another algorithm and envs an algorithm cannot use, naming them', async () => {
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    // Each call's own output: what it printed, and only that.
+    const refusal = async (args: string[]) => {
+      err.mockClear();
+      expect(await main(args)).toBe(2);
+      return err.mock.calls.flat().join('\n');
+    };
     try {
-      expect(await main(['train', '--algo', 'svg-inf', '--tau', '0.1', '--steps', '10'])).toBe(2);
-      expect(err.mock.calls.flat().join('\n')).toMatch(/--tau.*an option of --algo svg-inf/);
-      expect(await main(['train', '--algo', 'svg-inf', '--env', 'mountain-car', '--steps', '10'])).toBe(2);
-      expect(err.mock.calls.flat().join('\n')).toMatch(/--env.*differentiable/);
-      expect(await main(['train', '--algo', 'cem', '--envs', '100', '--population', '64', '--steps', '10'])).toBe(2);
-      expect(err.mock.calls.flat().join('\n')).toMatch(/--envs.*multiple of --population/);
+      expect(await refusal(['train', '--algo', 'svg-inf', '--tau', '0.1', '--steps', '10'])).toMatch(/^pathwise: --tau.*an option of --algo svg-inf/);
+      expect(await refusal(['train', '--algo', 'svg-inf', '--env', 'mountain-car', '--steps', '10'])).toMatch(/^pathwise: --env.*differentiable/);
+      expect(await refusal(['train', '--algo', 'cem', '--envs', '100', '--population', '64', '--steps', '10'])).toMatch(/^pathwise: --envs.*multiple of --population/);
+      expect(await refusal(['train', '--algo', 'svg0', '--policy', 'binary-concrete', '--entropy', 'auto', '--steps', '10'])).toMatch(/^pathwise: --entropy.*off with a discrete --policy/);
     } finally {
       err.mockRestore();
     }

@@ -1,14 +1,14 @@
 /**
  * DDPG must learn pendulum on this machine's adapter (lavapipe in CI) within 6 minutes of wall
- * time: mean return >= -250 over 100 deterministic evaluation episodes.
- * Small configuration for a CPU adapter: 32 envs, 64-64 actor and critic, batch 64, Adam 1e-3,
- * tau 0.02 (faster target tracking than CleanRL's 0.005, so values propagate in fewer updates),
- * 2000 random warm-up transitions, 5000 iterations (160,000 env steps, 5000 updates).
+ * time: mean return >= -250 over 100 deterministic evaluation episodes, with the CPU preset that
+ * `pathwise train` takes on a CPU adapter (src/run/presets.ts: 32 envs, 64-64 actor and critic,
+ * batch 64, Adam 1e-3, tau 0.02, 2000 random warm-up transitions, 160,000 env steps).
  */
 import { expect, it } from 'vitest';
 import { evaluatePolicy } from '../../src/run/evaluate.js';
 import { Trainer } from '../../src/run/trainer.js';
 import { algoConfig, runConfig } from '../../src/run/config.js';
+import { CPU_PRESETS } from '../../src/run/presets.js';
 import { Ddpg } from '../../src/algos/ddpg.js';
 import { getEnv } from '../../src/envs/registry.js';
 import { gpu } from '../helpers/gpu.js';
@@ -16,10 +16,8 @@ import { gpu } from '../helpers/gpu.js';
 it('DDPG reaches a mean evaluation return >= -250 on pendulum within 6 minutes', { timeout: 420_000 }, async () => {
   const { ctx, cache } = await gpu();
   const start = performance.now();
-  const run = runConfig({ env: 'pendulum', envs: 32, steps: 160_000, seed: 1, reportEvery: 500, evalEpisodes: 100 });
-  const algo = algoConfig('ddpg', {
-    actorHidden: [64, 64], criticHidden: [64, 64], batchSize: 64, actorLr: 1e-3, criticLr: 1e-3, tau: 0.02, learningStarts: 2000,
-  });
+  const run = runConfig({ ...CPU_PRESETS.ddpg.run, env: 'pendulum', seed: 1, evalEpisodes: 100 });
+  const algo = algoConfig('ddpg', CPU_PRESETS.ddpg.algo);
   const trainer = await Trainer.create(ctx, cache, run, algo);
   const returns: (number | null)[] = [];
   await trainer.train(trainer.targetIteration, (r) => void returns.push(r.return_mean));

@@ -64,7 +64,7 @@ describe.each<Activation>(['identity', 'relu', 'tanh'])('dense layer, %s', (acti
 
   it.each(tileChoices)('forward matches float64 (tiles %o)', async (tiles) => {
     const { ctx, cache, params, y, xView, yView } = await setup();
-    const d = await linearForward(cache, layer, params, xView, yView, 'test forward', tiles);
+    const d = await linearForward(cache, layer, { params, x: xView, y: yView }, { label: 'test forward', tiles });
     await runOnce(ctx, [d]);
     const got = await y.read();
     for (let a = 0; a < agents; a++) {
@@ -75,12 +75,12 @@ describe.each<Activation>(['identity', 'relu', 'tanh'])('dense layer, %s', (acti
   it.each(tileChoices.flatMap((tiles) => [{ tiles, fused: false }, { tiles, fused: true }]))('backward (input and weights) match finite differences (%o)', async ({ tiles, fused }) => {
     const { ctx, cache, params, y, dx, grads, xView, yView, dyView, dxView } = await setup();
     const backward = fused
-      ? [await linearBackward(cache, layer, params, xView, yView, dyView, grads, dxView, { accumulateInput: true, label: 'bwd fused', tiles })]
+      ? [await linearBackward(cache, layer, { params, grads, x: xView, y: yView, dy: dyView, dx: dxView }, { accumulateInput: true, label: 'bwd fused', tiles })]
       : [
-          await linearBackwardInput(cache, layer, params, yView, dyView, dxView, true, 'bwd in', tiles),
-          await linearBackwardWeight(cache, layer, xView, yView, dyView, grads, false, 'bwd w', tiles),
+          await linearBackwardInput(cache, layer, { params, y: yView, dy: dyView, dx: dxView }, { accumulate: true, label: 'bwd in', tiles }),
+          await linearBackwardWeight(cache, layer, { grads, x: xView, y: yView, dy: dyView }, { label: 'bwd w', tiles }),
         ];
-    await runOnce(ctx, [await linearForward(cache, layer, params, xView, yView, 'fwd', tiles), ...backward]);
+    await runOnce(ctx, [await linearForward(cache, layer, { params, x: xView, y: yView }, { label: 'fwd', tiles }), ...backward]);
     const gotDx = await dx.read();
     const gotG = await grads.read();
     for (let a = 0; a < agents; a++) {

@@ -171,6 +171,44 @@ describe('binary units (Gumbel-sigmoid, straight-through Bernoulli)', () => {
     });
   });
 
+  it('draw keys the noise (float64 with counter word draw); accumulate adds into the gradient; mode is [logit > 0]', async () => {
+    const { ctx, cache } = await gpu();
+    const logits = matrix(f32(ctx, 'logits', [logitData.length], logitData), { agents, rows, cols: dim });
+    const clock = new Clock(ctx);
+    clock.set(step);
+    const draw = 3;
+    const unit = new BinaryUnit(ctx, { logits, clock, seed, stream, tau, draw, accumulate: true });
+    const y = matrix(f32(ctx, 'y', [logitData.length]), { agents, rows, cols: dim });
+    const mode = matrix(f32(ctx, 'mode', [logitData.length]), { agents, rows, cols: dim });
+    const dyData = randomArray(logitData.length, 54);
+    const before = randomArray(logitData.length, 55);
+    const dy = matrix(f32(ctx, 'dy', [dyData.length], dyData), { agents, rows, cols: dim });
+    const grad = matrix(f32(ctx, 'grad', [before.length], before), { agents, rows, cols: dim });
+    await runOnce(ctx, [await unit.sample(cache, y), await unit.backward(cache, dy, grad), await unit.mode(cache, mode)]);
+    const [soft, got, m] = await Promise.all([unit.soft.read(), grad.tensor.read(), mode.tensor.read()]);
+    const refSoft: number[] = [], refGrad: number[] = [];
+    for (let i = 0; i < logitData.length; i++) {
+      const flat = Math.floor(i / dim), d = i % dim;
+      const u = uniform4([seed, stream], [flat, step, Math.floor(d / 4), draw])[d % 4];
+      const sft = sigmoid((logitData[i] + Math.log(u) - Math.log(1 - u)) / tau);
+      refSoft.push(sft);
+      refGrad.push(before[i] + (dyData[i] * sft * (1 - sft)) / tau);
+      expect(m[i], `mode ${i}`).toBe(logitData[i] > 0 ? 1 : 0);
+    }
+    expect(relError(soft, refSoft)).toBeLessThan(1e-4);
+    expect(relError(got, refGrad)).toBeLessThan(1e-4);
+  });
+
+  it('sampling without a clock is refused naming the sampler; the mode needs none', async () => {
+    const { ctx, cache } = await gpu();
+    const logits = matrix(f32(ctx, 'l', [4], [1, -1, 2, -2]), { rows: 1, cols: 4 });
+    const unit = new BinaryUnit(ctx, { logits, seed: 1, stream: 1, label: 'gate' });
+    const y = matrix(f32(ctx, 'y', [4]), { rows: 1, cols: 4 });
+    await expect(unit.sample(cache, y)).rejects.toThrow(/gate\.clock: .*expected a clock/);
+    await runOnce(ctx, [await unit.mode(cache, y)]);
+    expect(Array.from(await y.tensor.read())).toEqual([1, 0, 1, 0]);
+  });
+
   it('rejects a non-positive temperature naming the field', async () => {
     const { ctx } = await gpu();
     const logits = matrix(f32(ctx, 'l', [4]), { rows: 1, cols: 4 });

@@ -136,3 +136,49 @@ describe('Gumbel-softmax (pathwise) categorical node, K = 2', () => {
     }
   });
 });
+
+describe('binary node, L = <b, v> with b_d ~ Bernoulli(sigmoid(l_d))', () => {
+  // Score function: unbiased for dE[L]/dl_d = v_d sigmoid'(l_d). Binary Concrete: unbiased for
+  // the relaxed objective E[<sigmoid((l + L) / tau), v>], L ~ Logistic(0, 1), whose gradient
+  // v_d E[s (1 - s) / tau] is a 1-D integral (quadrature in float64); straight-through applies
+  // that same per-sample gradient at the hard sample, so it has the same expectation.
+  const l = [0.6, -0.4, 1.3], v = [2, -1.5, 0.8], tau = 0.6, D = l.length;
+  const sig = (x: number) => 1 / (1 + Math.exp(-x));
+  const relaxed = (ld: number) => {
+    let integral = 0;
+    const h = 1e-3;
+    for (let x = -40; x <= 40; x += h) {
+      const s = sig((ld + x) / tau);
+      integral += ((s * (1 - s)) / tau) * sig(x) * (1 - sig(x)) * h;
+    }
+    return integral;
+  };
+  const want = {
+    score: l.map((ld, d) => v[d] * sig(ld) * (1 - sig(ld))),
+    concrete: l.map((ld, d) => v[d] * relaxed(ld)),
+    'straight-through': l.map((ld, d) => v[d] * relaxed(ld)),
+  };
+
+  it.each(['score', 'concrete', 'straight-through'] as const)('%s is unbiased for its objective within 4 standard errors', async (estimator) => {
+    const { ctx, cache } = await gpu();
+    const logitsT = f32(ctx, 'logits', [N, D], Array.from({ length: N }, () => l).flat());
+    const weights = f32(ctx, 'v', [D], v);
+    const g = new Graph(ctx, cache, { agents: 1, rows: N, clock: new Clock(ctx), label: 'binary scg' });
+    const lg = g.input(matrix(logitsT, { rows: N, cols: D }), { grad: true, label: 'logits' });
+    const b = g.binary(lg, { estimator, tau, seed: 11, stream: 4 }).sample;
+    g.sumCost(b, { weights: broadcastRow(weights, { agents: 1, rows: N, cols: D }) });
+    const { forward, backward } = await g.compile();
+    await runOnce(ctx, [...forward, ...backward]);
+    const grad = await g.gradTensor(logitsT).read();
+    for (let d = 0; d < D; d++) {
+      let m = 0, sq = 0;
+      for (let r = 0; r < N; r++) {
+        const x = grad[r * D + d] * N; // the graph averages over rows
+        m += x / N;
+        sq += (x * x) / N;
+      }
+      const se = Math.sqrt((sq - m * m) / N);
+      expect(Math.abs(m - want[estimator][d]), `unit ${d}: ${m} vs ${want[estimator][d]} (se ${se})`).toBeLessThan(4 * se);
+    }
+  });
+});

@@ -70,3 +70,48 @@ export interface AlgorithmClass<C> {
   /** Throws a ConfigError when the algorithm cannot run with these settings (before any GPU work). */
   check?(run: RunShape, def: EnvDefinition, config: C): void;
 }
+
+/** What building an algorithm's programs needs; each algorithm's phases share it (and add their parts). */
+export interface Build<C> {
+  ctx: GpuContext;
+  cache: PipelineCache;
+  env: EnvBatch;
+  clock: Clock;
+  config: C;
+  seed: number;
+}
+
+/** The programs, state and metrics `create` assembles. */
+export interface AlgorithmParts {
+  warmup: Program;
+  train: Program;
+  warmupIterations: number;
+  state: Record<string, Tensor>;
+  metrics: MetricTable;
+}
+
+/** An algorithm built from its parts; subclasses name it and say how it acts for evaluation. */
+export abstract class BuiltAlgorithm<C> implements Algorithm {
+  abstract readonly name: string;
+  readonly env: EnvBatch;
+  readonly clock: Clock;
+  readonly config: C;
+  readonly warmup: Program;
+  readonly train: Program;
+  readonly warmupIterations: number;
+  readonly state: Record<string, Tensor>;
+  readonly metrics: MetricTable;
+
+  constructor(b: Build<C>, parts: AlgorithmParts) {
+    this.env = b.env;
+    this.clock = b.clock;
+    this.config = b.config;
+    this.warmup = parts.warmup;
+    this.train = parts.train;
+    this.warmupIterations = parts.warmupIterations;
+    this.state = parts.state;
+    this.metrics = parts.metrics;
+  }
+
+  abstract evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy>;
+}

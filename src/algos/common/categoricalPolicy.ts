@@ -9,7 +9,7 @@
 import type { EnvBatch } from '../../envs/batch.js';
 import { ConfigError } from '../../errors.js';
 import type { GpuContext } from '../../gpu/context.js';
-import type { Dispatch, PipelineCache } from '../../gpu/kernel.js';
+import type { PipelineCache } from '../../gpu/kernel.js';
 import { f32 } from '../../gpu/tensor.js';
 import { type MatrixView, columns, matrix } from '../../gpu/view.js';
 import { Mlp } from '../../nn/mlp.js';

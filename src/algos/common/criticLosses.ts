@@ -1,6 +1,6 @@
 /** TD(0) and policy (-Q) losses with gradients and running metrics (shaders/rl/critic_losses.wgsl). */
 import { type Dispatch, type PipelineCache, makeDispatch } from '../../gpu/kernel.js';
-import { withReduce, type ShaderSource } from '../../gpu/shaders.js';
+import { type ShaderSource, withReduce } from '../../gpu/shaders.js';
 import criticLossesWgsl from '../../../shaders/rl/critic_losses.wgsl?raw';
 import type { Tensor } from '../../gpu/tensor.js';
 import { uniform } from '../../gpu/uniform.js';

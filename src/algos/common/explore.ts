@@ -2,7 +2,7 @@
 import { ConfigError } from '../../errors.js';
 import type { EnvBatch } from '../../envs/batch.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../../gpu/kernel.js';
-import { withRngAndViews, type ShaderSource } from '../../gpu/shaders.js';
+import { type ShaderSource, withRngAndViews } from '../../gpu/shaders.js';
 import exploreWgsl from '../../../shaders/rl/explore.wgsl?raw';
 import { f32, type Tensor } from '../../gpu/tensor.js';
 import { uniform } from '../../gpu/uniform.js';

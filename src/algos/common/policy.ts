@@ -9,7 +9,7 @@ import type { MatrixView } from '../../gpu/view.js';
 import type { Mlp } from '../../nn/mlp.js';
 import type { Clock } from '../../rng/clock.js';
 import type { Graph, Value } from '../../scg/graph.js';
-import type { DeterministicPolicy, EvalNetworks } from './algorithm.js';
+import { type AlgorithmParts, type Build, BuiltAlgorithm, type DeterministicPolicy, type EvalNetworks } from './algorithm.js';
 
 export interface ActingOptions {
   seed: number;
@@ -49,4 +49,19 @@ export interface StochasticPolicy {
 /** The mode alone, for `pathwise eval`: the policy's parameters by checkpoint name. */
 export function policyEvalNetworks(policy: StochasticPolicy): EvalNetworks {
   return { tensors: { 'policy.params': policy.net.params }, policy: (cache, obs) => policy.mode(cache, obs) };
+}
+
+/** An algorithm that evaluates the mode of its stochastic policy. */
+export abstract class PolicyAlgorithm<C, P extends StochasticPolicy = StochasticPolicy> extends BuiltAlgorithm<C> {
+  constructor(
+    b: Build<C>,
+    readonly policy: P,
+    parts: AlgorithmParts,
+  ) {
+    super(b, parts);
+  }
+
+  evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
+    return this.policy.mode(cache, obs);
+  }
 }

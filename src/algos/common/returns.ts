@@ -1,6 +1,6 @@
 /** Discounted, bootstrapped returns-to-go of an on-policy segment, standardized (shaders/rl/returns.wgsl). */
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../../gpu/kernel.js';
-import { withReduce, type ShaderSource } from '../../gpu/shaders.js';
+import { type ShaderSource, withReduce } from '../../gpu/shaders.js';
 import returnsWgsl from '../../../shaders/rl/returns.wgsl?raw';
 import type { Tensor } from '../../gpu/tensor.js';
 import { uniform } from '../../gpu/uniform.js';

@@ -1,7 +1,7 @@
 /** The entropy coefficient of soft actor-critic: a constant, or tuned toward a target entropy (shaders/rl/temperature.wgsl). */
 import type { GpuContext } from '../../gpu/context.js';
 import { type Dispatch, type PipelineCache, makeDispatch } from '../../gpu/kernel.js';
-import { withReduce, type ShaderSource } from '../../gpu/shaders.js';
+import { type ShaderSource, withReduce } from '../../gpu/shaders.js';
 import temperatureWgsl from '../../../shaders/rl/temperature.wgsl?raw';
 import { f32, type Tensor } from '../../gpu/tensor.js';
 import { uniform } from '../../gpu/uniform.js';
