@@ -202,7 +202,7 @@ async function trainFrame(): Promise<void> {
     // Reports (readbacks) only every reportEvery steps, not at the end of every frame's chunk.
     await t.train(t.iteration + chunk, onReport, undefined, false);
     await drawEnvs(t.algo.env);
-    if (timer && t.lastSubmit.steps > 0) ui.gpuTime.textContent = `${((await timer.readNanoseconds()) / t.lastSubmit.steps / 1000).toFixed(1)} us`;
+    if (timer && t.lastSubmit.timed) ui.gpuTime.textContent = `${((await timer.readNanoseconds()) / t.lastSubmit.steps / 1000).toFixed(1)} us`;
     const elapsed = performance.now() - begin;
     ui.steps.textContent = String(t.iteration * t.run.envs);
     ui.sps.textContent = (((t.iteration - before) * t.run.envs) / (elapsed / 1000)).toExponential(2);

@@ -162,17 +162,17 @@ export class Ddpg extends BuiltAlgorithm<DdpgConfig> {
     const { act, replay, ouState } = await acting(l);
     const shape = { agents, rows: config.batchSize, obs: env.obsWidth, action: env.actionDim };
     const batch: Minibatch<Column> = actorCriticBatch(ctx, 'ddpg.batch', shape, config.her !== 'none' ? { slot: 1, relabeled: 1 } : {});
-    const critic1 = await criticUpdate(l, replay, batch);
-    const actor1 = await actorUpdate(l, batch);
+    const updateCritic = await criticUpdate(l, replay, batch);
+    const updateActor = await actorUpdate(l, batch);
 
     const train = new Recorder(ctx, 'ddpg train');
     let done = 0;
     for (let b = 0; b < l.unit.blocks; b++) {
       for (let s = 0; s < l.unit.steps; s++) train.add(...act);
       for (let u = 0; u < l.unit.updates; u++) {
-        train.add(...(await critic1(u)));
+        train.add(...(await updateCritic(u)));
         done += 1;
-        if (done % config.policyDelay === 0) train.add(...(await actor1(u)));
+        if (done % config.policyDelay === 0) train.add(...(await updateActor(u)));
       }
     }
     const state = trainingState({

@@ -112,11 +112,11 @@ export class Svg0 extends PolicyAlgorithm<Svg0Config, Svg0Policy> {
     };
     const warmupIterations = Math.ceil(config.learningStarts / env.envs);
     const { act, replay } = await replayActing(cache, env, clock, policy, { seed, warmup: warmupIterations, bufferSize: config.bufferSize, label: 'svg0' });
-    const critic1 = await criticUpdate(l, replay);
-    const policy1 = await policyUpdate(l);
+    const updateCritic = await criticUpdate(l, replay);
+    const updatePolicy = await policyUpdate(l);
 
     const train = new Recorder(ctx, 'svg0 train').add(...act);
-    for (let u = 0; u < config.updatesPerStep; u++) train.add(...(await critic1(u)), ...policy1.dispatches);
+    for (let u = 0; u < config.updatesPerStep; u++) train.add(...(await updateCritic(u)), ...updatePolicy.dispatches);
     const state = trainingState({
       networks: { policy: policy.net, critic, target_critic: l.targetCritic },
       optimizers: { policy: l.policyOpt, critic: l.criticOpt },
@@ -129,9 +129,9 @@ export class Svg0 extends PolicyAlgorithm<Svg0Config, Svg0Policy> {
         mean('critic_loss', LOSS_SLOTS.criticLoss, 'critic_updates'),
         mean('mean_q', LOSS_SLOTS.meanQ, 'critic_updates'),
         counter('critic_updates', LOSS_SLOTS.criticUpdates),
-        mean('policy_loss', policy1.slots.loss, 'policy_updates'),
-        counter('policy_updates', policy1.slots.updates),
-        ...(config.entropy === 'auto' ? [mean('alpha', policy1.slots.alpha, 'policy_updates')] : config.entropy === 'fixed' ? [constant('alpha', config.alpha)] : []),
+        mean('policy_loss', updatePolicy.slots.loss, 'policy_updates'),
+        counter('policy_updates', updatePolicy.slots.updates),
+        ...(config.entropy === 'auto' ? [mean('alpha', updatePolicy.slots.alpha, 'policy_updates')] : config.entropy === 'fixed' ? [constant('alpha', config.alpha)] : []),
       ],
     };
     const warmup = { recorder: new Recorder(ctx, 'svg0 warmup').add(...act), iterations: 1 };

@@ -44,8 +44,8 @@ export class Trainer {
   priorSeconds = 0;
   /** Times every submit on the GPU where set (adapters with timestamp queries): the demo shows it. */
   timer: GpuTimer | null = null;
-  /** Env steps per env of the last submit (what `timer` measured). */
-  lastSubmit = { steps: 0 };
+  /** Env steps per env of the last submit, and whether `timer` measured it. */
+  lastSubmit = { steps: 0, timed: false };
 
   private constructor(
     readonly ctx: GpuContext,
@@ -108,13 +108,13 @@ export class Trainer {
         const n = Math.min(submitEvery, limit);
         this.algo.warmup.recorder.submit(n, this.timer ?? undefined);
         this.iteration += n;
-        this.lastSubmit = { steps: n };
+        this.lastSubmit = { steps: n, timed: this.timer !== null };
       } else {
         const u = this.algo.train.iterations;
         const repeats = Math.max(1, Math.floor(Math.min(submitEvery, limit) / u));
         this.algo.train.recorder.submit(repeats, this.timer ?? undefined);
         this.iteration += repeats * u;
-        this.lastSubmit = { steps: repeats * u };
+        this.lastSubmit = { steps: repeats * u, timed: this.timer !== null };
       }
       if (this.iteration >= nextReport || (reportAtEnd && this.iteration >= until)) {
         await this.ctx.sync('training');

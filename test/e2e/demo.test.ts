@@ -82,6 +82,7 @@ describe('browser demo', () => {
     expect(await pixels(page)).not.toEqual(blank); // the trained envs are drawn
     // The GPU timer's timestamp path: SwiftShader has 'timestamp-query', so it runs here.
     expect(await text(page, '#gpu-time')).toMatch(/^\d+(\.\d+)? us$/);
+    expect(await number(page, '#gpu-time')).toBeGreaterThan(0);
     mkdirSync(join(root, 'test-output'), { recursive: true });
     await page.screenshot({ path: join(root, `test-output/demo-${algo}.png`), fullPage: true });
 
