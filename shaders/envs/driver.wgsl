@@ -20,11 +20,13 @@
 //                 (per env, slots 5-7 keep the first finished episode's return, length and success)
 //                 and clears them, so the CPU reads a few numbers every M iterations.
 // Reset noise: Philox key (seed, stream), counter (flat, episodes, draw, 0).
-// Observation noise: key (seed, stream + 1), counter (flat, clock[0], draw, 1).
+// Observation noise: key (seed, stream + 1), counter (flat, clock, draw, 1).
+// A row program (shaders/fused/) calls step_env for its env after computing the action in the
+// same invocation; the entry points here are the per-dispatch path.
 // Bindings: 0 uniform Params; 1 uniform Driver; 2 env_state (rw); 3 obs (rw, [flat, obs_width]);
 //   4 next_obs (rw, [flat, obs_width + GOAL_DIM]); 5 action (read, [flat, ACT_DIM]);
 //   6 step_out (rw, [flat, 3]: reward, terminated, truncated); 7 ep_stats (rw, [flat, 8]);
-//   8 clock (read u32); 9 stats_out (rw, [agents, 8], reduce_stats only).
+//   8 clock (u32; read, but writable for row programs that tick it); 9 stats_out (rw, [agents, 8], reduce_stats only).
 
 struct Driver {
   envs: u32,
@@ -53,8 +55,12 @@ const WG: u32 = 64u;
 @group(0) @binding(5) var<storage, read> action: array<f32>;
 @group(0) @binding(6) var<storage, read_write> step_out: array<f32>;
 @group(0) @binding(7) var<storage, read_write> ep_stats: array<f32>;
-@group(0) @binding(8) var<storage, read> clock: array<u32>;
+@group(0) @binding(8) var<storage, read_write> clock: array<u32>;
 @group(0) @binding(9) var<storage, read_write> stats_out: array<f32>;
+
+// The step count (the clock) this invocation acts at: entry points set it from the clock before
+// anything reads it (a row program that ticks the clock itself sets it to the tick's value).
+var<private> driver_now: u32;
 
 fn load_state(flat: u32) -> array<f32, STATE_DIM> {
   var s: array<f32, STATE_DIM>;
@@ -106,7 +112,7 @@ fn write_obs(flat: u32, s: array<f32, STATE_DIM>, p: Params) {
     if (drv.select_count > 0u) { v = full[drv.select[j / 4u][j % 4u]]; } else { v = full[j]; }
     if (drv.obs_noise_std > 0.0) {
       if (j % 4u == 0u) {
-        noise = rng_normal4(vec2<u32>(drv.seed, drv.stream + 1u), vec4<u32>(flat, clock[0], j / 4u, 1u));
+        noise = rng_normal4(vec2<u32>(drv.seed, drv.stream + 1u), vec4<u32>(flat, driver_now, j / 4u, 1u));
       }
       v += drv.obs_noise_std * noise[j % 4u];
     }
@@ -117,6 +123,7 @@ fn write_obs(flat: u32, s: array<f32, STATE_DIM>, p: Params) {
 @compute @workgroup_size(WG)
 fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (gid.x >= drv.envs) { return; }
+  driver_now = clock[0];
   let flat = gid.y * drv.envs + gid.x;
   let s = begin_episode(flat, 0.0);
   write_obs(flat, s, episode_params(flat));
@@ -129,21 +136,29 @@ fn reset(@builtin(global_invocation_id) gid: vec3<u32>) {
 @compute @workgroup_size(WG)
 fn restart(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (gid.x >= drv.envs) { return; }
+  driver_now = clock[0];
   let flat = gid.y * drv.envs + gid.x;
   let s = begin_episode(flat, 0.0);
   write_obs(flat, s, episode_params(flat));
   for (var k = 0u; k < 3u; k++) { step_out[flat * 3u + k] = 0.0; }
 }
 
-@compute @workgroup_size(WG)
-fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
-  if (gid.x >= drv.envs) { return; }
-  let flat = gid.y * drv.envs + gid.x;
+// What one env step produced, for a caller that stores the transition (a row program).
+struct EnvTransition {
+  reward: f32,
+  terminated: bool,
+  truncated: bool,
+}
+
+// One step of env `flat` with action `a_in` (NaN components replaced by 0 and counted): writes
+// step_out, next_obs, statistics and, at an episode end, the next episode's start; obs = the
+// observation to act on next.
+fn step_env(flat: u32, a_in: array<f32, ACT_DIM>) -> EnvTransition {
   let p = episode_params(flat);
   var a: array<f32, ACT_DIM>;
   var nan_actions = 0.0;
   for (var j = 0u; j < ACT_DIM; j++) {
-    let v = action[flat * ACT_DIM + j];
+    let v = a_in[j];
     // A NaN action is replaced by 0 and counted, never stepped. Tested on the bits: WGSL lets
     // compilers assume floats are never NaN, so `v != v` may be folded to false.
     if ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) { nan_actions += 1.0; a[j] = 0.0; } else { a[j] = v; }
@@ -187,6 +202,17 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
     env_state[b + 2u] = ret;
     write_obs(flat, r.s, p);
   }
+  return EnvTransition(r.reward, terminated, truncated);
+}
+
+@compute @workgroup_size(WG)
+fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x >= drv.envs) { return; }
+  driver_now = clock[0];
+  let flat = gid.y * drv.envs + gid.x;
+  var a: array<f32, ACT_DIM>;
+  for (var j = 0u; j < ACT_DIM; j++) { a[j] = action[flat * ACT_DIM + j]; }
+  step_env(flat, a);
 }
 
 @compute @workgroup_size(256)

@@ -25,6 +25,7 @@ import { Adam, type ClockedSteps } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
 import { polyak, polyakPair } from '../nn/polyak.js';
 import { type HerStrategy, herRelabelDispatch } from '../replay/her.js';
+import { DdpgRows, ddpgRowsUnsupported } from './ddpgRows.js';
 import { ReplayBuffer } from '../replay/buffer.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
@@ -59,6 +60,10 @@ export const ddpgSchema = {
   maxGradNorm: { kind: 'number', default: 0, min: 0, help: 'clip each gradient to this global norm (0 = off)' },
   her: { kind: 'choice', default: 'none', choices: ['none', 'final', 'future'], help: 'hindsight experience replay for goal envs: relabel with the episode\'s final or a future achieved goal (Andrychowicz et al. 2017)' },
   herK: { kind: 'number', default: 4, min: 1, integer: true, help: 'HER: relabeled goals per real one, relabel probability k / (1 + k) (HER paper: 4)' },
+  program: {
+    kind: 'choice', default: 'auto', choices: ['auto', 'rows', 'layers'],
+    help: 'how an iteration runs: rows = row programs (5 dispatches: each env or minibatch row runs its whole chain in one invocation), layers = one dispatch per layer (38); auto = rows where they can run (no gradient clipping, layers up to 256 wide)',
+  },
 } as const;
 
 export type DdpgConfig = OptionValues<typeof ddpgSchema>;
@@ -115,6 +120,8 @@ export class Ddpg extends BuiltAlgorithm<DdpgConfig> {
   private constructor(
     b: Build<DdpgConfig>,
     readonly nets: DdpgNetworks,
+    /** The row programs an iteration runs as (5 dispatches), or null: one dispatch per layer (38). */
+    readonly rows: DdpgRows | null,
     parts: AlgorithmParts,
   ) {
     super(b, parts);
@@ -159,29 +166,44 @@ export class Ddpg extends BuiltAlgorithm<DdpgConfig> {
       // Enough steps and updates that the update ratio and the policy delay repeat.
       unit: { blocks: config.policyDelay / gcd(updates, config.policyDelay), steps, updates },
     };
-    const { act, replay, ouState } = await acting(l);
-    const shape = { agents, rows: config.batchSize, obs: env.obsWidth, action: env.actionDim };
-    const batch: Minibatch<Column> = actorCriticBatch(ctx, 'ddpg.batch', shape, config.her !== 'none' ? { slot: 1, relabeled: 1 } : {});
-    const updateCritic = await criticUpdate(l, replay, batch);
-    const updateActor = await actorUpdate(l, batch);
-
-    const train = new Recorder(ctx, 'ddpg train');
-    let done = 0;
-    for (let b = 0; b < l.unit.blocks; b++) {
-      for (let s = 0; s < l.unit.steps; s++) train.add(...act);
-      for (let u = 0; u < l.unit.updates; u++) {
-        train.add(...(await updateCritic(u)));
-        done += 1;
-        if (done % config.policyDelay === 0) train.add(...(await updateActor(u)));
+    const plan = schedule(l.unit, config.policyDelay);
+    const program = chooseProgram(config, [actor, critic]);
+    const buffers = replayFor(l);
+    const { replay, ouState } = buffers;
+    const train = new Recorder(ctx, `ddpg train (${program})`);
+    const warmup = new Recorder(ctx, `ddpg warmup (${program})`);
+    const rows = program === 'rows' ? new DdpgRows(cache, { ...l, nets: l.nets, replay, ouState, metrics: l.metrics.tensor }) : null;
+    if (rows) {
+      // Row programs: 1 dispatch per env step, 2 per critic and 2 per actor update (ddpgRows.ts).
+      const slots = { read: 0 };
+      for (const [i, step] of plan.entries()) {
+        const last = i === plan.length - 1;
+        if (step.phase === 'act') train.add(await rows.acting(slots));
+        else if (step.phase === 'critic') train.add(...(await rows.criticUpdate(step.draw, slots, last)));
+        else train.add(...(await rows.actorUpdate(step.index, slots, last)));
       }
+      warmup.add(await rows.acting({ read: 0 }), await clock.tick(cache));
+    } else {
+      const shape = { agents, rows: config.batchSize, obs: env.obsWidth, action: env.actionDim };
+      const batch: Minibatch<Column> = actorCriticBatch(ctx, 'ddpg.batch', shape, config.her !== 'none' ? { slot: 1, relabeled: 1 } : {});
+      const updateCritic = await criticUpdate(l, replay, batch);
+      const updateActor = await actorUpdate(l, batch);
+      const act = await acting(l, buffers);
+      for (const step of plan) {
+        if (step.phase === 'act') train.add(...act);
+        else if (step.phase === 'critic') train.add(...(await updateCritic(step.draw)));
+        else train.add(...(await updateActor(step.index)));
+      }
+      warmup.add(...act);
     }
     const state = trainingState({
       networks: { actor, critic, target_actor: l.nets.targetActor, target_critic: l.nets.targetCritic },
       optimizers: { actor: l.actorOpt, critic: l.criticOpt },
       env, replay, clock, metrics: l.metrics.tensor, other: { ou_state: ouState },
     });
-    const warmup = { recorder: new Recorder(ctx, 'ddpg warmup').add(...act), iterations: 1 };
-    return new Ddpg(l, { actor, critic }, { warmup, train: { recorder: train, iterations: l.unit.blocks * steps }, warmupIterations: l.warmupIterations, state, metrics: l.metrics });
+    return new Ddpg(l, { actor, critic }, rows, {
+      warmup: { recorder: warmup, iterations: 1 }, train: { recorder: train, iterations: l.unit.blocks * steps }, warmupIterations: l.warmupIterations, state, metrics: l.metrics,
+    });
   }
 
   /** The deterministic policy a = pi(s), for evaluation. */
@@ -205,19 +227,51 @@ export class Ddpg extends BuiltAlgorithm<DdpgConfig> {
   }
 }
 
-/** acting: a = clip(pi(s) + noise) (uniform during warm-up); env step; the transitions into replay. */
-async function acting(l: Learner): Promise<{ act: Dispatch[]; replay: ReplayBuffer; ouState: Tensor<'f32'> }> {
-  const { ctx, cache, env, clock, config, seed } = l;
-  const policy = l.nets.actor.bind(cache, env.obsView, { label: 'actor (acting)' });
+/** The replay buffer, the actions acting stores in it and the OU noise state (both programs'). */
+function replayFor(l: Learner): { replay: ReplayBuffer; action: Tensor<'f32'>; ouState: Tensor<'f32'> } {
+  const { ctx, env, clock, config, seed } = l;
   const action = f32(ctx, 'ddpg.action', [env.agents * env.envs, env.actionDim]);
   const ouState = f32(ctx, 'ddpg.ou_state', [env.agents * env.envs, env.actionDim]);
   const replay = new ReplayBuffer(ctx, env, action, clock, { capacity: config.bufferSize, seed, stream: Stream.replay, field: '--buffer-size' });
+  return { replay, action, ouState };
+}
+
+/** acting (per layer): a = clip(pi(s) + noise) (uniform during warm-up); env step; the transitions into replay. */
+async function acting(l: Learner, { replay, action, ouState }: ReturnType<typeof replayFor>): Promise<Dispatch[]> {
+  const { cache, env, clock, config, seed } = l;
+  const policy = l.nets.actor.bind(cache, env.obsView, { label: 'actor (acting)' });
   const [insertStart, insertEnd] = await replay.inserts(cache);
   const explore = await exploreDispatch(cache, env, policy.output, action, ouState, clock, {
     noise: config.noise as NoiseKind, sigma: config.explorationNoise, ouTheta: config.ouTheta, ouDt: config.ouDt,
     warmup: l.warmupIterations, seed, stream: Stream.explore,
   });
-  return { act: [await clock.tick(cache), ...(await policy.forward()), explore, insertStart, env.stepDispatch, insertEnd], replay, ouState };
+  return [await clock.tick(cache), ...(await policy.forward()), explore, insertStart, env.stepDispatch, insertEnd];
+}
+
+type Step = { phase: 'act' } | { phase: 'critic'; draw: number } | { phase: 'actor'; index: number };
+
+/** A training unit's phases in order: `steps` env steps, then `updates` critic updates, with an actor update every policyDelay-th. */
+function schedule(unit: Learner['unit'], policyDelay: number): Step[] {
+  const plan: Step[] = [];
+  let done = 0;
+  for (let b = 0; b < unit.blocks; b++) {
+    for (let s = 0; s < unit.steps; s++) plan.push({ phase: 'act' });
+    for (let u = 0; u < unit.updates; u++) {
+      plan.push({ phase: 'critic', draw: u });
+      done += 1;
+      if (done % policyDelay === 0) plan.push({ phase: 'actor', index: u });
+    }
+  }
+  return plan;
+}
+
+/** `--program auto`: row programs wherever they can run. */
+function chooseProgram(config: DdpgConfig, nets: readonly Mlp[]): 'rows' | 'layers' {
+  if (config.program === 'layers') return 'layers';
+  const why = ddpgRowsUnsupported(config, nets);
+  if (why === null) return 'rows';
+  if (config.program === 'rows') throw new ConfigError('--program', 'rows', `auto or layers: ${why}`);
+  return 'layers';
 }
 
 /** Adam's step count from the clock for the `index`-th update of a block, stepping every `delay`-th. */
@@ -248,7 +302,7 @@ async function criticUpdate(l: Learner, replay: ReplayBuffer, batch: Minibatch<C
   const relabel = async (draw: number): Promise<Dispatch[]> =>
     her
       ? [
-          await herRelabelDispatch(cache, replay, { strategy: config.her as HerStrategy, k: config.herK, stream: Stream.her }, {
+          await herRelabelDispatch(cache, replay, { strategy: config.her as HerStrategy, k: config.herK, seed, stream: Stream.her }, {
             batch: batch.tensor, rows: config.batchSize, width: batch.width, goalCols: [batch.col('s') + goalEnd, batch.col('s2') + goalEnd, batch.col('sPi') + goalEnd],
             rewardCol: batch.col('r'), slotCol: batch.col('slot'), flagCol: batch.col('relabeled'), draw,
           }),

@@ -89,7 +89,8 @@ export class EnvBatch {
   readonly stats: Tensor<'f32'>;
   private dispatches: { reset: Dispatch; restart: Dispatch; step: Dispatch; reduce: Dispatch } | null = null;
   private readonly selection: number[];
-  private readonly driverParams: GPUBuffer;
+  /** The driver's settings (uniform binding 1 of its kernels, and of row programs that step the env). */
+  readonly driverParams: GPUBuffer;
   /** The env's physical constants (uniform binding 0 of its kernels, and of its goal reward). */
   readonly physicsParams: GPUBuffer;
 

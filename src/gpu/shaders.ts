@@ -17,6 +17,8 @@ export const rng: string = rngWgsl;
 export const view: string = viewWgsl;
 /** Forward-mode dual numbers, for the envs' vector-Jacobian products (common/dual.wgsl). */
 export const dual: string = dualWgsl;
+/** workgroup_sum over a workgroup's invocations by a shared-memory tree (common/reduce_tree.wgsl). */
+export const reduceTreeLibrary: string = reduceTree;
 
 export interface ShaderSource {
   /** Path under shaders/ (with any prepended libraries), used as cache key and in errors. */

@@ -19,7 +19,8 @@ export interface HerOptions {
   strategy: HerStrategy;
   /** Relabeled goals per real one: a row is relabeled with probability k / (1 + k). */
   k: number;
-  /** Philox stream of the relabeling draws. */
+  /** Philox key of the relabeling draws: the run's seed and a stream of their own. */
+  seed: number;
   stream: number;
 }
 
@@ -47,7 +48,7 @@ export async function herRelabelDispatch(cache: PipelineCache, replay: ReplayBuf
   if (rows.goalCols.length < 1 || rows.goalCols.length > 4) throw new ConfigError('her goal columns', rows.goalCols.length, '1 to 4 observation copies');
   const u = uniform()
     .u32(rows.rows).u32(rows.width).u32(replay.capacity).u32(layout.width)
-    .u32(env.envs).u32(env.horizon).u32(her.strategy === 'final' ? 1 : 2).u32(env.options.seed)
+    .u32(env.envs).u32(env.horizon).u32(her.strategy === 'final' ? 1 : 2).u32(her.seed)
     .u32(her.stream).u32(rows.draw).u32(rows.slotCol).u32(rows.rewardCol)
     .u32(rows.flagCol).u32(layout.nextObs + env.obsWidth).u32(layout.time).u32(rows.goalCols.length)
     .f32(her.k / (1 + her.k)).u32(0).u32(0).u32(0);

@@ -33,7 +33,7 @@ describe.each<HerStrategy>(['future', 'final'])('HER %s', (strategy) => {
     const rows = 6000, width = L.width + 2;
     const batch = f32(ctx, 'batch', [1, rows, width]);
     const sample = await replay.sampler(cache, batch, rows, [{ src: 0, dst: 0, len: L.width }], 0, L.width);
-    const relabel = await herRelabelDispatch(cache, replay, { strategy, k, stream: 12 }, {
+    const relabel = await herRelabelDispatch(cache, replay, { strategy, k, seed: 11, stream: 12 }, {
       batch, rows, width, goalCols: [O - G, L.nextObs + O - G], rewardCol: L.reward, slotCol: L.width, flagCol: L.width + 1, draw: 0,
     });
     await runOnce(ctx, [sample]);
@@ -80,5 +80,5 @@ it('HER with a non-goal env is refused naming the goal envs', async () => {
   const clock = new Clock(ctx);
   const env = await new EnvBatch(ctx, getEnv('pendulum'), { envs: 2, seed: 1, clock }).build(cache);
   const replay = new ReplayBuffer(ctx, env, env.action, clock, { capacity: 4, seed: 1, stream: 6 });
-  await expect(herRelabelDispatch(cache, replay, { strategy: 'future', k: 4, stream: 12 }, {} as never)).rejects.toThrow(/--her: .*HER needs a goal environment/);
+  await expect(herRelabelDispatch(cache, replay, { strategy: 'future', k: 4, seed: 1, stream: 12 }, {} as never)).rejects.toThrow(/--her: .*HER needs a goal environment/);
 });

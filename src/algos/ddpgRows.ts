@@ -1,0 +1,159 @@
+/**
+ * DDPG's iteration as row programs (shaders/fused/ddpg.wgsl, fused/param_update.wgsl): every row
+ * - an env while acting, a minibatch row while learning - runs its whole chain in one invocation,
+ * and only the sums over rows get dispatches of their own:
+ *
+ *   acting        1 dispatch: actor forward, exploration, env step, replay insertion
+ *   criticUpdate  2: critic rows (sample, HER, targets, TD error, backward), critic parameters (Adam)
+ *   actorUpdate   2: actor rows (pi, Q, backward through both), actor parameters (Adam, both targets' Polyak)
+ *
+ * against 38 dispatches per iteration with one dispatch per layer (ddpg.ts's `layers` program).
+ * The clock: an acting dispatch reads the step count from one slot of the clock tensor and its
+ * first invocation writes the next count into the other slot (no invocation reads that slot in
+ * the same dispatch); the rest of the unit reads the new slot, and the unit's last parameter
+ * dispatch copies it back to slot 0, so between units the clock looks as it always does.
+ */
+import type { EnvBatch } from '../envs/batch.js';
+import { ConfigError } from '../errors.js';
+import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
+import { groups, makeDispatch } from '../gpu/kernel.js';
+import { type ShaderSource, dual, rng } from '../gpu/shaders.js';
+import { f32, type Tensor } from '../gpu/tensor.js';
+import { uniform } from '../gpu/uniform.js';
+import type { Adam } from '../nn/adam.js';
+import type { Mlp } from '../nn/mlp.js';
+import { mlpRowLibrary, mlpShape, paramUpdateDispatch, rowUnsupported, rowsPerGroup, tapeWidth, weightLibrary } from '../nn/rowNetwork.js';
+import { environmentLibrary } from '../envs/program.js';
+import type { ReplayBuffer } from '../replay/buffer.js';
+import type { Clock } from '../rng/clock.js';
+import { Stream } from '../rng/philox.js';
+import { LOSS_SLOTS, METRICS_WIDTH } from './common/criticLosses.js';
+import type { DdpgConfig } from './ddpg.js';
+import ddpgRowsWgsl from '../../shaders/fused/ddpg.wgsl?raw';
+
+const NOISE_ID = { none: 0, gaussian: 1, ou: 2 } as const;
+const HER_ID = { none: 0, final: 1, future: 2 } as const;
+
+/** Why DDPG with `config` cannot run as row programs, or null. */
+export function ddpgRowsUnsupported(config: DdpgConfig, nets: readonly Mlp[]): string | null {
+  if (config.maxGradNorm > 0) return '--max-grad-norm > 0 (global-norm clipping runs in the per-layer program)';
+  for (const net of nets) {
+    const why = rowUnsupported(net);
+    if (why) return `the ${net.label} has ${why}`;
+  }
+  return null;
+}
+
+export interface DdpgRowParts {
+  env: EnvBatch;
+  clock: Clock;
+  config: DdpgConfig;
+  seed: number;
+  warmupIterations: number;
+  unit: { steps: number; updates: number };
+  nets: { actor: Mlp; critic: Mlp; targetActor: Mlp; targetCritic: Mlp };
+  actorOpt: Adam;
+  criticOpt: Adam;
+  replay: ReplayBuffer;
+  ouState: Tensor<'f32'>;
+  metrics: Tensor<'f32'>;
+}
+
+/** Where the current step count lives while a unit is recorded. */
+export interface ClockSlots {
+  read: number;
+}
+
+export class DdpgRows {
+  readonly criticTape: Tensor<'f32'>;
+  readonly actorTape: Tensor<'f32'>;
+  private readonly shader: ShaderSource;
+
+  constructor(
+    readonly cache: PipelineCache,
+    readonly p: DdpgRowParts,
+  ) {
+    const why = ddpgRowsUnsupported(p.config, [p.nets.actor, p.nets.critic]);
+    if (why) throw new ConfigError('--program', 'rows', `layers for ${why}`);
+    const { env, config } = p;
+    const B = config.batchSize;
+    this.criticTape = f32(cache.ctx, 'ddpg.critic_tape', [env.agents, B, tapeWidth(p.nets.critic) + 2]);
+    this.actorTape = f32(cache.ctx, 'ddpg.actor_tape', [env.agents, B, tapeWidth(p.nets.actor) + 1]);
+    const library = mlpRowLibrary([p.nets.actor, p.nets.critic]);
+    const envLib = environmentLibrary(env.def.shader, env.def.goalDim > 0);
+    const weights = weightLibrary([{ name: 'actor', binding: 17 }, { name: 'critic', binding: 18 }, { name: 'target_actor', binding: 19 }, { name: 'target_critic', binding: 20 }]);
+    this.shader = { path: `fused/ddpg.wgsl (after ${envLib.name}, ${library.name})`, code: [rng, dual, envLib.code, library.code, weights, ddpgRowsWgsl].join('\n') };
+  }
+
+  private params(o: { draw: number; clockRead: number; clockWrite: number }, label: string): GPUBuffer {
+    const { env, config, seed, replay, nets } = this.p;
+    const u = uniform()
+      .u32(env.envs).u32(config.batchSize).u32(seed).u32(Stream.explore)
+      .u32(Stream.replay).u32(Stream.smoothing).u32(Stream.her).u32(HER_ID[config.her as 'none'])
+      .u32(this.p.warmupIterations).u32(NOISE_ID[config.noise as 'none']).f32(config.explorationNoise).f32(config.ouTheta)
+      .f32(config.ouDt).f32(config.gamma).f32(config.targetPolicyNoise).f32(config.targetNoiseClip)
+      .f32(config.herK / (1 + config.herK)).u32(replay.capacity).u32(replay.layout.width).u32(o.draw)
+      .u32(o.clockRead).u32(o.clockWrite).u32(this.criticTape.shape[2]).u32(this.actorTape.shape[2]);
+    u.align16();
+    for (const bound of [env.def.actionLow, env.def.actionHigh]) for (let i = 0; i < 16; i++) u.f32(bound[i] ?? 0);
+    mlpShape(u, nets.actor);
+    mlpShape(u, nets.critic);
+    return u.build(this.cache.ctx, label);
+  }
+
+  /** A row kernel's dispatch: the program's settings, the driver's (binding 1) and `bindings`. */
+  private dispatch(entryPoint: 'act' | 'critic_rows' | 'actor_rows', params: GPUBuffer, bindings: Record<number, Tensor | GPUBuffer>, rows: number, label: string): Promise<Dispatch> {
+    const { env } = this.p;
+    const group = rowsPerGroup(this.cache);
+    const { actor, critic, targetActor, targetCritic } = this.p.nets;
+    const weights = { 17: actor.params, 18: critic.params, 19: targetActor.params, 20: targetCritic.params };
+    return makeDispatch(this.cache, { shader: this.shader, entryPoint, constants: { ROWS: group } }, { 1: env.driverParams, 16: params, ...weights, ...bindings }, [groups(rows, group), env.agents], label);
+  }
+
+  /** acting: one env step of every env; moves the current step to the other clock slot. */
+  async acting(slots: ClockSlots): Promise<Dispatch> {
+    const { env, nets, replay } = this.p;
+    const write = 1 - slots.read;
+    const params = this.params({ draw: 0, clockRead: slots.read, clockWrite: write }, 'ddpg act');
+    slots.read = write;
+    return this.dispatch('act', params, {
+      0: env.physicsParams, 8: this.p.clock.tensor, 2: env.envState, 3: env.obs, 4: env.nextObs, 6: env.stepOut, 7: env.epStats, 21: replay.storage, 24: this.p.ouState,
+    }, env.envs, 'ddpg act (rows)');
+  }
+
+  /** criticUpdate(draw): the critic rows of the draw-th minibatch of the step, then the critic's parameters. */
+  async criticUpdate(draw: number, slots: ClockSlots, commit: boolean): Promise<Dispatch[]> {
+    const { nets, config } = this.p;
+    const params = this.params({ draw, clockRead: slots.read, clockWrite: slots.read }, `ddpg critic rows ${draw}`);
+    const rows = await this.dispatch('critic_rows', params, {
+      0: this.p.env.physicsParams, 8: this.p.clock.tensor, 21: this.p.replay.storage, 22: this.criticTape,
+    }, config.batchSize, 'ddpg critic rows');
+    const update = await paramUpdateDispatch(this.cache, {
+      net: nets.critic, opt: this.p.criticOpt, tape: this.criticTape, rows: config.batchSize, tapeWidth: this.criticTape.shape[2],
+      steps: this.steps(draw, 1), clock: this.p.clock.tensor, clockSlot: slots.read, commitClock: commit,
+      metrics: { tensor: this.p.metrics, width: METRICS_WIDTH, col: tapeWidth(nets.critic), slots: [LOSS_SLOTS.criticLoss, LOSS_SLOTS.meanQ], counter: LOSS_SLOTS.criticUpdates },
+      label: 'ddpg critic parameters',
+    });
+    return [rows, update];
+  }
+
+  /** actorUpdate(index): the actor rows on the last critic update's minibatch, then the actor's parameters and both targets. */
+  async actorUpdate(index: number, slots: ClockSlots, commit: boolean): Promise<Dispatch[]> {
+    const { nets, config } = this.p;
+    const params = this.params({ draw: 0, clockRead: slots.read, clockWrite: slots.read }, 'ddpg actor rows');
+    const rows = await this.dispatch('actor_rows', params, { 22: this.criticTape, 23: this.actorTape }, config.batchSize, 'ddpg actor rows');
+    const update = await paramUpdateDispatch(this.cache, {
+      net: nets.actor, opt: this.p.actorOpt, tape: this.actorTape, rows: config.batchSize, tapeWidth: this.actorTape.shape[2],
+      steps: this.steps(index, config.policyDelay), clock: this.p.clock.tensor, clockSlot: slots.read, commitClock: commit,
+      tau: config.tau, target: nets.targetActor, second: { online: nets.critic, target: nets.targetCritic },
+      metrics: { tensor: this.p.metrics, width: METRICS_WIDTH, col: tapeWidth(nets.actor), slots: [LOSS_SLOTS.actorLoss], counter: LOSS_SLOTS.actorUpdates },
+      label: 'ddpg actor parameters',
+    });
+    return [rows, update];
+  }
+
+  private steps(index: number, delay: number) {
+    const { warmupIterations: warmup, unit } = this.p;
+    return { warmup, stepsPerBlock: unit.steps, updatesPerBlock: unit.updates, index, delay };
+  }
+}

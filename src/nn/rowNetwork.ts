@@ -1,0 +1,147 @@
+/**
+ * Networks inside row programs (shaders/fused/): the shape uniform a row kernel walks
+ * (fused/mlp_row.wgsl's MlpShape), the tape a row kernel writes for the parameter kernel, and
+ * that kernel (fused/param_update.wgsl): gradients summed over the tape's rows, Adam, Polyak.
+ */
+import { ConfigError } from '../errors.js';
+import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
+import type { UniformBuilder } from '../gpu/uniform.js';
+import { uniform } from '../gpu/uniform.js';
+import { type ShaderSource } from '../gpu/shaders.js';
+import { f32, type Tensor } from '../gpu/tensor.js';
+import type { Adam, ClockedSteps } from './adam.js';
+import type { Activation } from './linear.js';
+import type { Mlp } from './mlp.js';
+import mlpRowWgsl from '../../shaders/fused/mlp_row.wgsl?raw';
+import mlpShapeWgsl from '../../shaders/fused/mlp_shape.wgsl?raw';
+import paramUpdateWgsl from '../../shaders/fused/param_update.wgsl?raw';
+
+/** The most layers (and the widest layer) a row program takes; wider networks use the per-layer kernels. */
+export const ROW_MAX_LAYERS = 4;
+export const ROW_MAX_WIDTH = 256;
+const ACT_ID: Record<Activation, number> = { identity: 0, relu: 1, tanh: 2 };
+
+/** Why `net` cannot run inside a row program, or null when it can. */
+export function rowUnsupported(net: Mlp): string | null {
+  if (net.layers.length > ROW_MAX_LAYERS) return `${net.layers.length} layers (row programs take at most ${ROW_MAX_LAYERS})`;
+  const widest = Math.max(...net.spec.sizes);
+  if (widest > ROW_MAX_WIDTH) return `a layer of width ${widest} (row programs take at most ${ROW_MAX_WIDTH})`;
+  return null;
+}
+
+/**
+ * Invocations per workgroup of row programs: CPU adapters (llvmpipe) vectorize a workgroup's
+ * invocations over SIMD lanes and spread workgroups over cores, so a SIMD width's worth (8
+ * floats of AVX2) lets a 64-row minibatch use every core; GPUs schedule warps of 32.
+ */
+export function rowsPerGroup(cache: PipelineCache): number {
+  return cache.softwareTiles ? 8 : 64;
+}
+
+/** Floats per row of a network's tape: every layer's input, then every layer's delta. */
+export function tapeWidth(net: Mlp): number {
+  return net.layers.reduce((s, l) => s + l.inDim + l.outDim, 0);
+}
+
+/** fused/mlp_row.wgsl's MlpShape, appended to a uniform (16-byte aligned). */
+export function mlpShape(u: UniformBuilder, net: Mlp): UniformBuilder {
+  const why = rowUnsupported(net);
+  if (why) throw new ConfigError(`${net.label} in a row program`, why, `at most ${ROW_MAX_LAYERS} layers of width <= ${ROW_MAX_WIDTH}`);
+  u.align16();
+  for (let l = 0; l < ROW_MAX_LAYERS; l++) {
+    const layer = net.layers[l];
+    if (layer) u.u32(layer.inDim).u32(layer.outDim).u32(layer.offset).u32(ACT_ID[layer.activation]);
+    else u.u32(0).u32(0).u32(0).u32(0);
+  }
+  return u.u32(net.layers.length).u32(net.paramsPerAgent).u32(tapeWidth(net)).u32(0);
+}
+
+/**
+ * The bindings of a row program's networks (read-only storage) and the accessors the row library
+ * reads them with: `weight(net, i)` and `weight4(net, i)` for network `net` of `nets`, in order.
+ * Kernels call the library with constant network ids, so the switch folds away when it is
+ * inlined. (Uniform arrays of vec4s, which a CPU adapter loads once for all the rows it runs
+ * together, measured slower on llvmpipe: picking one float out of a vec4 costs more than it saves.)
+ */
+export function weightLibrary(nets: readonly { name: string; binding: number }[]): string {
+  const declarations = nets.map(({ name, binding }) => `@group(0) @binding(${binding}) var<storage, read> ${name}: array<f32>;`);
+  const scalar = nets.map(({ name }, i) => `    case ${i}u: { return ${name}[i]; }`);
+  const quad = nets.map(({ name }, i) => `    case ${i}u: { return vec4<f32>(${name}[i], ${name}[i + 1u], ${name}[i + 2u], ${name}[i + 3u]); }`);
+  return [
+    ...declarations,
+    'fn weight(net: u32, i: u32) -> f32 {', '  switch net {', ...scalar, '    default: { return 0.0; }', '  }', '}',
+    'fn weight4(net: u32, i: u32) -> vec4<f32> {', '  switch net {', ...quad, '    default: { return vec4<f32>(); }', '  }', '}',
+  ].join('\n');
+}
+
+/**
+ * The row library with its private arrays sized for the program's widest layer (a multiple of
+ * 4); `name` goes into shader paths (the pipeline cache's key), so programs of other widths
+ * compile their own.
+ */
+export function mlpRowLibrary(nets: readonly Mlp[]): { code: string; name: string } {
+  const width = Math.ceil(Math.max(...nets.flatMap((n) => n.spec.sizes)) / 4) * 4;
+  return { code: `${mlpShapeWgsl}\nconst MAX_WIDTH: u32 = ${width}u;\n${mlpRowWgsl}`, name: `fused/mlp_row.wgsl, MAX_WIDTH ${width}` };
+}
+
+/** Invocations of the parameter kernel for `net`: 4 x 4 tiles of every layer's W_aug. */
+function paramTiles(net: Mlp): number {
+  return net.layers.reduce((s, l) => s + Math.ceil((l.inDim + 1) / 4) * Math.ceil(l.outDim / 4), 0);
+}
+
+export interface ParamUpdateOptions {
+  net: Mlp;
+  opt: Adam;
+  /** The row kernel's tape [agents, rows, width] and where this network's part of a row starts. */
+  tape: Tensor<'f32'>;
+  rows: number;
+  tapeWidth: number;
+  tapeOffset?: number;
+  /** Adam's step count from the clock (the program steps the optimizer at fixed positions). */
+  steps: Omit<ClockedSteps, 'clock'>;
+  clock: Tensor<'u32'>;
+  /** The clock slot holding the current step, and whether to copy it back to slot 0 (a unit's end). */
+  clockSlot: number;
+  commitClock: boolean;
+  /** Polyak rate of the targets (0: none); the network's target, and a second network following its own. */
+  tau?: number;
+  target?: Mlp;
+  second?: { online: Mlp; target: Mlp };
+  /** Per-row metric columns of the tape: their means go to `slots`, and `counter` counts updates. */
+  metrics: { tensor: Tensor<'f32'>; width: number; col: number; slots: readonly number[]; counter: number };
+  label: string;
+}
+
+// Stand-ins for the bindings a dispatch does not use (a target, a second network).
+const unused = new WeakMap<object, Tensor[]>();
+function standIns(cache: PipelineCache): Tensor[] {
+  let d = unused.get(cache.ctx);
+  if (!d) {
+    d = [0, 1, 2].map((i) => f32(cache.ctx, `param update unused ${i}`, [4]));
+    unused.set(cache.ctx, d);
+  }
+  return d;
+}
+
+/** Every parameter of `net` updated from the tape, in one dispatch (fused/param_update.wgsl). */
+export async function paramUpdateDispatch(cache: PipelineCache, o: ParamUpdateOptions): Promise<Dispatch> {
+  const { net, opt } = o;
+  if (opt.options.maxGradNorm > 0) throw new ConfigError(`${o.label} max gradient norm`, opt.options.maxGradNorm, '0 in a row program (clipping needs the per-layer program)');
+  if (o.metrics.slots.length > 4) throw new ConfigError(`${o.label} metric columns`, o.metrics.slots.length, 'at most 4');
+  const count2 = o.second ? o.second.online.paramsPerAgent : 0;
+  const u = mlpShape(uniform(), net)
+    .u32(o.rows).u32(o.tapeWidth).u32(o.tapeOffset ?? 0).u32(count2)
+    .f32(opt.options.lr).f32(opt.options.beta1).f32(opt.options.beta2).f32(opt.options.eps)
+    .u32(o.steps.warmup).u32(o.steps.stepsPerBlock).u32(o.steps.updatesPerBlock).u32(o.steps.index)
+    .u32(o.steps.delay).f32(o.tau ?? 0).u32(o.clockSlot).u32(o.commitClock && o.clockSlot !== 0 ? 1 : 0)
+    .u32(o.metrics.slots.length).u32(o.metrics.col).u32(o.metrics.counter).u32(o.metrics.width);
+  u.align16();
+  for (let c = 0; c < 4; c++) u.u32(o.metrics.slots[c] ?? 0);
+  const [target, online2, target2] = standIns(cache);
+  const shader: ShaderSource = { path: 'fused/param_update.wgsl (after fused/mlp_shape.wgsl)', code: `${mlpShapeWgsl}\n${paramUpdateWgsl}` };
+  const rows = rowsPerGroup(cache);
+  return makeDispatch(cache, { shader, entryPoint: 'update', constants: { ROWS: rows } }, {
+    0: u.build(cache.ctx, o.label), 1: net.params, 2: opt.m, 3: opt.v, 4: o.tape,
+    5: o.target?.params ?? target, 6: o.second?.online.params ?? online2, 7: o.second?.target.params ?? target2, 8: o.clock, 9: o.metrics.tensor,
+  }, [groups(paramTiles(net) + count2, rows), net.agents], o.label);
+}
