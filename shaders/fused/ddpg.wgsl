@@ -74,6 +74,13 @@ const TARGET_CRITIC: u32 = 3u;
 @group(0) @binding(23) var<storage, read_write> actor_tape: array<f32>;
 @group(0) @binding(24) var<storage, read_write> ou_state: array<f32>;
 
+const CRITIC_TAPE: u32 = 0u;
+const ACTOR_TAPE: u32 = 1u;
+
+fn tape_store(tape: u32, i: u32, v: f32) {
+  if (tape == CRITIC_TAPE) { critic_tape[i] = v; } else { actor_tape[i] = v; }
+}
+
 // Record columns (replay/replay.wgsl): [obs (O) | action (A) | reward | terminated | next_obs (O + G) | t | clock | env].
 fn record_reward() -> u32 { return drv.obs_width + ACT_DIM; }
 fn record_next() -> u32 { return drv.obs_width + ACT_DIM + 2u; }
@@ -208,7 +215,7 @@ fn critic_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup
   var deltas: MlpTrace;
   mlp_backward(CRITIC, dr.critic, agent, &sa, dq, &deltas);
   let at = row * dr.critic_tape_width;
-  mlp_tape_write(&critic_tape, at, dr.critic, &sa, &deltas);
+  mlp_tape_write(CRITIC_TAPE, at, dr.critic, &sa, &deltas);
   critic_tape[at + dr.critic.tape_width] = e * e;
   critic_tape[at + dr.critic.tape_width + 1u] = sa.h[dr.critic.layers][0];
 }
@@ -237,6 +244,6 @@ fn actor_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
   var deltas: MlpTrace;
   mlp_backward(ACTOR, dr.actor, agent, &s, da, &deltas);
   let at = row * dr.actor_tape_width;
-  mlp_tape_write(&actor_tape, at, dr.actor, &s, &deltas);
+  mlp_tape_write(ACTOR_TAPE, at, dr.actor, &s, &deltas);
   actor_tape[at + dr.actor.tape_width] = -sa.h[dr.critic.layers][0];
 }

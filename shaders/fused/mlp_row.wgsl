@@ -7,7 +7,7 @@
 // Needs prepended: fused/mlp_shape.wgsl, `const MAX_WIDTH: u32` (the widest layer of the program's networks) and
 // `fn weight(net: u32, i: u32) -> f32` and `fn weight4(net: u32, i: u32) -> vec4<f32>`,
 // element i (elements i..i+3, i a multiple of 4) of network `net`'s parameters (the kernel's
-// bindings; src/nn/rowNetwork.ts's weightLibrary).
+// bindings; src/nn/rowNetwork.ts's weightLibrary), and `fn tape_store(tape, i, v)` for the tapes.
 // The backward of layers whose rows of W_aug lie on 4-element boundaries loads 4 weights at a
 // time. Every sum runs in the order the tiled matmul of nn/linear.wgsl uses (inputs ascending,
 // the bias last; outputs ascending in the backward), so on llvmpipe a row program trains bit for
@@ -98,15 +98,16 @@ fn mlp_backward(w: u32, net: MlpShape, agent: u32, trace: ptr<function, MlpTrace
   return grad;
 }
 
-// Row `row` of the tape: every layer's input h_l, then every layer's delta, in layer order.
-fn mlp_tape_write(tape: ptr<storage, array<f32>, read_write>, at: u32, net: MlpShape, trace: ptr<function, MlpTrace>, deltas: ptr<function, MlpTrace>) {
+// A row of a tape at `at` (through the kernel's `fn tape_store(tape: u32, i: u32, v: f32)`):
+// every layer's input h_l, then every layer's delta, in layer order.
+fn mlp_tape_write(tape: u32, at: u32, net: MlpShape, trace: ptr<function, MlpTrace>, deltas: ptr<function, MlpTrace>) {
   var k = at;
   for (var l = 0u; l < net.layers; l++) {
-    for (var i = 0u; i < net.layer[l].in_dim; i++) { (*tape)[k + i] = (*trace).h[l][i]; }
+    for (var i = 0u; i < net.layer[l].in_dim; i++) { tape_store(tape, k + i, (*trace).h[l][i]); }
     k += net.layer[l].in_dim;
   }
   for (var l = 0u; l < net.layers; l++) {
-    for (var j = 0u; j < net.layer[l].out_dim; j++) { (*tape)[k + j] = (*deltas).h[l][j]; }
+    for (var j = 0u; j < net.layer[l].out_dim; j++) { tape_store(tape, k + j, (*deltas).h[l][j]); }
     k += net.layer[l].out_dim;
   }
 }

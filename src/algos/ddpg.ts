@@ -167,7 +167,7 @@ export class Ddpg extends BuiltAlgorithm<DdpgConfig> {
       unit: { blocks: config.policyDelay / gcd(updates, config.policyDelay), steps, updates },
     };
     const plan = schedule(l.unit, config.policyDelay);
-    const program = chooseProgram(config, [actor, critic]);
+    const program = chooseProgram(ctx.limits, config, [actor, critic]);
     const buffers = replayFor(l);
     const { replay, ouState } = buffers;
     const train = new Recorder(ctx, `ddpg train (${program})`);
@@ -266,9 +266,9 @@ function schedule(unit: Learner['unit'], policyDelay: number): Step[] {
 }
 
 /** `--program auto`: row programs wherever they can run. */
-function chooseProgram(config: DdpgConfig, nets: readonly Mlp[]): 'rows' | 'layers' {
+function chooseProgram(limits: GPUSupportedLimits, config: DdpgConfig, nets: readonly Mlp[]): 'rows' | 'layers' {
   if (config.program === 'layers') return 'layers';
-  const why = ddpgRowsUnsupported(config, nets);
+  const why = ddpgRowsUnsupported(limits, config, nets);
   if (why === null) return 'rows';
   if (config.program === 'rows') throw new ConfigError('--program', 'rows', `auto or layers: ${why}`);
   return 'layers';

@@ -34,9 +34,13 @@ import ddpgRowsWgsl from '../../shaders/fused/ddpg.wgsl?raw';
 const NOISE_ID = { none: 0, gaussian: 1, ou: 2 } as const;
 const HER_ID = { none: 0, final: 1, future: 2 } as const;
 
-/** Why DDPG with `config` cannot run as row programs, or null. */
-export function ddpgRowsUnsupported(config: DdpgConfig, nets: readonly Mlp[]): string | null {
+/** Storage buffers a row kernel binds at most (acting: five of the env's, the clock, replay, noise state, the actor). */
+const STORAGE_BUFFERS = 9;
+
+/** Why DDPG with `config` cannot run as row programs on this device, or null. */
+export function ddpgRowsUnsupported(limits: GPUSupportedLimits, config: DdpgConfig, nets: readonly Mlp[]): string | null {
   if (config.maxGradNorm > 0) return '--max-grad-norm > 0 (global-norm clipping runs in the per-layer program)';
+  if (limits.maxStorageBuffersPerShaderStage < STORAGE_BUFFERS) return `a device with ${limits.maxStorageBuffersPerShaderStage} storage buffers per shader stage (row programs bind ${STORAGE_BUFFERS})`;
   for (const net of nets) {
     const why = rowUnsupported(net);
     if (why) return `the ${net.label} has ${why}`;
@@ -67,13 +71,14 @@ export interface ClockSlots {
 export class DdpgRows {
   readonly criticTape: Tensor<'f32'>;
   readonly actorTape: Tensor<'f32'>;
-  private readonly shader: ShaderSource;
+  /** The acting kernel's module binds only the actor's weights, the learning kernels' all four networks'. */
+  private readonly shaders: { act: ShaderSource; learn: ShaderSource };
 
   constructor(
     readonly cache: PipelineCache,
     readonly p: DdpgRowParts,
   ) {
-    const why = ddpgRowsUnsupported(p.config, [p.nets.actor, p.nets.critic]);
+    const why = ddpgRowsUnsupported(cache.ctx.limits, p.config, [p.nets.actor, p.nets.critic]);
     if (why) throw new ConfigError('--program', 'rows', `layers for ${why}`);
     const { env, config } = p;
     const B = config.batchSize;
@@ -81,8 +86,15 @@ export class DdpgRows {
     this.actorTape = f32(cache.ctx, 'ddpg.actor_tape', [env.agents, B, tapeWidth(p.nets.actor) + 1]);
     const library = mlpRowLibrary([p.nets.actor, p.nets.critic]);
     const envLib = environmentLibrary(env.def.shader, env.def.goalDim > 0);
-    const weights = weightLibrary([{ name: 'actor', binding: 17 }, { name: 'critic', binding: 18 }, { name: 'target_actor', binding: 19 }, { name: 'target_critic', binding: 20 }]);
-    this.shader = { path: `fused/ddpg.wgsl (after ${envLib.name}, ${library.name})`, code: [rng, dual, envLib.code, library.code, weights, ddpgRowsWgsl].join('\n') };
+    const module = (what: string, nets: { name: string; binding: number }[]): ShaderSource => ({
+      path: `fused/ddpg.wgsl (${what}; after ${envLib.name}, ${library.name})`,
+      code: [rng, dual, envLib.code, library.code, weightLibrary(nets), ddpgRowsWgsl].join('\n'),
+    });
+    const actor = { name: 'actor', binding: 17 };
+    this.shaders = {
+      act: module('acting', [actor]),
+      learn: module('learning', [actor, { name: 'critic', binding: 18 }, { name: 'target_actor', binding: 19 }, { name: 'target_critic', binding: 20 }]),
+    };
   }
 
   private params(o: { draw: number; clockRead: number; clockWrite: number }, label: string): GPUBuffer {
@@ -106,8 +118,10 @@ export class DdpgRows {
     const { env } = this.p;
     const group = rowsPerGroup(this.cache);
     const { actor, critic, targetActor, targetCritic } = this.p.nets;
-    const weights = { 17: actor.params, 18: critic.params, 19: targetActor.params, 20: targetCritic.params };
-    return makeDispatch(this.cache, { shader: this.shader, entryPoint, constants: { ROWS: group } }, { 1: env.driverParams, 16: params, ...weights, ...bindings }, [groups(rows, group), env.agents], label);
+    const acting = entryPoint === 'act';
+    const weights: Record<number, Tensor> = acting ? { 17: actor.params } : { 17: actor.params, 18: critic.params, 19: targetActor.params, 20: targetCritic.params };
+    const shader = acting ? this.shaders.act : this.shaders.learn;
+    return makeDispatch(this.cache, { shader, entryPoint, constants: { ROWS: group } }, { 1: env.driverParams, 16: params, ...weights, ...bindings }, [groups(rows, group), env.agents], label);
   }
 
   /** acting: one env step of every env; moves the current step to the other clock slot. */
@@ -126,7 +140,7 @@ export class DdpgRows {
     const { nets, config } = this.p;
     const params = this.params({ draw, clockRead: slots.read, clockWrite: slots.read }, `ddpg critic rows ${draw}`);
     const rows = await this.dispatch('critic_rows', params, {
-      0: this.p.env.physicsParams, 8: this.p.clock.tensor, 21: this.p.replay.storage, 22: this.criticTape,
+      0: this.p.env.physicsParams, 8: this.p.clock.tensor, 21: this.p.replay.storage, 22: this.criticTape, 23: this.actorTape,
     }, config.batchSize, 'ddpg critic rows');
     const update = await paramUpdateDispatch(this.cache, {
       net: nets.critic, opt: this.p.criticOpt, tape: this.criticTape, rows: config.batchSize, tapeWidth: this.criticTape.shape[2],

@@ -1,8 +1,9 @@
 /**
  * ddpg and agents suites: time per DDPG training iteration (N envs step + replay insert + one
- * critic and one actor update + Polyak), and K independent agents (their own initial weights,
- * envs, noise and minibatches) trained by one program. Replay capacity is kept small (it does not
- * change the time of an iteration) so 64 agents fit a device's buffer limit.
+ * critic and one actor update + Polyak) as row programs and as one dispatch per layer, in one
+ * run; and K independent agents (their own initial weights, envs, noise and minibatches) trained
+ * by one program. Replay capacity is kept small (it does not change the time of an iteration) so
+ * 64 agents fit a device's buffer limit.
  */
 import { ALL_FUSIONS, Ddpg, type Fusions, NO_FUSIONS, ddpgConfig } from '../algos/ddpg.js';
 import { EnvBatch } from '../envs/batch.js';
@@ -18,12 +19,14 @@ export interface DdpgCase {
   batch: number;
   hidden: number[];
   agents: number;
+  /** Row programs or one dispatch per layer (ddpg.ts --program). */
+  program: 'rows' | 'layers';
 }
 
 async function timeDdpg(ctx: GpuContext, cache: PipelineCache, c: DdpgCase, quick: boolean, fusions: Fusions = ALL_FUSIONS) {
   const clock = new Clock(ctx);
   const env = await new EnvBatch(ctx, getEnv('pendulum'), { envs: c.envs, agents: c.agents, seed: 1, clock }).build(cache);
-  const config = ddpgConfig({ actorHidden: c.hidden, criticHidden: c.hidden, batchSize: c.batch, learningStarts: 0, bufferSize: Math.max(c.envs, 50_000) });
+  const config = ddpgConfig({ actorHidden: c.hidden, criticHidden: c.hidden, batchSize: c.batch, learningStarts: 0, bufferSize: Math.max(c.envs, 50_000), program: c.program });
   const algo = await Ddpg.create(ctx, cache, env, clock, config, 1, fusions);
   await runOnce(ctx, [env.resetDispatch]);
   const program = algo.train.recorder;
@@ -35,19 +38,28 @@ async function timeDdpg(ctx: GpuContext, cache: PipelineCache, c: DdpgCase, quic
 
 export async function ddpgSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean): Promise<SuiteResult> {
   const hidden = quick ? [64, 64] : [256, 256];
-  const cases: DdpgCase[] = quick
-    ? [{ envs: 1, batch: 64, hidden, agents: 1 }, { envs: 256, batch: 64, hidden, agents: 1 }]
-    : [1, 1024, 4096].flatMap((envs) => [256, 4096].map((batch) => ({ envs, batch, hidden, agents: 1 })));
+  const shapes = quick
+    ? [{ envs: 1, batch: 64 }, { envs: 32, batch: 64 }, { envs: 256, batch: 64 }]
+    : [1, 1024, 4096].flatMap((envs) => [256, 4096].map((batch) => ({ envs, batch })));
   const rows: Record<string, unknown>[] = [];
-  for (const c of cases) {
-    const r = await timeDdpg(ctx, cache, c, quick);
-    rows.push({ ...c, us_per_iteration: r.perIteration, dispatches_per_iteration: r.dispatches, timing: r.timing, dispatch_labels: r.labels });
+  for (const shape of shapes) {
+    // Both programs of one shape in one run, so their ratio is measured under the same conditions.
+    const measured: Record<string, number> = {};
+    for (const program of ['rows', 'layers'] as const) {
+      const c = { ...shape, hidden, agents: 1, program };
+      const r = await timeDdpg(ctx, cache, c, quick);
+      measured[program] = r.perIteration;
+      rows.push({ ...c, us_per_iteration: r.perIteration, dispatches_per_iteration: r.dispatches, timing: r.timing, dispatch_labels: r.labels });
+    }
+    rows.at(-2)!.layers_over_rows = measured.layers / measured.rows;
   }
   const table = markdownTable(
-    ['N envs', 'batch', 'networks', 'us per iteration', 'dispatches per iteration', 'timing'],
-    rows.map((r) => [String(r.envs), String(r.batch), (r.hidden as number[]).join('-'), (r.us_per_iteration as number).toFixed(1), String(r.dispatches_per_iteration), (r.timing as { method: string }).method]),
+    ['program', 'N envs', 'batch', 'networks', 'us per iteration', 'dispatches per iteration', 'layers / rows', 'timing'],
+    rows.map((r) => [String(r.program), String(r.envs), String(r.batch), (r.hidden as number[]).join('-'), (r.us_per_iteration as number).toFixed(1), String(r.dispatches_per_iteration), r.layers_over_rows === undefined ? '' : (r.layers_over_rows as number).toFixed(2), (r.timing as { method: string }).method]),
   );
-  return { suite: 'ddpg', rows, table };
+  const listed = rows.filter((r) => r.envs === shapes[0].envs && r.batch === shapes[0].batch);
+  const dispatches = listed.map((r) => `${r.program}: ${(r.dispatch_labels as string[]).join(', ')}`).join('\n\n');
+  return { suite: 'ddpg', rows, table: `${table}\n\nDispatches of one training unit:\n\n${dispatches}` };
 }
 
 export async function agentsSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean): Promise<SuiteResult> {
@@ -56,7 +68,7 @@ export async function agentsSuite(ctx: GpuContext, cache: PipelineCache, quick: 
   const batch = quick ? 64 : 256;
   const rows: Record<string, unknown>[] = [];
   for (const agents of quick ? [1, 4] : [1, 8, 64]) {
-    const r = await timeDdpg(ctx, cache, { envs, batch, hidden, agents }, quick);
+    const r = await timeDdpg(ctx, cache, { envs, batch, hidden, agents, program: 'rows' }, quick);
     rows.push({ agents, envs, batch, hidden, us_per_iteration: r.perIteration, agent_steps_per_second: (agents * envs) / (r.perIteration * 1e-6), dispatches_per_iteration: r.dispatches, timing: r.timing });
   }
   const base = rows[0].us_per_iteration as number;
@@ -72,7 +84,8 @@ export async function agentsSuite(ctx: GpuContext, cache: PipelineCache, quick: 
  * on, in one run on one device, so every change is measured before and after.
  */
 export async function fusionsSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean): Promise<SuiteResult> {
-  const c: DdpgCase = quick ? { envs: 64, batch: 64, hidden: [64, 64], agents: 1 } : { envs: 4096, batch: 256, hidden: [256, 256], agents: 1 };
+  // The per-layer program's fusions (row programs fuse everything they can already).
+  const c: DdpgCase = quick ? { envs: 64, batch: 64, hidden: [64, 64], agents: 1, program: 'layers' } : { envs: 4096, batch: 256, hidden: [256, 256], agents: 1, program: 'layers' };
   const variants: [string, Fusions][] = [
     ['none', NO_FUSIONS],
     ['fused backward only', { ...NO_FUSIONS, backward: true }],

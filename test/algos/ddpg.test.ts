@@ -44,7 +44,9 @@ describe('DDPG training loop', () => {
     ['DDPG', {}],
     ['TD3 options (policy delay 2, target smoothing, 2 updates per step)', { policyDelay: 2, targetPolicyNoise: 0.2, updatesPerStep: 2 }],
     ['one update every 2 steps, OU noise', { updatesPerStep: 0.5, noise: 'ou', explorationNoise: 0.2 }],
-  ])('%s: the fused program trains bit for bit like the unfused one', async (_, algoExtra) => {
+  ])('%s: the fused per-layer program trains bit for bit like the unfused one', async (_, settings) => {
+    // The per-layer program's fusions (row programs are checked against it in rows.test.ts).
+    const algoExtra = { ...settings, program: 'layers' };
     const fused = await trainFor(150, {}, algoExtra);
     const plain = await trainFor(150, {}, algoExtra, NO_FUSIONS);
     expect(fused.trainer.algo.train.recorder.length).toBeLessThan(plain.trainer.algo.train.recorder.length);
