@@ -12,8 +12,11 @@
 // Each invocation owns a tile of 4 x 4 elements (see T). Needs fused/mlp_shape.wgsl prepended.
 // Dispatch: (ceil((tiles + count2) / ROWS), agents),
 // ROWS invocations per workgroup (an override: fewer on CPU adapters, see src/nn/rowNetwork.ts).
+//   update     Adam and Polyak as above.
+//   gradients  the gradient alone into grads_out, for nn/adam.wgsl when the step clips it.
 // Bindings: 0 uniform ParamUpdate; 1 params (rw); 2 adam m (rw); 3 adam v (rw); 4 tape (read);
-//   5 target (rw); 6 online2 (read); 7 target2 (rw); 8 clock (rw u32); 9 metrics (rw).
+//   5 target (rw); 6 online2 (read); 7 target2 (rw); 8 clock (rw u32); 9 metrics (rw);
+//   10 grads_out (rw, gradients).
 
 struct ParamUpdate {
   net: MlpShape,
@@ -38,6 +41,11 @@ struct ParamUpdate {
   metric_col: u32,
   counter_slot: u32,
   metrics_width: u32,
+  /** A metric column's sum over the rows times this: 1 / rows for a mean over rows. */
+  metric_scale: f32,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
   metric_slot: vec4<u32>,
 }
 
@@ -51,6 +59,7 @@ struct ParamUpdate {
 @group(0) @binding(7) var<storage, read_write> target2: array<f32>;
 @group(0) @binding(8) var<storage, read_write> clock: array<u32>;
 @group(0) @binding(9) var<storage, read_write> metrics: array<f32>;
+@group(0) @binding(10) var<storage, read_write> grads_out: array<f32>;
 
 // Adam's step count when the program steps the optimizer at fixed positions (nn/adam.wgsl).
 fn step_count() -> f32 {
@@ -96,44 +105,33 @@ fn adam_step(at: u32, g: f32, t: f32) {
 }
 
 fn report_metrics(agent: u32) {
-  let n = f32(pu.rows);
   for (var c = 0u; c < pu.metric_count; c++) {
     var sum = 0.0;
     for (var r = 0u; r < pu.rows; r++) { sum += tape[(agent * pu.rows + r) * pu.tape_width + pu.metric_col + c]; }
-    metrics[agent * pu.metrics_width + pu.metric_slot[c]] += sum / n;
+    metrics[agent * pu.metrics_width + pu.metric_slot[c]] += sum * pu.metric_scale;
   }
   metrics[agent * pu.metrics_width + pu.counter_slot] += 1.0;
 }
 
 override ROWS: u32 = 64u;
 
-@compute @workgroup_size(ROWS)
-fn update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let agent = wid.y;
-  var e = gid.x;
-  if (e == 0u) {
-    report_metrics(agent);
-    if (pu.commit_clock != 0u && agent == 0u) { clock[0] = clock[pu.clock_slot]; }
-  }
+// Where invocation e of an agent works: tile `e` of layer `l`, or (l == layers) element `e` of
+// the second network.
+fn locate(e_in: u32) -> vec2<u32> {
+  var e = e_in;
   var l = 0u;
   while (l < pu.net.layers && e >= tiles(l)) {
     e -= tiles(l);
     l++;
   }
-  if (l == pu.net.layers) {
-    // Past the network's tiles: a second network's target only follows its online network.
-    if (e >= pu.count2) { return; }
-    let at = agent * pu.count2 + e;
-    target2[at] = (1.0 - pu.tau) * target2[at] + pu.tau * online2[at];
-    return;
-  }
+  return vec2<u32>(l, e);
+}
+
+// The tile's gradient: g[a][b] = sum over rows of [x, 1][i0 + a] delta[j0 + b] for layer l.
+fn tile_gradient(agent: u32, l: u32, i0: u32, j0: u32) -> array<vec4<f32>, 4> {
   let d = pu.net.layer[l];
-  let blocks = (d.out_dim + T - 1u) / T;
-  let i0 = (e / blocks) * T;
-  let j0 = (e % blocks) * T;
   let x_at = x_column(l);
   let d_at = delta_column(l);
-  // g[a][b] = sum over rows of [x, 1][i0 + a] delta[j0 + b]
   var g: array<vec4<f32>, 4>;
   for (var r = 0u; r < pu.rows; r++) {
     let row = (agent * pu.rows + r) * pu.tape_width;
@@ -146,6 +144,36 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) 
       g[a] += x * dv;
     }
   }
+  return g;
+}
+
+fn report_and_commit(e: u32, agent: u32) {
+  if (e == 0u) {
+    report_metrics(agent);
+    if (pu.commit_clock != 0u && agent == 0u) { clock[0] = clock[pu.clock_slot]; }
+  }
+}
+
+// Adam (and Polyak) on every parameter.
+@compute @workgroup_size(ROWS)
+fn update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let agent = wid.y;
+  report_and_commit(gid.x, agent);
+  let at = locate(gid.x);
+  let l = at.x;
+  let e = at.y;
+  if (l == pu.net.layers) {
+    // Past the network's tiles: a second network's target only follows its online network.
+    if (e >= pu.count2) { return; }
+    let k = agent * pu.count2 + e;
+    target2[k] = (1.0 - pu.tau) * target2[k] + pu.tau * online2[k];
+    return;
+  }
+  let d = pu.net.layer[l];
+  let blocks = (d.out_dim + T - 1u) / T;
+  let i0 = (e / blocks) * T;
+  let j0 = (e % blocks) * T;
+  let g = tile_gradient(agent, l, i0, j0);
   let t = step_count();
   for (var a = 0u; a < T; a++) {
     let i = i0 + a;
@@ -154,6 +182,31 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) 
       let j = j0 + b;
       if (j >= d.out_dim) { break; }
       adam_step(agent * pu.net.per_agent + d.offset + i * d.out_dim + j, g[a][b], t);
+    }
+  }
+}
+
+// The gradient alone, into grads_out (for an optimizer step with global-norm clipping after it).
+@compute @workgroup_size(ROWS)
+fn gradients(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let agent = wid.y;
+  report_and_commit(gid.x, agent);
+  let at = locate(gid.x);
+  let l = at.x;
+  let e = at.y;
+  if (l == pu.net.layers) { return; }
+  let d = pu.net.layer[l];
+  let blocks = (d.out_dim + T - 1u) / T;
+  let i0 = (e / blocks) * T;
+  let j0 = (e % blocks) * T;
+  let g = tile_gradient(agent, l, i0, j0);
+  for (var a = 0u; a < T; a++) {
+    let i = i0 + a;
+    if (i > d.in_dim) { break; }
+    for (var b = 0u; b < T; b++) {
+      let j = j0 + b;
+      if (j >= d.out_dim) { break; }
+      grads_out[agent * pu.net.per_agent + d.offset + i * d.out_dim + j] = g[a][b];
     }
   }
 }

@@ -33,6 +33,7 @@ import { Stream } from '../rng/philox.js';
 import { type GaussianNode, Graph, type Value } from '../scg/graph.js';
 import type { AlgorithmParts, Build, EvalNetworks, RunShape } from './common/algorithm.js';
 import { PolicyAlgorithm } from './common/policy.js';
+import { SvgInfRows, svgInfRowsUnsupported } from './svgInfRows.js';
 import { type MetricTable, counter, mean } from './common/metrics.js';
 import { trainingState } from './common/state.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
@@ -50,6 +51,10 @@ export const svgInfSchema = {
   modelBatch: { kind: 'number', default: 256, min: 1, integer: true, help: '--dynamics model: minibatch size of a model update' },
   modelUpdates: { kind: 'number', default: 50, min: 1, integer: true, help: '--dynamics model: model updates per training unit (H env steps)' },
   bufferSize: { kind: 'number', default: 200_000, min: 1, integer: true, help: '--dynamics model: replay capacity for the model, transitions per agent' },
+  program: {
+    kind: 'choice', default: 'auto', choices: ['auto', 'rows', 'layers'],
+    help: 'how a unit runs: rows = row programs (5 dispatches whatever the horizon: acting, each rollout and its backward in one invocation, gradient, Adam), layers = one dispatch per layer and step; auto = rows where they can run (--dynamics sim, layers up to 256 wide)',
+  },
 } as const;
 
 export type SvgInfConfig = OptionValues<typeof svgInfSchema>;
@@ -69,8 +74,10 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
     b: Build<SvgInfConfig>,
     policy: GaussianPolicy,
     parts: AlgorithmParts,
-    /** The policy update's graph passes and its action nodes (for gradient checks). */
-    readonly policyUpdate: { forward: Dispatch[]; backward: Dispatch[]; actions: GaussianNode[] },
+    /** The policy update's graph passes and its action nodes (for gradient checks): the per-layer program's. */
+    readonly policyUpdate: { forward: Dispatch[]; backward: Dispatch[]; actions: GaussianNode[] } | null,
+    /** The row programs a unit runs as, or null (one dispatch per layer and step). */
+    readonly rows: SvgInfRows | null = null,
   ) {
     super(b, policy, parts);
   }
@@ -92,21 +99,7 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
     const acting = { dispatches: await actor.step() };
     const act: Dispatch[] = [await clock.tick(cache), ...acting.dispatches, env.stepDispatch];
 
-    // ---- the policy update: the return of H-step trajectories, differentiated through them ----
-    const g = new Graph(ctx, cache, { agents, rows, clock, label: 'svg-inf', metrics: { tensor: metrics, width: METRICS_WIDTH, firstSlot: SLOTS.modelLoss + 1 } });
-    const unrolled: Unrolled = { ctx, g, cache, env, clock, policy, horizon, config, seed, action };
-    const parts = config.dynamics === 'sim' ? await simulatorGraph(unrolled) : await modelGraph(unrolled);
-    g.counter('updates', SLOTS.updates);
-    const update = await g.compile();
-
-    const train = new Recorder(ctx, 'svg-inf train').add(...parts.start);
-    for (let t = 0; t < horizon; t++) train.add(await clock.tick(cache), ...acting.dispatches, ...parts.beforeStep(t), env.stepDispatch, ...parts.afterStep(t));
-    train.add(...parts.beforeUpdate, ...update.forward, ...update.backward, ...(await opt.step(cache)));
-    const state = trainingState({
-      networks: { policy: policy.net, ...parts.networks },
-      optimizers: { policy: opt, ...parts.optimizers },
-      env, replay: parts.replay, clock, metrics,
-    });
+    const state = trainingState({ networks: { policy: policy.net }, optimizers: { policy: opt }, env, clock, metrics });
     const table: MetricTable = {
       tensor: metrics,
       width: METRICS_WIDTH,
@@ -117,7 +110,32 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
       ],
     };
     const warmup = { recorder: new Recorder(ctx, 'svg-inf warmup').add(...act), iterations: 1 };
-    return new SvgInf({ ctx, cache, env, clock, config, seed }, policy, { warmup, train: { recorder: train, iterations: horizon }, warmupIterations: 0, state, metrics: table }, { ...update, actions: parts.actions });
+    const build = { ctx, cache, env, clock, config, seed };
+    const why = svgInfRowsUnsupported(ctx.limits, config, policy, env, horizon);
+    if (config.program === 'rows' && why) throw new ConfigError('--program', 'rows', `auto or layers: ${why}`);
+    if (config.program !== 'layers' && !why) {
+      // Row programs: acting, then each rollout and its backward through time, the gradient and Adam.
+      const rows = new SvgInfRows(cache, { env, clock, config, seed, horizon, policy, opt, metrics: { tensor: metrics, width: METRICS_WIDTH, costSlot: SLOTS.cost, counterSlot: SLOTS.updates } });
+      const train = new Recorder(ctx, 'svg-inf train (rows)').add(await rows.acting(), ...(await rows.policyUpdate()));
+      return new SvgInf(build, policy, { warmup, train: { recorder: train, iterations: horizon }, warmupIterations: 0, state, metrics: table }, null, rows);
+    }
+
+    // ---- the policy update: the return of H-step trajectories, differentiated through them ----
+    const g = new Graph(ctx, cache, { agents, rows, clock, label: 'svg-inf', metrics: { tensor: metrics, width: METRICS_WIDTH, firstSlot: SLOTS.modelLoss + 1 } });
+    const unrolled: Unrolled = { ctx, g, cache, env, clock, policy, horizon, config, seed, action };
+    const parts = config.dynamics === 'sim' ? await simulatorGraph(unrolled) : await modelGraph(unrolled);
+    g.counter('updates', SLOTS.updates);
+    const update = await g.compile();
+
+    const train = new Recorder(ctx, 'svg-inf train').add(...parts.start);
+    for (let t = 0; t < horizon; t++) train.add(await clock.tick(cache), ...acting.dispatches, ...parts.beforeStep(t), env.stepDispatch, ...parts.afterStep(t));
+    train.add(...parts.beforeUpdate, ...update.forward, ...update.backward, ...(await opt.step(cache)));
+    const layersState = trainingState({
+      networks: { policy: policy.net, ...parts.networks },
+      optimizers: { policy: opt, ...parts.optimizers },
+      env, replay: parts.replay, clock, metrics,
+    });
+    return new SvgInf(build, policy, { warmup, train: { recorder: train, iterations: horizon }, warmupIterations: 0, state: layersState, metrics: table }, { ...update, actions: parts.actions });
   }
 
   static evalNetworks(ctx: GpuContext, env: EnvBatch, config: SvgInfConfig, seed: number): EvalNetworks {

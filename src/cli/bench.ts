@@ -8,13 +8,14 @@ import { agentsSuite, ddpgSuite, fusionsSuite } from '../bench/ddpg.js';
 import { envsSuite } from '../bench/envs.js';
 import { type SuiteResult, deviceSlug, deviceSummary } from '../bench/harness.js';
 import { nnSuite } from '../bench/nn.js';
+import { svgInfSuite } from '../bench/svgInf.js';
 import { ConfigError } from '../errors.js';
 import { envNames, getEnv } from '../envs/registry.js';
 import { PipelineCache } from '../gpu/kernel.js';
 import { createNodeContext } from '../gpu/node.js';
 import { writeAtomic } from './files.js';
 
-export const SUITES = ['nn', 'envs', 'ddpg', 'agents', 'fusions'] as const;
+export const SUITES = ['nn', 'envs', 'ddpg', 'svg-inf', 'agents', 'fusions'] as const;
 
 export async function benchCommand(args: { suite?: string; quick?: boolean; out?: string; env?: string; sizes?: string }): Promise<void> {
   const suite = args.suite ?? 'all';
@@ -34,6 +35,7 @@ export async function benchCommand(args: { suite?: string; quick?: boolean; out?
     if (name === 'nn') results.push(await nnSuite(ctx, cache, quick));
     if (name === 'envs') results.push(await envsSuite(ctx, cache, defs, sizes, quick));
     if (name === 'ddpg') results.push(await ddpgSuite(ctx, cache, quick));
+    if (name === 'svg-inf') results.push(await svgInfSuite(ctx, cache, quick));
     if (name === 'agents') results.push(await agentsSuite(ctx, cache, quick));
     if (name === 'fusions') results.push(await fusionsSuite(ctx, cache, quick));
   }

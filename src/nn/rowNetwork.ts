@@ -89,27 +89,34 @@ function paramTiles(net: Mlp): number {
   return net.layers.reduce((s, l) => s + Math.ceil((l.inDim + 1) / 4) * Math.ceil(l.outDim / 4), 0);
 }
 
-export interface ParamUpdateOptions {
+/** What both parameter kernels read: the tape, the clock, the metrics they report. */
+export interface TapeOptions {
   net: Mlp;
-  opt: Adam;
   /** The row kernel's tape [agents, rows, width] and where this network's part of a row starts. */
   tape: Tensor<'f32'>;
   rows: number;
   tapeWidth: number;
   tapeOffset?: number;
-  /** Adam's step count from the clock (the program steps the optimizer at fixed positions). */
-  steps: Omit<ClockedSteps, 'clock'>;
   clock: Tensor<'u32'>;
   /** The clock slot holding the current step, and whether to copy it back to slot 0 (a unit's end). */
   clockSlot: number;
   commitClock: boolean;
+  /**
+   * Per-row metric columns of the tape: their sums times `scale` (default 1 / rows: means) go
+   * to `slots`, and `counter` counts updates.
+   */
+  metrics: { tensor: Tensor<'f32'>; width: number; col: number; slots: readonly number[]; counter: number; scale?: number };
+  label: string;
+}
+
+export interface ParamUpdateOptions extends TapeOptions {
+  opt: Adam;
+  /** Adam's step count from the clock (the program steps the optimizer at fixed positions). */
+  steps: Omit<ClockedSteps, 'clock'>;
   /** Polyak rate of the targets (0: none); the network's target, and a second network following its own. */
   tau?: number;
   target?: Mlp;
   second?: { online: Mlp; target: Mlp };
-  /** Per-row metric columns of the tape: their means go to `slots`, and `counter` counts updates. */
-  metrics: { tensor: Tensor<'f32'>; width: number; col: number; slots: readonly number[]; counter: number };
-  label: string;
 }
 
 // Stand-ins for the bindings a dispatch does not use (a target, a second network).
@@ -123,25 +130,41 @@ function standIns(cache: PipelineCache): Tensor[] {
   return d;
 }
 
-/** Every parameter of `net` updated from the tape, in one dispatch (fused/param_update.wgsl). */
+const PARAM_UPDATE: ShaderSource = { path: 'fused/param_update.wgsl (after fused/mlp_shape.wgsl)', code: `${mlpShapeWgsl}\n${paramUpdateWgsl}` };
+
+/** fused/param_update.wgsl's ParamUpdate. */
+function paramUniform(cache: PipelineCache, o: TapeOptions & Partial<ParamUpdateOptions>, count2: number): GPUBuffer {
+  if (o.metrics.slots.length > 4) throw new ConfigError(`${o.label} metric columns`, o.metrics.slots.length, 'at most 4');
+  const adam = o.opt?.options ?? { lr: 0, beta1: 0, beta2: 0, eps: 0 };
+  const steps = o.steps ?? { warmup: 0, stepsPerBlock: 1, updatesPerBlock: 1, index: 0, delay: 1 };
+  const u = mlpShape(uniform(), o.net)
+    .u32(o.rows).u32(o.tapeWidth).u32(o.tapeOffset ?? 0).u32(count2)
+    .f32(adam.lr).f32(adam.beta1).f32(adam.beta2).f32(adam.eps)
+    .u32(steps.warmup).u32(steps.stepsPerBlock).u32(steps.updatesPerBlock).u32(steps.index)
+    .u32(steps.delay).f32(o.tau ?? 0).u32(o.clockSlot).u32(o.commitClock && o.clockSlot !== 0 ? 1 : 0)
+    .u32(o.metrics.slots.length).u32(o.metrics.col).u32(o.metrics.counter).u32(o.metrics.width)
+    .f32(o.metrics.scale ?? 1 / o.rows).u32(0).u32(0).u32(0);
+  for (let c = 0; c < 4; c++) u.u32(o.metrics.slots[c] ?? 0);
+  return u.build(cache.ctx, o.label);
+}
+
+/** Every parameter of `net` updated from the tape, in one dispatch (fused/param_update.wgsl `update`). */
 export async function paramUpdateDispatch(cache: PipelineCache, o: ParamUpdateOptions): Promise<Dispatch> {
   const { net, opt } = o;
   if (opt.options.maxGradNorm > 0) throw new ConfigError(`${o.label} max gradient norm`, opt.options.maxGradNorm, '0 in a row program (clipping needs the per-layer program)');
-  if (o.metrics.slots.length > 4) throw new ConfigError(`${o.label} metric columns`, o.metrics.slots.length, 'at most 4');
   const count2 = o.second ? o.second.online.paramsPerAgent : 0;
-  const u = mlpShape(uniform(), net)
-    .u32(o.rows).u32(o.tapeWidth).u32(o.tapeOffset ?? 0).u32(count2)
-    .f32(opt.options.lr).f32(opt.options.beta1).f32(opt.options.beta2).f32(opt.options.eps)
-    .u32(o.steps.warmup).u32(o.steps.stepsPerBlock).u32(o.steps.updatesPerBlock).u32(o.steps.index)
-    .u32(o.steps.delay).f32(o.tau ?? 0).u32(o.clockSlot).u32(o.commitClock && o.clockSlot !== 0 ? 1 : 0)
-    .u32(o.metrics.slots.length).u32(o.metrics.col).u32(o.metrics.counter).u32(o.metrics.width);
-  u.align16();
-  for (let c = 0; c < 4; c++) u.u32(o.metrics.slots[c] ?? 0);
   const [target, online2, target2] = standIns(cache);
-  const shader: ShaderSource = { path: 'fused/param_update.wgsl (after fused/mlp_shape.wgsl)', code: `${mlpShapeWgsl}\n${paramUpdateWgsl}` };
   const rows = rowsPerGroup(cache);
-  return makeDispatch(cache, { shader, entryPoint: 'update', constants: { ROWS: rows } }, {
-    0: u.build(cache.ctx, o.label), 1: net.params, 2: opt.m, 3: opt.v, 4: o.tape,
+  return makeDispatch(cache, { shader: PARAM_UPDATE, entryPoint: 'update', constants: { ROWS: rows } }, {
+    0: paramUniform(cache, o, count2), 1: net.params, 2: opt.m, 3: opt.v, 4: o.tape,
     5: o.target?.params ?? target, 6: o.second?.online.params ?? online2, 7: o.second?.target.params ?? target2, 8: o.clock, 9: o.metrics.tensor,
   }, [groups(paramTiles(net) + count2, rows), net.agents], o.label);
+}
+
+/** The gradient of `net` from the tape into `net.grads`, for an optimizer step after it (fused/param_update.wgsl `gradients`). */
+export async function paramGradientDispatch(cache: PipelineCache, o: TapeOptions): Promise<Dispatch> {
+  const rows = rowsPerGroup(cache);
+  return makeDispatch(cache, { shader: PARAM_UPDATE, entryPoint: 'gradients', constants: { ROWS: rows } }, {
+    0: paramUniform(cache, o, 0), 4: o.tape, 8: o.clock, 9: o.metrics.tensor, 10: o.net.grads,
+  }, [groups(paramTiles(o.net), rows), o.net.agents], o.label);
 }

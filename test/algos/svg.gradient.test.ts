@@ -73,7 +73,7 @@ it('SVG(inf) with a learned model: policy gradient through 6 model steps matches
     algoConfig('svg-inf', { dynamics: 'model', policyHidden: [16], modelHidden: [16], horizon: 6, modelBatch: 16, modelUpdates: 5, bufferSize: 1000 }));
   await trainer.train(trainer.targetIteration, () => {});
   const algo = trainer.algo as SvgInf;
-  const { forward, backward, actions } = algo.policyUpdate;
+  const { forward, backward, actions } = algo.policyUpdate!; // the per-layer program (--dynamics model)
   expect(actions.length).toBe(6);
   // The surrogate: metric slot 0 (the negative discounted imagined return).
   await check(algo, forward, backward, actions, [0]);
