@@ -21,10 +21,11 @@ import { gpu } from '../helpers/gpu.js';
 import { relError } from '../helpers/random.js';
 
 async function build(program: 'rows' | 'layers', envName: string, settings: Record<string, unknown>) {
+  // `settings` may ask for another program (auto) than `program`.
   const { ctx, cache } = await gpu();
   const clock = new Clock(ctx);
   const env = await new EnvBatch(ctx, getEnv(envName), { envs: 8, seed: 3, clock }).build(cache);
-  const config = ddpgConfig({ actorHidden: [16, 16], criticHidden: [16, 16], batchSize: 24, learningStarts: 96, bufferSize: 1000, ...settings, program });
+  const config = ddpgConfig({ actorHidden: [16, 16], criticHidden: [16, 16], batchSize: 24, learningStarts: 96, bufferSize: 1000, program, ...settings });
   const algo = await Ddpg.create(ctx, cache, env, clock, config, 7);
   await runOnce(ctx, [env.resetDispatch]);
   await algo.warmup.recorder.run(algo.warmupIterations);
@@ -59,6 +60,7 @@ describe.each([
   ['TD3 options (policy delay 2, target smoothing, 2 updates per step)', 'pendulum', { policyDelay: 2, targetPolicyNoise: 0.2, updatesPerStep: 2 }],
   ['one update every 2 steps, OU noise, two-dimensional actions', 'reacher', { updatesPerStep: 0.5, noise: 'ou', explorationNoise: 0.2 }],
   ['HER (future) on sparse point-mass', 'point-mass-sparse', { her: 'future', herK: 4 }],
+  ['256-wide networks (the widest row programs take)', 'pendulum', { actorHidden: [256, 256], criticHidden: [256, 256] }],
 ])('%s: row programs against the per-layer program', (_, envName, settings) => {
   it('agree on acting, gradients, losses and updated parameters', async () => {
     const rows = await build('rows', envName, settings);
@@ -92,6 +94,17 @@ describe.each([
       expect(relError(await read(rows.algo.state[name]), await read(layers.algo.state[name])), name).toBeLessThan(1e-5);
     }
   });
+});
+
+it('wider networks (1024) and gradient clipping run one dispatch per layer; asked for rows, they are refused naming why', async () => {
+  const wide = await build('layers', 'pendulum', { actorHidden: [1024], criticHidden: [1024] });
+  const auto = await build('rows', 'pendulum', { actorHidden: [1024], criticHidden: [1024], program: 'auto' });
+  expect(auto.algo.rows).toBeNull();
+  await auto.algo.train.recorder.run(1);
+  await wide.algo.train.recorder.run(1);
+  expect(relError(await read(auto.algo.state['critic.params']), await read(wide.algo.state['critic.params']))).toBe(0);
+  await expect(build('rows', 'pendulum', { actorHidden: [1024] })).rejects.toThrow(/--program: got "rows", expected auto or layers: the actor has a layer of width 1024 \(row programs take at most 256\)/);
+  await expect(build('rows', 'pendulum', { maxGradNorm: 1 })).rejects.toThrow(/--program: .*--max-grad-norm > 0/);
 });
 
 it('a fixed seed reproduces the row programs bit for bit', async () => {
