@@ -15,6 +15,7 @@
 //                 next_obs = observation of the state the step reached (the final one at an
 //                 episode end, for bootstrapping), then [achieved goal] for goal envs; at an end,
 //                 adds the episode to stats and resets; obs = observation to act on next.
+//   step_many     K_STEPS steps per invocation with the action held (throughput benchmark).
 //   reduce_stats  one workgroup per agent (dispatch (agents)): sums the per-env statistics into
 //                 stats_out[agent] = [returns, episodes, lengths, NaN actions, successes, ...]
 //                 (per env, slots 5-7 keep the first finished episode's return, length and success)
@@ -213,6 +214,22 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
   var a: array<f32, ACT_DIM>;
   for (var j = 0u; j < ACT_DIM; j++) { a[j] = action[flat * ACT_DIM + j]; }
   step_env(flat, a);
+}
+
+// K steps of every env in one invocation with its action held: the env-only throughput
+// benchmark's program (the dispatch floor is paid once per K steps). K is an override constant.
+override K_STEPS: u32 = 1u;
+
+@compute @workgroup_size(WG)
+fn step_many(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x >= drv.envs) { return; }
+  let flat = gid.y * drv.envs + gid.x;
+  var a: array<f32, ACT_DIM>;
+  for (var j = 0u; j < ACT_DIM; j++) { a[j] = action[flat * ACT_DIM + j]; }
+  for (var k = 0u; k < K_STEPS; k++) {
+    driver_now = clock[0] + k;
+    step_env(flat, a);
+  }
 }
 
 @compute @workgroup_size(256)

@@ -173,6 +173,16 @@ export class EnvBatch {
     return this.built.step;
   }
 
+  /** `k` steps of every env in one dispatch with the actions held (the env-only throughput benchmark). */
+  async stepsDispatch(cache: PipelineCache, k: number): Promise<Dispatch> {
+    requireInt('steps per dispatch', k, 1, 1 << 20);
+    const shader = environmentShader(this.def.shader, this.def.differentiable);
+    const label = this.options.label ?? this.def.name;
+    return makeDispatch(cache, { shader, entryPoint: 'step_many', constants: { K_STEPS: k } },
+      { 0: this.physicsParams, 1: this.driverParams, 2: this.envState, 3: this.obs, 4: this.nextObs, 5: this.action, 6: this.stepOut, 7: this.epStats, 8: this.options.clock.tensor },
+      [Math.ceil(this.envs / 64), this.agents], `${label} ${k} steps`);
+  }
+
   /** Sums the per-env statistics into `stats` and clears them. */
   get reduceDispatch(): Dispatch {
     return this.built.reduce;
