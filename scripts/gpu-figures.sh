@@ -5,7 +5,7 @@
 #         (carry .gpukit and dist; results go to $OUT when set, else bench/results/)
 #         A device call runs at most 10 minutes: run `quick`, then the default (the rllab runs),
 #         then `algorithms` (the algorithms table, scripts/algorithms-table.mjs) as separate calls.
-# Writes: bench suites (nn, envs with K steps per dispatch, ddpg and svg-inf as row programs against
+# Writes: bench suites (nn, envs with K steps per dispatch, ddpg, svg0 and svg-inf as row programs against
 # one dispatch per layer, agents, fusions) as JSON, the default `pathwise train` on
 # pendulum (time to -200 including start-up), and DDPG over 5 seeds on cartpole, double-pendulum
 # and acrobot for the rllab comparison.

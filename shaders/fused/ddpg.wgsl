@@ -17,7 +17,8 @@
 //                Q(s, pi(s)), dQ = -1 / B back through the critic to a and through the actor;
 //                writes the actor's tape row and [-Q]. Dispatch (ceil(B / ROWS), agents).
 // Appended after common/rng.wgsl, common/dual.wgsl, common/reduce_tree.wgsl, the env's file,
-// envs/driver.wgsl (fused/no_goals.wgsl for envs without goals) and fused/mlp_row.wgsl (with MAX_WIDTH).
+// envs/driver.wgsl (fused/no_goals.wgsl for envs without goals), fused/mlp_row.wgsl (with MAX_WIDTH),
+// fused/replay_row.wgsl and fused/critic_row.wgsl.
 // Bindings (beyond the driver's 0-9): 16 uniform DdpgRows; 17 actor, 18 critic, 19 target actor,
 //   20 target critic (weights: uniform or read-only storage); 21 replay storage (rw); 22 critic tape (rw);
 //   23 actor tape (rw); 24 OU state (rw, [flat, A]).
@@ -81,11 +82,6 @@ fn tape_store(tape: u32, i: u32, v: f32) {
   if (tape == CRITIC_TAPE) { critic_tape[i] = v; } else { actor_tape[i] = v; }
 }
 
-// Record columns (replay/replay.wgsl): [obs (O) | action (A) | reward | terminated | next_obs (O + G) | t | clock | env].
-fn record_reward() -> u32 { return drv.obs_width + ACT_DIM; }
-fn record_next() -> u32 { return drv.obs_width + ACT_DIM + 2u; }
-fn record_tail() -> u32 { return drv.obs_width + ACT_DIM + 2u + drv.obs_width + GOAL_DIM; }
-
 @compute @workgroup_size(ROWS)
 fn act(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   if (gid.x >= drv.envs) { return; }
@@ -127,23 +123,9 @@ fn act(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid
       x = clamp(x, -1.0, 1.0);
     }
     a[j] = x;
-    let lo = dr.low[j / 4u][j % 4u];
-    let hi = dr.high[j / 4u][j % 4u];
-    env_a[j] = lo + (x + 1.0) * 0.5 * (hi - lo);
+    env_a[j] = to_env(x, dr.low[j / 4u][j % 4u], dr.high[j / 4u][j % 4u]);
   }
-  let slot = ((now - 1u) * drv.envs + gid.x) % dr.capacity;
-  let base = (agent * dr.capacity + slot) * dr.record_width;
-  for (var j = 0u; j < O; j++) { replay[base + j] = trace.h[0][j]; }
-  for (var j = 0u; j < ACT_DIM; j++) { replay[base + O + j] = a[j]; }
-  let tail = base + record_tail();
-  replay[tail] = env_state[flat * RECORD + STATE_DIM];
-  replay[tail + 1u] = f32(now);
-  replay[tail + 2u] = f32(gid.x);
-  let tr = step_env(flat, env_a);
-  replay[base + record_reward()] = tr.reward;
-  replay[base + record_reward() + 1u] = select(0.0, 1.0, tr.terminated);
-  let width = O + GOAL_DIM;
-  for (var j = 0u; j < width; j++) { replay[base + record_next() + j] = next_obs[flat * width + j]; }
+  step_and_store(agent, gid.x, now, dr.capacity, dr.record_width, trace.h[0], a, env_a);
 }
 
 fn stored_goal(record: u32) -> array<f32, GOAL_SLOTS> {
@@ -159,20 +141,12 @@ fn critic_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup
   let row = agent * dr.batch + gid.x;
   let now = clock[dr.clock_read];
   let O = drv.obs_width;
-  // The record, drawn uniformly from the stored ones.
-  let size = min(now * drv.envs, dr.capacity);
-  let bits = philox4x32_10(vec4<u32>(row, now, dr.draw, 2u), vec2<u32>(dr.seed, dr.replay_stream)).x;
-  let slot = philox_mulhilo(bits, size).x;
-  let record = (agent * dr.capacity + slot) * dr.record_width;
+  let record = replay_draw(agent, row, now, dr.draw, dr.capacity, dr.record_width, vec2<u32>(dr.seed, dr.replay_stream));
   var sa: MlpTrace;
   var next: MlpTrace;
-  for (var j = 0u; j < O; j++) {
-    sa.h[0][j] = replay[record + j];
-    next.h[0][j] = replay[record + record_next() + j];
-  }
-  for (var j = 0u; j < ACT_DIM; j++) { sa.h[0][O + j] = replay[record + O + j]; }
-  var reward = replay[record + record_reward()];
-  let terminated = replay[record + record_reward() + 1u];
+  let rt = load_transition(record, &sa, &next);
+  var reward = rt.x;
+  let terminated = rt.y;
   if (dr.her_strategy != HER_NONE) {
     let u = rng_uniform4(vec2<u32>(dr.seed, dr.her_stream), vec4<u32>(row, now, dr.draw, 5u));
     if (u.x < dr.her_prob) {
@@ -207,17 +181,7 @@ fn critic_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup
   }
   mlp_forward(TARGET_CRITIC, dr.critic, agent, &target_in);
   let y = reward + dr.gamma * (1.0 - terminated) * target_in.h[dr.critic.layers][0];
-  // Q(s, a) and the gradient of mean (Q - y)^2 back through the critic.
-  mlp_forward(CRITIC, dr.critic, agent, &sa);
-  let e = sa.h[dr.critic.layers][0] - y;
-  var dq: Row;
-  dq[0] = 2.0 * e / f32(dr.batch);
-  var deltas: MlpTrace;
-  mlp_backward(CRITIC, dr.critic, agent, &sa, dq, &deltas);
-  let at = row * dr.critic_tape_width;
-  mlp_tape_write(CRITIC_TAPE, at, dr.critic, &sa, &deltas);
-  critic_tape[at + dr.critic.tape_width] = e * e;
-  critic_tape[at + dr.critic.tape_width + 1u] = sa.h[dr.critic.layers][0];
+  critic_td_row(CRITIC, dr.critic, agent, &sa, y, dr.batch, CRITIC_TAPE, row * dr.critic_tape_width);
 }
 
 @compute @workgroup_size(ROWS)

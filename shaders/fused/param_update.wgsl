@@ -3,8 +3,9 @@
 // of layer l: it sums their gradients over the minibatch rows of the tape the row kernel wrote
 // (fused/mlp_row.wgsl's mlp_tape_write: x_l[i] delta_l[j], or delta_l[j] for the bias row),
 // takes an Adam step (nn/adam.wgsl's formula, step count from the clock), and moves the target
-// network's element toward it (Polyak, when tau > 0). Invocations past the network's parameters
-// average a second network's target (`count2` elements: DDPG's critic after the actor update).
+// network's element toward it (Polyak, when tau > 0 and the network has a target). Invocations
+// past the network's parameters average a second network's target (`count2` elements: DDPG's
+// critic after the actor update, SVG(0)'s after the policy update).
 // Invocation 0 of each agent also turns the tape's per-row metric columns into means added to
 // the metrics table (`metric_count` columns into `metric_slot`s, `counter_slot` += 1), and with
 // `commit_clock` writes the clock's current slot back to slot 0 (the end of a training unit).
@@ -43,7 +44,8 @@ struct ParamUpdate {
   metrics_width: u32,
   /** A metric column's sum over the rows times this: 1 / rows for a mean over rows. */
   metric_scale: f32,
-  _pad0: u32,
+  /** Whether the network has a target of its own (binding 5) for Polyak to move. */
+  has_target: u32,
   _pad1: u32,
   _pad2: u32,
   metric_slot: vec4<u32>,
@@ -101,7 +103,7 @@ fn adam_step(at: u32, g: f32, t: f32) {
   let v_hat = v / (1.0 - pow(pu.beta2, t));
   let p = params[at] - pu.lr * m_hat / (sqrt(v_hat) + pu.eps);
   params[at] = p;
-  if (pu.tau > 0.0) { target_params[at] = (1.0 - pu.tau) * target_params[at] + pu.tau * p; }
+  if (pu.tau > 0.0 && pu.has_target != 0u) { target_params[at] = (1.0 - pu.tau) * target_params[at] + pu.tau * p; }
 }
 
 fn report_metrics(agent: u32) {
@@ -147,6 +149,30 @@ fn tile_gradient(agent: u32, l: u32, i0: u32, j0: u32) -> array<vec4<f32>, 4> {
   return g;
 }
 
+// Tile e of layer l: its first element (i0, j0) of W_aug and its gradient.
+struct Tile {
+  l: u32,
+  i0: u32,
+  j0: u32,
+  g: array<vec4<f32>, 4>,
+}
+
+fn tile_at(agent: u32, l: u32, e: u32) -> Tile {
+  let blocks = (pu.net.layer[l].out_dim + T - 1u) / T;
+  let i0 = (e / blocks) * T;
+  let j0 = (e % blocks) * T;
+  return Tile(l, i0, j0, tile_gradient(agent, l, i0, j0));
+}
+
+// Where element (a, b) of a tile lies in the parameters, or -1 past the layer's edge.
+fn tile_element(agent: u32, tile: Tile, a: u32, b: u32) -> i32 {
+  let d = pu.net.layer[tile.l];
+  let i = tile.i0 + a;
+  let j = tile.j0 + b;
+  if (i > d.in_dim || j >= d.out_dim) { return -1; }
+  return i32(agent * pu.net.per_agent + d.offset + i * d.out_dim + j);
+}
+
 fn report_and_commit(e: u32, agent: u32) {
   if (e == 0u) {
     report_metrics(agent);
@@ -169,19 +195,12 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) 
     target2[k] = (1.0 - pu.tau) * target2[k] + pu.tau * online2[k];
     return;
   }
-  let d = pu.net.layer[l];
-  let blocks = (d.out_dim + T - 1u) / T;
-  let i0 = (e / blocks) * T;
-  let j0 = (e % blocks) * T;
-  let g = tile_gradient(agent, l, i0, j0);
+  let tile = tile_at(agent, l, e);
   let t = step_count();
   for (var a = 0u; a < T; a++) {
-    let i = i0 + a;
-    if (i > d.in_dim) { break; }
     for (var b = 0u; b < T; b++) {
-      let j = j0 + b;
-      if (j >= d.out_dim) { break; }
-      adam_step(agent * pu.net.per_agent + d.offset + i * d.out_dim + j, g[a][b], t);
+      let k = tile_element(agent, tile, a, b);
+      if (k >= 0) { adam_step(u32(k), tile.g[a][b], t); }
     }
   }
 }
@@ -195,18 +214,11 @@ fn gradients(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_i
   let l = at.x;
   let e = at.y;
   if (l == pu.net.layers) { return; }
-  let d = pu.net.layer[l];
-  let blocks = (d.out_dim + T - 1u) / T;
-  let i0 = (e / blocks) * T;
-  let j0 = (e % blocks) * T;
-  let g = tile_gradient(agent, l, i0, j0);
+  let tile = tile_at(agent, l, e);
   for (var a = 0u; a < T; a++) {
-    let i = i0 + a;
-    if (i > d.in_dim) { break; }
     for (var b = 0u; b < T; b++) {
-      let j = j0 + b;
-      if (j >= d.out_dim) { break; }
-      grads_out[agent * pu.net.per_agent + d.offset + i * d.out_dim + j] = g[a][b];
+      let k = tile_element(agent, tile, a, b);
+      if (k >= 0) { grads_out[u32(k)] = tile.g[a][b]; }
     }
   }
 }

@@ -16,7 +16,8 @@
 //            Dispatch (ceil(N / ROWS), agents).
 // The actions the simulator sees are mid + half a (the bounds as a box; the env clips itself).
 // Appended after common/rng.wgsl, common/dual.wgsl, the env library (its file and
-// envs/driver.wgsl), fused/mlp_shape.wgsl and fused/mlp_row.wgsl with `weight` for the policy.
+// envs/driver.wgsl), fused/mlp_shape.wgsl, fused/mlp_row.wgsl with `weight` for the policy and
+// fused/gaussian_row.wgsl.
 // Bindings (beyond the driver's 0-9): 16 uniform SvgInfRows; 17 policy (read, through `weight`);
 //   21 start (rw, [agents, N, STATE_DIM]); 22 tape (rw, [agents, N, H, tape_width]: a step's policy
 //   tape part (inputs, deltas), its outputs (mu | log sigma) and the row's cost at t = 0);
@@ -56,11 +57,10 @@ fn tape_store(which: u32, i: u32, v: f32) {
 fn bound_low(j: u32) -> f32 { return sr.low[j / 4u][j % 4u]; }
 fn bound_high(j: u32) -> f32 { return sr.high[j / 4u][j % 4u]; }
 
-// The policy's pre-squash action u = mu + sigma z and sigma, for component d of a forward trace.
-fn gaussian_u(trace: ptr<function, MlpTrace>, d: u32, z: f32) -> vec2<f32> {
+// Component d of the policy's sample a = tanh(mu + sigma z) (fused/gaussian_row.wgsl), from a forward trace.
+fn policy_sample(trace: ptr<function, MlpTrace>, d: u32, z: f32) -> f32 {
   let out = sr.policy.layers;
-  let sigma = exp(clamp((*trace).h[out][ACT_DIM + d], sr.log_std_min, sr.log_std_max));
-  return vec2<f32>((*trace).h[out][d] + sigma * z, sigma);
+  return tanh_gaussian((*trace).h[out][d], (*trace).h[out][ACT_DIM + d], z, vec2<f32>(sr.log_std_min, sr.log_std_max)).x;
 }
 
 @compute @workgroup_size(ROWS)
@@ -82,7 +82,7 @@ fn act(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid
     var z4 = vec4<f32>();
     for (var d = 0u; d < ACT_DIM; d++) {
       if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(flat, now, d / 4u, 0u)); }
-      let a = clamp(tanh(gaussian_u(&trace, d, z4[d % 4u]).x), -1.0, 1.0);
+      let a = clamp(policy_sample(&trace, d, z4[d % 4u]), -1.0, 1.0);
       env_a[d] = bound_low(d) + (a + 1.0) * 0.5 * (bound_high(d) - bound_low(d));
     }
     step_env(flat, env_a);
@@ -123,7 +123,7 @@ fn rollout(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id)
     var z4 = vec4<f32>();
     for (var d = 0u; d < ACT_DIM; d++) {
       if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(row, now, d / 4u, t)); }
-      let a = tanh(gaussian_u(&trace, d, z4[d % 4u]).x);
+      let a = policy_sample(&trace, d, z4[d % 4u]);
       work[w + STATE_DIM + d] = a;
       work[w + STATE_DIM + ACT_DIM + d] = z4[d % 4u];
       let mid = 0.5 * (bound_low(d) + bound_high(d));
@@ -174,10 +174,9 @@ fn rollout(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id)
     for (var d = 0u; d < ACT_DIM; d++) {
       let a = work[w + STATE_DIM + d];
       let z = work[w + STATE_DIM + ACT_DIM + d];
-      let raw = trace.h[sr.policy.layers][ACT_DIM + d];
-      let du = d_a[d] * (1.0 - a * a);
-      dy[d] = du;
-      dy[ACT_DIM + d] = select(du * exp(clamp(raw, sr.log_std_min, sr.log_std_max)) * z, 0.0, raw < sr.log_std_min || raw > sr.log_std_max);
+      let g = tanh_gaussian_vjp(d_a[d], 0.0, a, trace.h[sr.policy.layers][ACT_DIM + d], z, vec2<f32>(sr.log_std_min, sr.log_std_max));
+      dy[d] = g.x;
+      dy[ACT_DIM + d] = g.y;
     }
     var deltas: MlpTrace;
     let d_o = mlp_backward(POLICY, sr.policy, agent, &trace, dy, &deltas);

@@ -16,20 +16,21 @@
 import type { EnvBatch } from '../envs/batch.js';
 import { ConfigError } from '../errors.js';
 import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
-import { groups, makeDispatch } from '../gpu/kernel.js';
-import { type ShaderSource, dual, rng } from '../gpu/shaders.js';
+import type { ShaderSource } from '../gpu/shaders.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import type { Adam } from '../nn/adam.js';
 import type { Mlp } from '../nn/mlp.js';
-import { mlpRowLibrary, mlpShape, paramUpdateDispatch, rowUnsupported, rowsPerGroup, tapeWidth, weightLibrary } from '../nn/rowNetwork.js';
-import { environmentLibrary } from '../envs/program.js';
+import { mlpShape, paramUpdateDispatch, rowUnsupported, tapeWidth } from '../nn/rowNetwork.js';
 import type { ReplayBuffer } from '../replay/buffer.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { LOSS_SLOTS, METRICS_WIDTH } from './common/criticLosses.js';
 import type { DdpgConfig } from './ddpg.js';
+import { type ClockSlots, rowDispatch, rowModule } from './common/rowProgram.js';
 import ddpgRowsWgsl from '../../shaders/fused/ddpg.wgsl?raw';
+import criticRowWgsl from '../../shaders/fused/critic_row.wgsl?raw';
+import replayRowWgsl from '../../shaders/fused/replay_row.wgsl?raw';
 
 const NOISE_ID = { none: 0, gaussian: 1, ou: 2 } as const;
 const HER_ID = { none: 0, final: 1, future: 2 } as const;
@@ -63,11 +64,6 @@ export interface DdpgRowParts {
   metrics: Tensor<'f32'>;
 }
 
-/** Where the current step count lives while a unit is recorded. */
-export interface ClockSlots {
-  read: number;
-}
-
 export class DdpgRows {
   readonly criticTape: Tensor<'f32'>;
   readonly actorTape: Tensor<'f32'>;
@@ -84,12 +80,14 @@ export class DdpgRows {
     const B = config.batchSize;
     this.criticTape = f32(cache.ctx, 'ddpg.critic_tape', [env.agents, B, tapeWidth(p.nets.critic) + 2]);
     this.actorTape = f32(cache.ctx, 'ddpg.actor_tape', [env.agents, B, tapeWidth(p.nets.actor) + 1]);
-    const library = mlpRowLibrary([p.nets.actor, p.nets.critic]);
-    const envLib = environmentLibrary(env.def.shader, env.def.goalDim > 0);
-    const module = (what: string, nets: { name: string; binding: number }[]): ShaderSource => ({
-      path: `fused/ddpg.wgsl (${what}; after ${envLib.name}, ${library.name})`,
-      code: [rng, dual, envLib.code, library.code, weightLibrary(nets), ddpgRowsWgsl].join('\n'),
-    });
+    const module = (what: string, weights: { name: string; binding: number }[]) =>
+      rowModule(env, {
+        kernel: { path: 'fused/ddpg.wgsl', code: ddpgRowsWgsl },
+        libraries: [{ path: 'fused/replay_row.wgsl', code: replayRowWgsl }, { path: 'fused/critic_row.wgsl', code: criticRowWgsl }],
+        nets: [p.nets.actor, p.nets.critic],
+        weights,
+        what,
+      });
     const actor = { name: 'actor', binding: 17 };
     this.shaders = {
       act: module('acting', [actor]),
@@ -116,12 +114,11 @@ export class DdpgRows {
   /** A row kernel's dispatch: the program's settings, the driver's (binding 1) and `bindings`. */
   private dispatch(entryPoint: 'act' | 'critic_rows' | 'actor_rows', params: GPUBuffer, bindings: Record<number, Tensor | GPUBuffer>, rows: number, label: string): Promise<Dispatch> {
     const { env } = this.p;
-    const group = rowsPerGroup(this.cache);
     const { actor, critic, targetActor, targetCritic } = this.p.nets;
     const acting = entryPoint === 'act';
     const weights: Record<number, Tensor> = acting ? { 17: actor.params } : { 17: actor.params, 18: critic.params, 19: targetActor.params, 20: targetCritic.params };
     const shader = acting ? this.shaders.act : this.shaders.learn;
-    return makeDispatch(this.cache, { shader, entryPoint, constants: { ROWS: group } }, { 1: env.driverParams, 16: params, ...weights, ...bindings }, [groups(rows, group), env.agents], label);
+    return rowDispatch(this.cache, shader, entryPoint, { 1: env.driverParams, 16: params, ...weights, ...bindings }, { rows, agents: env.agents }, label);
   }
 
   /** acting: one env step of every env; moves the current step to the other clock slot. */

@@ -21,7 +21,7 @@ import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { Recorder } from '../gpu/recorder.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { type MatrixView, matrix } from '../gpu/view.js';
-import { Adam } from '../nn/adam.js';
+import { Adam, type ClockedSteps } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
 import { polyak } from '../nn/polyak.js';
 import type { Clock } from '../rng/clock.js';
@@ -38,9 +38,10 @@ import { type OptionValues, resolveOptions } from './common/options.js';
 import { type MetricTable, constant, counter, mean } from './common/metrics.js';
 import { ACTOR_CRITIC_FROM_REPLAY, type ActorCriticColumn, type Minibatch, actorCriticBatch } from './common/minibatch.js';
 import { PolicyAlgorithm } from './common/policy.js';
-import { replayActing } from './common/replayActing.js';
+import { replayActing, stochasticReplay } from './common/replayActing.js';
 import { trainingState } from './common/state.js';
 import type { ReplayBuffer } from '../replay/buffer.js';
+import { Svg0Rows, svg0RowsUnsupported } from './svg0Rows.js';
 
 /** Defaults follow CleanRL's sac_continuous_action.py unless noted. */
 export const svg0Schema = {
@@ -64,6 +65,10 @@ export const svg0Schema = {
   },
   actionBins: { kind: 'number', default: 2, min: 2, integer: true, help: 'discrete policies: evenly spaced values per action dimension (2: bang-bang)' },
   gumbelTau: { kind: 'number', default: 1, min: 0, exclusiveMin: true, help: 'temperature of the Gumbel-softmax and binary Concrete relaxations (Jang et al. 2017: 1, annealed)' },
+  program: {
+    kind: 'choice', default: 'auto', choices: ['auto', 'rows', 'layers'],
+    help: 'how an iteration runs: rows = row programs (5 dispatches, 6 with --entropy: each env or minibatch row runs its whole chain in one invocation), layers = one dispatch per layer and graph node; auto = rows where they can run (Gaussian policy, layers up to 256 wide)',
+  },
 } as const;
 
 export type Svg0Config = OptionValues<typeof svg0Schema>;
@@ -74,13 +79,21 @@ export function svg0Config(given: Readonly<Record<string, unknown>> = {}): Svg0C
   return c;
 }
 
-/** Metric slots per agent: the TD loss kernel's, then the policy graph's costs, its counter and alpha. */
+/** Metric slots per agent: the TD loss kernel's, then the policy update's costs, its counter and alpha. */
 const METRICS_WIDTH = 8;
+const POLICY_SLOTS = { negQ: LOSS_SLOTS.criticUpdates + 1, updates: LOSS_SLOTS.criticUpdates + 2, entropy: LOSS_SLOTS.criticUpdates + 3, alpha: LOSS_SLOTS.criticUpdates + 4 } as const;
 
 export class Svg0 extends PolicyAlgorithm<Svg0Config, Svg0Policy> {
   readonly name = 'svg0';
 
-  private constructor(b: Build<Svg0Config>, policy: Svg0Policy, parts: AlgorithmParts) {
+  private constructor(
+    b: Build<Svg0Config>,
+    policy: Svg0Policy,
+    readonly critic: Mlp,
+    /** The row programs an iteration runs as, or null (one dispatch per layer and graph node). */
+    readonly rows: Svg0Rows | null,
+    parts: AlgorithmParts,
+  ) {
     super(b, policy, parts);
   }
 
@@ -109,14 +122,30 @@ export class Svg0 extends PolicyAlgorithm<Svg0Config, Svg0Policy> {
       metrics: f32(ctx, 'svg0.metrics', [agents, METRICS_WIDTH]),
       temperature: Temperature.create(ctx, agents, { mode: config.entropy as 'off', alpha: config.alpha, lr: config.alphaLr, targetEntropy: config.targetEntropy === 0 ? -A : config.targetEntropy }),
       batch: actorCriticBatch(ctx, 'svg0.batch', { agents, rows: B, obs: env.obsWidth, action: A }),
+      warmupIterations: Math.ceil(config.learningStarts / env.envs),
     };
-    const warmupIterations = Math.ceil(config.learningStarts / env.envs);
-    const { act, replay } = await replayActing(cache, env, clock, policy, { seed, warmup: warmupIterations, bufferSize: config.bufferSize, label: 'svg0' });
-    const updateCritic = await criticUpdate(l, replay);
-    const updatePolicy = await policyUpdate(l);
-
-    const train = new Recorder(ctx, 'svg0 train').add(...act);
-    for (let u = 0; u < config.updatesPerStep; u++) train.add(...(await updateCritic(u)), ...updatePolicy.dispatches);
+    const program = chooseProgram(ctx.limits, config, [policy.net, critic]);
+    const train = new Recorder(ctx, `svg0 train (${program})`);
+    const warmup = new Recorder(ctx, `svg0 warmup (${program})`);
+    const U = config.updatesPerStep;
+    let replay: ReplayBuffer;
+    let rows: Svg0Rows | null = null;
+    if (program === 'rows') {
+      replay = stochasticReplay(env, clock, { seed, bufferSize: config.bufferSize, label: 'svg0' }).replay;
+      rows = new Svg0Rows(cache, { ...l, nets: { policy: policy.net, critic, targetCritic: l.targetCritic }, replay, metrics: { tensor: l.metrics, width: METRICS_WIDTH }, slots: policySlots(config) });
+      const slots = { read: 0 };
+      train.add(await rows.acting(slots));
+      for (let u = 0; u < U; u++) train.add(...(await rows.criticUpdate(u, slots)), ...(await rows.policyUpdate(u, slots, u === U - 1)));
+      warmup.add(await rows.acting({ read: 0 }), await clock.tick(cache));
+    } else {
+      const acting = await replayActing(cache, env, clock, policy, { seed, warmup: l.warmupIterations, bufferSize: config.bufferSize, label: 'svg0' });
+      replay = acting.replay;
+      const updateCritic = await criticUpdate(l, replay);
+      const updatePolicy = await policyUpdate(l);
+      train.add(...acting.act);
+      for (let u = 0; u < U; u++) train.add(...(await updateCritic(u)), ...(await updatePolicy(u)));
+      warmup.add(...acting.act);
+    }
     const state = trainingState({
       networks: { policy: policy.net, critic, target_critic: l.targetCritic },
       optimizers: { policy: l.policyOpt, critic: l.criticOpt },
@@ -129,13 +158,12 @@ export class Svg0 extends PolicyAlgorithm<Svg0Config, Svg0Policy> {
         mean('critic_loss', LOSS_SLOTS.criticLoss, 'critic_updates'),
         mean('mean_q', LOSS_SLOTS.meanQ, 'critic_updates'),
         counter('critic_updates', LOSS_SLOTS.criticUpdates),
-        mean('policy_loss', updatePolicy.slots.loss, 'policy_updates'),
-        counter('policy_updates', updatePolicy.slots.updates),
-        ...(config.entropy === 'auto' ? [mean('alpha', updatePolicy.slots.alpha, 'policy_updates')] : config.entropy === 'fixed' ? [constant('alpha', config.alpha)] : []),
+        mean('policy_loss', [...policySlots(config).loss], 'policy_updates'),
+        counter('policy_updates', POLICY_SLOTS.updates),
+        ...(config.entropy === 'auto' ? [mean('alpha', POLICY_SLOTS.alpha, 'policy_updates')] : config.entropy === 'fixed' ? [constant('alpha', config.alpha)] : []),
       ],
     };
-    const warmup = { recorder: new Recorder(ctx, 'svg0 warmup').add(...act), iterations: 1 };
-    return new Svg0(l, policy, { warmup, train: { recorder: train, iterations: 1 }, warmupIterations, state, metrics });
+    return new Svg0(l, policy, critic, rows, { warmup: { recorder: warmup, iterations: 1 }, train: { recorder: train, iterations: 1 }, warmupIterations: l.warmupIterations, state, metrics });
   }
 
   static evalNetworks(ctx: GpuContext, env: EnvBatch, config: Svg0Config, seed: number): EvalNetworks {
@@ -153,6 +181,27 @@ interface Learner extends Build<Svg0Config> {
   metrics: Tensor<'f32'>;
   temperature: Temperature;
   batch: Minibatch<ActorCriticColumn>;
+  warmupIterations: number;
+}
+
+/** The policy update's metric slots: its costs (-Q, and alpha log pi with --entropy), its counter and alpha. */
+function policySlots(config: Svg0Config): { loss: readonly number[]; updates: number; alpha: number } {
+  const loss = config.entropy !== 'off' ? [POLICY_SLOTS.negQ, POLICY_SLOTS.entropy] : [POLICY_SLOTS.negQ];
+  return { loss, updates: POLICY_SLOTS.updates, alpha: POLICY_SLOTS.alpha };
+}
+
+/** `--program auto`: row programs wherever they can run. */
+function chooseProgram(limits: GPUSupportedLimits, config: Svg0Config, nets: readonly Mlp[]): 'rows' | 'layers' {
+  if (config.program === 'layers') return 'layers';
+  const why = svg0RowsUnsupported(limits, config, nets);
+  if (why === null) return 'rows';
+  if (config.program === 'rows') throw new ConfigError('--program', 'rows', `auto or layers: ${why}`);
+  return 'layers';
+}
+
+/** Adam's step count from the clock: the index-th update of an env step, after warm-up (as the row programs count). */
+function clocked(l: Learner, index: number): ClockedSteps {
+  return { clock: l.clock.tensor, warmup: l.warmupIterations, stepsPerBlock: 1, updatesPerBlock: l.config.updatesPerStep, index, delay: 1 };
 }
 
 /**
@@ -180,35 +229,29 @@ async function criticUpdate(l: Learner, replay: ReplayBuffer): Promise<(draw: nu
     ...(await q.forward()),
     await tdLossDispatch(cache, q.output, softTarget, q.outputGrad, tdColumns(batch), config.gamma, l.metrics),
     ...(await q.backward()),
-    ...(await l.criticOpt.step(cache)),
+    ...(await l.criticOpt.step(cache, clocked(l, draw))),
   ];
 }
 
 /**
- * policyUpdate: the stochastic computation graph s -> pi -> a (pathwise) -> Q(s, a) -> cost -Q
- * (+ alpha log pi); one Adam step; alpha's step (SAC); the target critic follows (Polyak).
+ * policyUpdate(index): the stochastic computation graph s -> pi -> a (pathwise) -> Q(s, a) -> cost
+ * -Q (+ alpha log pi); one Adam step; alpha's step (SAC); the target critic follows (Polyak).
  */
-async function policyUpdate(l: Learner): Promise<{ dispatches: Dispatch[]; slots: { loss: number[]; updates: number; alpha: number } }> {
+async function policyUpdate(l: Learner): Promise<(index: number) => Promise<Dispatch[]>> {
   const { ctx, cache, config, batch, seed } = l;
   const B = config.batchSize;
-  const g = new Graph(ctx, cache, { agents: l.env.agents, rows: B, clock: l.clock, label: 'svg0 policy', metrics: { tensor: l.metrics, width: METRICS_WIDTH, firstSlot: LOSS_SLOTS.criticUpdates + 1 } });
+  const g = new Graph(ctx, cache, { agents: l.env.agents, rows: B, clock: l.clock, label: 'svg0 policy', metrics: { tensor: l.metrics, width: METRICS_WIDTH, firstSlot: METRICS_WIDTH } }); // every slot given below
   const s = g.input(batch.view('sPi'), { label: 's' });
   const pi = svg0Action(g, l.policy, s, config, { seed, stream: Stream.sample, draw: 2, into: batch.view('pi'), label: 'a' });
   const qPolicy = g.mlp(l.critic, g.join([s, pi.action]), { train: false, label: 'critic (policy)' });
-  const costs = [g.sumCost(qPolicy, { scale: -1, label: '-Q' })];
-  const updates = g.counter('policy updates');
+  g.sumCost(qPolicy, { scale: -1, label: '-Q', metricSlot: POLICY_SLOTS.negQ });
+  g.counter('policy updates', POLICY_SLOTS.updates);
   const entropy = pi.logp && config.entropy !== 'off';
-  if (pi.logp && entropy) costs.push(g.sumCost(g.mul(pi.logp, g.input(l.temperature.alphaView(B), { label: 'alpha' })), { label: 'alpha log pi' }));
-  const alpha = g.reserveMetricSlot('alpha');
+  if (pi.logp && entropy) g.sumCost(g.mul(pi.logp, g.input(l.temperature.alphaView(B), { label: 'alpha' })), { label: 'alpha log pi', metricSlot: POLICY_SLOTS.entropy });
   const step = await g.compile();
-  const dispatches = [
-    ...step.forward,
-    ...step.backward,
-    ...(await l.policyOpt.step(cache)),
-    ...(pi.logp && entropy ? [await l.temperature.update(cache, pi.logp.view.tensor, B, { tensor: l.metrics, width: METRICS_WIDTH, slot: alpha })] : []),
-    await polyak(cache, l.critic.params, l.targetCritic.params, config.tau, 'polyak critic'),
-  ];
-  return { dispatches, slots: { loss: costs.map((c) => c.metricSlot), updates: updates.metricSlot, alpha } };
+  const temperature = pi.logp && entropy ? [await l.temperature.update(cache, pi.logp.view.tensor, B, { tensor: l.metrics, width: METRICS_WIDTH, slot: POLICY_SLOTS.alpha })] : [];
+  const targetCritic = await polyak(cache, l.critic.params, l.targetCritic.params, config.tau, 'polyak critic');
+  return async (index) => [...step.forward, ...step.backward, ...(await l.policyOpt.step(cache, clocked(l, index))), ...temperature, targetCritic];
 }
 
 type Svg0Policy = GaussianPolicy | CategoricalPolicy | BinaryPolicy;

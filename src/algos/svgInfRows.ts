@@ -13,19 +13,20 @@
  * copies it back to slot 0.
  */
 import type { EnvBatch } from '../envs/batch.js';
-import { environmentLibrary } from '../envs/program.js';
 import { stateDim } from '../envs/types.js';
 import { ConfigError } from '../errors.js';
-import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
-import { type ShaderSource, dual, rng } from '../gpu/shaders.js';
+import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
+import type { ShaderSource } from '../gpu/shaders.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import type { Adam } from '../nn/adam.js';
-import { mlpRowLibrary, mlpShape, paramGradientDispatch, rowUnsupported, rowsPerGroup, tapeWidth, weightLibrary } from '../nn/rowNetwork.js';
+import { mlpShape, paramGradientDispatch, rowUnsupported, tapeWidth } from '../nn/rowNetwork.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import type { GaussianPolicy } from './common/gaussianPolicy.js';
+import { rowDispatch, rowModule } from './common/rowProgram.js';
 import type { SvgInfConfig } from './svgInf.js';
+import gaussianRowWgsl from '../../shaders/fused/gaussian_row.wgsl?raw';
 import svgInfWgsl from '../../shaders/fused/svg_inf.wgsl?raw';
 
 /** Storage buffers the acting kernel binds (five of the env's, the clock, the policy, the kept states). */
@@ -75,12 +76,12 @@ export class SvgInfRows {
     this.tape = f32(cache.ctx, 'svg-inf.tape', [agents, N, H, this.tapeWidth]);
     this.work = f32(cache.ctx, 'svg-inf.work', [agents, N, H, S + 2 * A]);
     this.start = f32(cache.ctx, 'svg-inf.start', [agents, N, S]);
-    const library = mlpRowLibrary([policy.net]);
-    const envLib = environmentLibrary(env.def.shader, env.def.goalDim > 0);
-    this.shader = {
-      path: `fused/svg_inf.wgsl (after ${envLib.name}, ${library.name})`,
-      code: [rng, dual, envLib.code, library.code, weightLibrary([{ name: 'policy', binding: 17 }]), svgInfWgsl].join('\n'),
-    };
+    this.shader = rowModule(env, {
+      kernel: { path: 'fused/svg_inf.wgsl', code: svgInfWgsl },
+      libraries: [{ path: 'fused/gaussian_row.wgsl', code: gaussianRowWgsl }],
+      nets: [policy.net],
+      weights: [{ name: 'policy', binding: 17 }],
+    });
   }
 
   private params(read: number, write: number, label: string): GPUBuffer {
@@ -97,10 +98,9 @@ export class SvgInfRows {
 
   private dispatch(entryPoint: 'act' | 'rollout', params: GPUBuffer, bindings: Record<number, Tensor | GPUBuffer>, label: string): Promise<Dispatch> {
     const { env } = this.p;
-    const group = rowsPerGroup(this.cache);
-    return makeDispatch(this.cache, { shader: this.shader, entryPoint, constants: { ROWS: group } }, {
+    return rowDispatch(this.cache, this.shader, entryPoint, {
       0: env.physicsParams, 16: params, 17: this.p.policy.net.params, 21: this.start, ...bindings,
-    }, [groups(env.envs, group), env.agents], label);
+    }, { rows: env.envs, agents: env.agents }, label);
   }
 
   /** acting: H steps of every env; the unit's last step count into clock slot 1. */

@@ -143,7 +143,7 @@ function paramUniform(cache: PipelineCache, o: TapeOptions & Partial<ParamUpdate
     .u32(steps.warmup).u32(steps.stepsPerBlock).u32(steps.updatesPerBlock).u32(steps.index)
     .u32(steps.delay).f32(o.tau ?? 0).u32(o.clockSlot).u32(o.commitClock && o.clockSlot !== 0 ? 1 : 0)
     .u32(o.metrics.slots.length).u32(o.metrics.col).u32(o.metrics.counter).u32(o.metrics.width)
-    .f32(o.metrics.scale ?? 1 / o.rows).u32(0).u32(0).u32(0);
+    .f32(o.metrics.scale ?? 1 / o.rows).u32(o.target ? 1 : 0).u32(0).u32(0);
   for (let c = 0; c < 4; c++) u.u32(o.metrics.slots[c] ?? 0);
   return u.build(cache.ctx, o.label);
 }

@@ -14,11 +14,11 @@ import { EnvBatch } from '../../src/envs/batch.js';
 import { getEnv } from '../../src/envs/registry.js';
 import { runOnce } from '../../src/gpu/recorder.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
-import type { Mlp } from '../../src/nn/mlp.js';
 import { tapeWidth } from '../../src/nn/rowNetwork.js';
 import { Clock } from '../../src/rng/clock.js';
 import { gpu } from '../helpers/gpu.js';
 import { relError } from '../helpers/random.js';
+import { tapeGradients } from '../helpers/tape.js';
 
 async function build(program: 'rows' | 'layers', envName: string, settings: Record<string, unknown>) {
   // `settings` may ask for another program (auto) than `program`.
@@ -30,27 +30,6 @@ async function build(program: 'rows' | 'layers', envName: string, settings: Reco
   await runOnce(ctx, [env.resetDispatch]);
   await algo.warmup.recorder.run(algo.warmupIterations);
   return { algo, env, clock };
-}
-
-/** dL/dW_aug summed over the rows of a tape in float64, as fused/param_update.wgsl sums it. */
-function tapeGradients(net: Mlp, tape: Float32Array, rows: number, width: number): Float64Array {
-  const g = new Float64Array(net.agents * net.paramsPerAgent);
-  for (let a = 0; a < net.agents; a++) {
-    let xAt = 0;
-    let dAt = net.layers.reduce((s, l) => s + l.inDim, 0);
-    for (const layer of net.layers) {
-      for (let r = 0; r < rows; r++) {
-        const row = (a * rows + r) * width;
-        for (let i = 0; i <= layer.inDim; i++) {
-          const x = i === layer.inDim ? 1 : tape[row + xAt + i];
-          for (let j = 0; j < layer.outDim; j++) g[a * net.paramsPerAgent + layer.offset + i * layer.outDim + j] += x * tape[row + dAt + j];
-        }
-      }
-      xAt += layer.inDim;
-      dAt += layer.outDim;
-    }
-  }
-  return g;
 }
 
 const read = (t: Tensor) => t.read() as Promise<Float32Array>;

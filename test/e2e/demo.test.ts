@@ -2,7 +2,7 @@
  * End-to-end: the browser demo in real headless Chromium (Debian's package, driven by
  * playwright-core; never a browser download), on its WebGPU adapter (SwiftShader without a GPU).
  * Builds the page with Vite, serves it on 127.0.0.1, and for two algorithms: trains until the
- * mean return beats the page's first report, checks that the environments' canvas changes and
+ * mean return beats the page's first report by 200, checks that the environments' canvas changes and
  * that the GPU timer reports (timestamp queries), then watches the learned policy and checks that
  * it beats a random policy on the same envs, with no page errors; screenshots in test-output/.
  */
@@ -77,8 +77,9 @@ describe('browser demo', () => {
     await page.click('#start');
     await page.waitForFunction(() => /^-?\d/.test(document.getElementById('first-return')?.textContent ?? ''), null, { timeout: 120_000, polling: 500 });
     const first = await number(page, '#first-return');
-    // Training improves on the page's own first report (a fixed seed: the same run every time).
-    await page.waitForFunction((f) => Number.parseFloat(document.getElementById('last-return')?.textContent ?? '') > f + 50, first, { timeout: 180_000, polling: 500 });
+    // Training improves on the page's own first report by 200 (a fixed seed). At +50, a policy can
+    // be caught early enough that its mode still loses to a random policy (svg-inf: -1351 vs -1221).
+    await page.waitForFunction((f) => Number.parseFloat(document.getElementById('last-return')?.textContent ?? '') > f + 200, first, { timeout: 180_000, polling: 500 });
     expect(await pixels(page)).not.toEqual(blank); // the trained envs are drawn
     // The GPU timer's timestamp path: SwiftShader has 'timestamp-query', so it runs here.
     expect(await text(page, '#gpu-time')).toMatch(/^\d+(\.\d+)? us$/);

@@ -1,0 +1,57 @@
+/**
+ * What the algorithms' row programs (shaders/fused/) share: the WGSL module a row kernel file is
+ * compiled in - random numbers, dual numbers, the env's library (its file and the driver), the
+ * row network library sized for the program's networks and their weight bindings - and the
+ * dispatch of a row kernel over the rows of every agent.
+ */
+import type { EnvBatch } from '../../envs/batch.js';
+import { environmentLibrary } from '../../envs/program.js';
+import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../../gpu/kernel.js';
+import { type ShaderSource, dual, rng } from '../../gpu/shaders.js';
+import type { Tensor } from '../../gpu/tensor.js';
+import type { Mlp } from '../../nn/mlp.js';
+import { mlpRowLibrary, rowsPerGroup, weightLibrary } from '../../nn/rowNetwork.js';
+
+/**
+ * Where the current step count lives while a unit is recorded: acting reads one slot of the
+ * clock tensor and writes the next count into the other (no invocation reads that slot in the
+ * same dispatch); the unit's last parameter dispatch copies it back to slot 0.
+ */
+export interface ClockSlots {
+  read: number;
+}
+
+/** A WGSL file of shaders/fused/ (its path under shaders/ and its code). */
+export interface WgslFile {
+  path: string;
+  code: string;
+}
+
+/**
+ * The module of a row kernel file: `libraries` (files of shaders/fused/ it calls) and then `kernel`,
+ * after the shared libraries, with the weights of `weights` (in order: the kernel's network ids)
+ * bound as read-only storage. `nets` are all the networks of the program (they size the private
+ * rows); `what` tells apart modules of one file that bind different networks.
+ */
+export function rowModule(env: EnvBatch, o: { kernel: WgslFile; libraries: readonly WgslFile[]; nets: readonly Mlp[]; weights: readonly { name: string; binding: number }[]; what?: string }): ShaderSource {
+  const library = mlpRowLibrary(o.nets);
+  const envLib = environmentLibrary(env.def.shader, env.def.goalDim > 0);
+  const after = [envLib.name, library.name, ...o.libraries.map((l) => l.path)].join(', ');
+  return {
+    path: `${o.kernel.path} (${o.what ? `${o.what}; ` : ''}after ${after})`,
+    code: [rng, dual, envLib.code, library.code, weightLibrary(o.weights), ...o.libraries.map((l) => l.code), o.kernel.code].join('\n'),
+  };
+}
+
+/** A row kernel's dispatch: one invocation per row of each agent, rowsPerGroup rows per workgroup. */
+export function rowDispatch(
+  cache: PipelineCache,
+  shader: ShaderSource,
+  entryPoint: string,
+  bindings: Record<number, Tensor | GPUBuffer>,
+  shape: { rows: number; agents: number },
+  label: string,
+): Promise<Dispatch> {
+  const group = rowsPerGroup(cache);
+  return makeDispatch(cache, { shader, entryPoint, constants: { ROWS: group } }, bindings, [groups(shape.rows, group), shape.agents], label);
+}
