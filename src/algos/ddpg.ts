@@ -26,6 +26,7 @@ import { Mlp } from '../nn/mlp.js';
 import { polyak, polyakPair } from '../nn/polyak.js';
 import { type HerStrategy, herRelabelDispatch } from '../replay/her.js';
 import { DdpgRows, ddpgRowsUnsupported } from './ddpgRows.js';
+import { chooseProgram } from './common/rowProgram.js';
 import { ReplayBuffer } from '../replay/buffer.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
@@ -167,7 +168,7 @@ export class Ddpg extends BuiltAlgorithm<DdpgConfig> {
       unit: { blocks: config.policyDelay / gcd(updates, config.policyDelay), steps, updates },
     };
     const plan = schedule(l.unit, config.policyDelay);
-    const program = chooseProgram(ctx.limits, config, [actor, critic]);
+    const program = chooseProgram(config.program, () => ddpgRowsUnsupported(ctx.limits, config, [actor, critic]));
     const buffers = replayFor(l);
     const { replay, ouState } = buffers;
     const train = new Recorder(ctx, `ddpg train (${program})`);
@@ -265,14 +266,6 @@ function schedule(unit: Learner['unit'], policyDelay: number): Step[] {
   return plan;
 }
 
-/** `--program auto`: row programs wherever they can run. */
-function chooseProgram(limits: GPUSupportedLimits, config: DdpgConfig, nets: readonly Mlp[]): 'rows' | 'layers' {
-  if (config.program === 'layers') return 'layers';
-  const why = ddpgRowsUnsupported(limits, config, nets);
-  if (why === null) return 'rows';
-  if (config.program === 'rows') throw new ConfigError('--program', 'rows', `auto or layers: ${why}`);
-  return 'layers';
-}
 
 /** Adam's step count from the clock for the `index`-th update of a block, stepping every `delay`-th. */
 function clocked(l: Learner, index: number, delay: number): ClockedSteps | undefined {

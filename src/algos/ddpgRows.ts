@@ -21,13 +21,13 @@ import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import type { Adam } from '../nn/adam.js';
 import type { Mlp } from '../nn/mlp.js';
-import { mlpShape, paramUpdateDispatch, rowUnsupported, tapeWidth } from '../nn/rowNetwork.js';
+import { paramUpdateDispatch, tapeWidth } from '../nn/rowNetwork.js';
 import type { ReplayBuffer } from '../replay/buffer.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { LOSS_SLOTS, METRICS_WIDTH } from './common/criticLosses.js';
 import type { DdpgConfig } from './ddpg.js';
-import { type ClockSlots, rowDispatch, rowModule } from './common/rowProgram.js';
+import { type ClockSlots, boundsAndShapes, rowDispatch, rowModule, rowsUnsupportedOn } from './common/rowProgram.js';
 import ddpgRowsWgsl from '../../shaders/fused/ddpg.wgsl?raw';
 import criticRowWgsl from '../../shaders/fused/critic_row.wgsl?raw';
 import replayRowWgsl from '../../shaders/fused/replay_row.wgsl?raw';
@@ -41,12 +41,7 @@ const STORAGE_BUFFERS = 9;
 /** Why DDPG with `config` cannot run as row programs on this device, or null. */
 export function ddpgRowsUnsupported(limits: GPUSupportedLimits, config: DdpgConfig, nets: readonly Mlp[]): string | null {
   if (config.maxGradNorm > 0) return '--max-grad-norm > 0 (global-norm clipping runs in the per-layer program)';
-  if (limits.maxStorageBuffersPerShaderStage < STORAGE_BUFFERS) return `a device with ${limits.maxStorageBuffersPerShaderStage} storage buffers per shader stage (row programs bind ${STORAGE_BUFFERS})`;
-  for (const net of nets) {
-    const why = rowUnsupported(net);
-    if (why) return `the ${net.label} has ${why}`;
-  }
-  return null;
+  return rowsUnsupportedOn(limits, STORAGE_BUFFERS, nets);
 }
 
 export interface DdpgRowParts {
@@ -104,10 +99,7 @@ export class DdpgRows {
       .f32(config.ouDt).f32(config.gamma).f32(config.targetPolicyNoise).f32(config.targetNoiseClip)
       .f32(config.herK / (1 + config.herK)).u32(replay.capacity).u32(replay.layout.width).u32(o.draw)
       .u32(o.clockRead).u32(o.clockWrite).u32(this.criticTape.shape[2]).u32(this.actorTape.shape[2]);
-    u.align16();
-    for (const bound of [env.def.actionLow, env.def.actionHigh]) for (let i = 0; i < 16; i++) u.f32(bound[i] ?? 0);
-    mlpShape(u, nets.actor);
-    mlpShape(u, nets.critic);
+    boundsAndShapes(u, env, [nets.actor, nets.critic]);
     return u.build(this.cache.ctx, label);
   }
 

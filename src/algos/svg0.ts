@@ -42,6 +42,7 @@ import { replayActing, stochasticReplay } from './common/replayActing.js';
 import { trainingState } from './common/state.js';
 import type { ReplayBuffer } from '../replay/buffer.js';
 import { Svg0Rows, svg0RowsUnsupported } from './svg0Rows.js';
+import { chooseProgram } from './common/rowProgram.js';
 
 /** Defaults follow CleanRL's sac_continuous_action.py unless noted. */
 export const svg0Schema = {
@@ -124,7 +125,7 @@ export class Svg0 extends PolicyAlgorithm<Svg0Config, Svg0Policy> {
       batch: actorCriticBatch(ctx, 'svg0.batch', { agents, rows: B, obs: env.obsWidth, action: A }),
       warmupIterations: Math.ceil(config.learningStarts / env.envs),
     };
-    const program = chooseProgram(ctx.limits, config, [policy.net, critic]);
+    const program = chooseProgram(config.program, () => svg0RowsUnsupported(ctx.limits, config, [policy.net, critic]));
     const train = new Recorder(ctx, `svg0 train (${program})`);
     const warmup = new Recorder(ctx, `svg0 warmup (${program})`);
     const U = config.updatesPerStep;
@@ -190,14 +191,6 @@ function policySlots(config: Svg0Config): { loss: readonly number[]; updates: nu
   return { loss, updates: POLICY_SLOTS.updates, alpha: POLICY_SLOTS.alpha };
 }
 
-/** `--program auto`: row programs wherever they can run. */
-function chooseProgram(limits: GPUSupportedLimits, config: Svg0Config, nets: readonly Mlp[]): 'rows' | 'layers' {
-  if (config.program === 'layers') return 'layers';
-  const why = svg0RowsUnsupported(limits, config, nets);
-  if (why === null) return 'rows';
-  if (config.program === 'rows') throw new ConfigError('--program', 'rows', `auto or layers: ${why}`);
-  return 'layers';
-}
 
 /** Adam's step count from the clock: the index-th update of an env step, after warm-up (as the row programs count). */
 function clocked(l: Learner, index: number): ClockedSteps {

@@ -21,12 +21,12 @@ import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import type { Adam } from '../nn/adam.js';
 import type { Mlp } from '../nn/mlp.js';
-import { mlpShape, paramUpdateDispatch, rowUnsupported, tapeWidth } from '../nn/rowNetwork.js';
+import { paramUpdateDispatch, tapeWidth } from '../nn/rowNetwork.js';
 import type { ReplayBuffer } from '../replay/buffer.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { LOSS_SLOTS } from './common/criticLosses.js';
-import { type ClockSlots, rowDispatch, rowModule } from './common/rowProgram.js';
+import { type ClockSlots, boundsAndShapes, rowDispatch, rowModule, rowsUnsupportedOn } from './common/rowProgram.js';
 import type { Temperature } from './common/temperature.js';
 import type { Svg0Config } from './svg0.js';
 import gaussianRowWgsl from '../../shaders/fused/gaussian_row.wgsl?raw';
@@ -42,12 +42,7 @@ const LOG_STD_RANGE = [-20, 2] as const;
 /** Why SVG(0) with `config` cannot run as row programs on this device, or null. */
 export function svg0RowsUnsupported(limits: GPUSupportedLimits, config: Svg0Config, nets: readonly Mlp[]): string | null {
   if (config.policy !== 'gaussian') return `--policy ${config.policy} (discrete policies run in the per-layer program)`;
-  if (limits.maxStorageBuffersPerShaderStage < STORAGE_BUFFERS) return `a device with ${limits.maxStorageBuffersPerShaderStage} storage buffers per shader stage (row programs bind ${STORAGE_BUFFERS})`;
-  for (const net of nets) {
-    const why = rowUnsupported(net);
-    if (why) return `the ${net.label} has ${why}`;
-  }
-  return null;
+  return rowsUnsupportedOn(limits, STORAGE_BUFFERS, nets);
 }
 
 export interface Svg0RowParts {
@@ -110,10 +105,7 @@ export class Svg0Rows {
       .u32(replay.layout.width).u32(o.draw).u32(o.clockRead).u32(o.clockWrite)
       .u32(this.criticTape.shape[2]).u32(this.policyTape.shape[2]).u32(this.entropy ? 1 : 0).f32(config.gamma)
       .f32(LOG_STD_RANGE[0]).f32(LOG_STD_RANGE[1]).u32(0).u32(0);
-    u.align16();
-    for (const bound of [env.def.actionLow, env.def.actionHigh]) for (let i = 0; i < 16; i++) u.f32(bound[i] ?? 0);
-    mlpShape(u, nets.policy);
-    mlpShape(u, nets.critic);
+    boundsAndShapes(u, env, [nets.policy, nets.critic]);
     return u.build(this.cache.ctx, label);
   }
 

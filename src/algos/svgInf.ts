@@ -34,6 +34,7 @@ import { type GaussianNode, Graph, type Value } from '../scg/graph.js';
 import type { AlgorithmParts, Build, EvalNetworks, RunShape } from './common/algorithm.js';
 import { PolicyAlgorithm } from './common/policy.js';
 import { SvgInfRows, svgInfRowsUnsupported } from './svgInfRows.js';
+import { chooseProgram } from './common/rowProgram.js';
 import { type MetricTable, counter, mean } from './common/metrics.js';
 import { trainingState } from './common/state.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
@@ -111,9 +112,7 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
     };
     const warmup = { recorder: new Recorder(ctx, 'svg-inf warmup').add(...act), iterations: 1 };
     const build = { ctx, cache, env, clock, config, seed };
-    const why = svgInfRowsUnsupported(ctx.limits, config, policy, env, horizon);
-    if (config.program === 'rows' && why) throw new ConfigError('--program', 'rows', `auto or layers: ${why}`);
-    if (config.program !== 'layers' && !why) {
+    if (chooseProgram(config.program, () => svgInfRowsUnsupported(ctx.limits, config, policy, env, horizon)) === 'rows') {
       // Row programs: acting, then each rollout and its backward through time, the gradient and Adam.
       const rows = new SvgInfRows(cache, { env, clock, config, seed, horizon, policy, opt, metrics: { tensor: metrics, width: METRICS_WIDTH, costSlot: SLOTS.cost, counterSlot: SLOTS.updates } });
       const train = new Recorder(ctx, 'svg-inf train (rows)').add(await rows.acting(), ...(await rows.policyUpdate()));

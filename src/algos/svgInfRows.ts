@@ -20,11 +20,11 @@ import type { ShaderSource } from '../gpu/shaders.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import type { Adam } from '../nn/adam.js';
-import { mlpShape, paramGradientDispatch, rowUnsupported, tapeWidth } from '../nn/rowNetwork.js';
+import { paramGradientDispatch, tapeWidth } from '../nn/rowNetwork.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import type { GaussianPolicy } from './common/gaussianPolicy.js';
-import { rowDispatch, rowModule } from './common/rowProgram.js';
+import { boundsAndShapes, rowDispatch, rowModule, rowsUnsupportedOn } from './common/rowProgram.js';
 import type { SvgInfConfig } from './svgInf.js';
 import gaussianRowWgsl from '../../shaders/fused/gaussian_row.wgsl?raw';
 import svgInfWgsl from '../../shaders/fused/svg_inf.wgsl?raw';
@@ -35,9 +35,8 @@ const STORAGE_BUFFERS = 8;
 /** Why SVG(inf) with `config` cannot run as row programs on this device, or null. */
 export function svgInfRowsUnsupported(limits: GPUSupportedLimits, config: SvgInfConfig, policy: GaussianPolicy, env: EnvBatch, horizon: number): string | null {
   if (config.dynamics !== 'sim') return '--dynamics model (the learned model runs in the per-layer program)';
-  if (limits.maxStorageBuffersPerShaderStage < STORAGE_BUFFERS) return `a device with ${limits.maxStorageBuffersPerShaderStage} storage buffers per shader stage (row programs bind ${STORAGE_BUFFERS})`;
-  const why = rowUnsupported(policy.net);
-  if (why) return `the policy has ${why}`;
+  const why = rowsUnsupportedOn(limits, STORAGE_BUFFERS, [policy.net]);
+  if (why) return why;
   const bytes = env.agents * env.envs * horizon * (tapeWidth(policy.net) + 2 * env.actionDim + 1) * 4;
   if (bytes > limits.maxStorageBufferBindingSize) return `a rollout tape of ${bytes} bytes (more than maxStorageBufferBindingSize = ${limits.maxStorageBufferBindingSize}: fewer envs or a shorter --horizon)`;
   return null;
@@ -90,9 +89,7 @@ export class SvgInfRows {
       .u32(env.envs).u32(horizon).u32(seed).u32(Stream.explore)
       .u32(Stream.sample).u32(read).u32(write).u32(this.tapeWidth)
       .f32(config.gamma).f32(-20).f32(2).u32(0);
-    u.align16();
-    for (const bound of [env.def.actionLow, env.def.actionHigh]) for (let i = 0; i < 16; i++) u.f32(bound[i] ?? 0);
-    mlpShape(u, policy.net);
+    boundsAndShapes(u, env, [policy.net]);
     return u.build(this.cache.ctx, label);
   }
 

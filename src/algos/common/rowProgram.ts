@@ -10,7 +10,9 @@ import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../../g
 import { type ShaderSource, dual, rng } from '../../gpu/shaders.js';
 import type { Tensor } from '../../gpu/tensor.js';
 import type { Mlp } from '../../nn/mlp.js';
-import { mlpRowLibrary, rowsPerGroup, weightLibrary } from '../../nn/rowNetwork.js';
+import { ConfigError } from '../../errors.js';
+import type { UniformBuilder } from '../../gpu/uniform.js';
+import { mlpRowLibrary, mlpShape, rowUnsupported, rowsPerGroup, weightLibrary } from '../../nn/rowNetwork.js';
 
 /**
  * Where the current step count lives while a unit is recorded: acting reads one slot of the
@@ -54,4 +56,38 @@ export function rowDispatch(
 ): Promise<Dispatch> {
   const group = rowsPerGroup(cache);
   return makeDispatch(cache, { shader, entryPoint, constants: { ROWS: group } }, bindings, [groups(shape.rows, group), shape.agents], label);
+}
+
+/** Why row programs that bind `storageBuffers` storage buffers per stage cannot run `nets` on a device with `limits`, or null. */
+export function rowsUnsupportedOn(limits: GPUSupportedLimits, storageBuffers: number, nets: readonly Mlp[]): string | null {
+  if (limits.maxStorageBuffersPerShaderStage < storageBuffers) return `a device with ${limits.maxStorageBuffersPerShaderStage} storage buffers per shader stage (row programs bind ${storageBuffers})`;
+  for (const net of nets) {
+    const why = rowUnsupported(net);
+    if (why) return `the ${net.label} has ${why}`;
+  }
+  return null;
+}
+
+/**
+ * The program `--program` (auto, rows or layers: the schema's choices) asks for: layers, or rows
+ * where they can run (auto); `unsupported` says why they cannot (null: they can). Asked for rows
+ * that cannot run, a ConfigError naming why.
+ */
+export function chooseProgram(program: string, unsupported: () => string | null): 'rows' | 'layers' {
+  if (program === 'layers') return 'layers';
+  const why = unsupported();
+  if (why === null) return 'rows';
+  if (program === 'rows') throw new ConfigError('--program', 'rows', `auto or layers: ${why}`);
+  return 'layers';
+}
+
+/**
+ * What a row kernel's uniform ends with (16-byte aligned): the env's action bounds as
+ * `low, high: array<vec4<f32>, 4>`, then each network's MlpShape in order.
+ */
+export function boundsAndShapes(u: UniformBuilder, env: EnvBatch, nets: readonly Mlp[]): UniformBuilder {
+  u.align16();
+  for (const bound of [env.def.actionLow, env.def.actionHigh]) for (let i = 0; i < 16; i++) u.f32(bound[i] ?? 0);
+  for (const net of nets) mlpShape(u, net);
+  return u;
 }
