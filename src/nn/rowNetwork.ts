@@ -32,7 +32,8 @@ export function rowUnsupported(net: Mlp): string | null {
 /**
  * Invocations per workgroup of row programs: CPU adapters (llvmpipe) vectorize a workgroup's
  * invocations over SIMD lanes and spread workgroups over cores, so a SIMD width's worth (8
- * floats of AVX2) lets a 64-row minibatch use every core; GPUs schedule warps of 32.
+ * floats of AVX2) lets a 64-row minibatch use every core (`npm run train` on lavapipe: 4 rows 45 s,
+ * 8 rows 22 s, 16 rows 29 s); GPUs schedule warps of 32.
  */
 export function rowsPerGroup(cache: PipelineCache): number {
   return cache.softwareTiles ? 8 : 64;
