@@ -89,12 +89,8 @@ fn act(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid
   // CPU adapters load each weight once for all the rows they vectorize (a broadcast, not a gather).
   let agent = wid.y;
   let flat = agent * drv.envs + gid.x;
-  let now = clock[dr.clock_read] + 1u;
-  if (flat == 0u) { clock[dr.clock_write] = now; }
-  driver_now = now;
-  let O = drv.obs_width;
   var trace: MlpTrace;
-  for (var j = 0u; j < O; j++) { trace.h[0][j] = obs[flat * O + j]; }
+  let now = begin_acting(flat, dr.clock_read, dr.clock_write, &trace.h[0]);
   let key = vec2<u32>(dr.seed, dr.explore_stream);
   let warm = now <= dr.warmup;
   if (!warm) { mlp_forward(ACTOR, dr.actor, agent, &trace); }

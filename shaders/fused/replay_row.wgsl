@@ -8,6 +8,18 @@ fn record_reward() -> u32 { return drv.obs_width + ACT_DIM; }
 fn record_next() -> u32 { return drv.obs_width + ACT_DIM + 2u; }
 fn record_tail() -> u32 { return drv.obs_width + ACT_DIM + 2u + drv.obs_width + GOAL_DIM; }
 
+// An acting row's start, env `flat` (agent * N + i): the step count now = clock[read] + 1, which
+// the first invocation writes to clock[write] and the driver's step reads; the env's observation
+// into `s`. Returns now.
+fn begin_acting(flat: u32, read: u32, write: u32, s: ptr<function, Row>) -> u32 {
+  let now = clock[read] + 1u;
+  if (flat == 0u) { clock[write] = now; }
+  driver_now = now;
+  let O = drv.obs_width;
+  for (var j = 0u; j < O; j++) { (*s)[j] = obs[flat * O + j]; }
+  return now;
+}
+
 // Steps env i of `agent` with normalized action `a` (env units `env_a`) and stores the
 // transition from observation `s` in its slot.
 fn step_and_store(agent: u32, i: u32, now: u32, capacity: u32, record_width: u32, s: Row, a: array<f32, ACT_DIM>, env_a: array<f32, ACT_DIM>) {

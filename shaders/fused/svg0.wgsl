@@ -97,12 +97,8 @@ fn act(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid
   // The agent from the workgroup id: one per workgroup, so CPU adapters broadcast each weight.
   let agent = wid.y;
   let flat = agent * drv.envs + gid.x;
-  let now = clock[sv.clock_read] + 1u;
-  if (flat == 0u) { clock[sv.clock_write] = now; }
-  driver_now = now;
-  let O = drv.obs_width;
   var trace: MlpTrace;
-  for (var j = 0u; j < O; j++) { trace.h[0][j] = obs[flat * O + j]; }
+  let now = begin_acting(flat, sv.clock_read, sv.clock_write, &trace.h[0]);
   let key = vec2<u32>(sv.seed, sv.explore_stream);
   var a: array<f32, ACT_DIM>;
   if (now <= sv.warmup) {
