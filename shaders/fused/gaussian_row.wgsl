@@ -8,6 +8,10 @@
 //   tanh_gaussian_vjp  with z held fixed (pathwise), from dL/da and dL/dlogp:
 //                      dL/dmu = dL/da (1 - a^2) + dL/dlogp 2a;  dL/dlog_std = dL/dmu sigma z - dL/dlogp,
 //                      0 where log_std is outside [lo, hi] (the clamp's gradient)
+//   gaussian_logp_term one component's share of log N(u; mu, sigma) at z = (u - mu) / sigma,
+//                      unsquashed: -z^2 / 2 - log sigma - log(2 pi) / 2 (the on-policy methods'
+//                      x = mu + sigma z, clipped by the env); gaussian_entropy_term its entropy
+//                      share, log sigma + 1/2 + log(2 pi) / 2
 // `range` is (lo, hi). Needs nothing prepended.
 
 const GAUSSIAN_HALF_LOG_TWO_PI: f32 = 0.9189385332046727;
@@ -31,4 +35,12 @@ fn tanh_gaussian_vjp(da: f32, dlogp: f32, a: f32, log_std: f32, z: f32, range: v
   let du = da * (1.0 - a * a) + dlogp * 2.0 * a;
   let dls = select(du * exp(clamp(log_std, range.x, range.y)) * z - dlogp, 0.0, log_std < range.x || log_std > range.y);
   return vec2<f32>(du, dls);
+}
+
+fn gaussian_logp_term(z: f32, log_std: f32) -> f32 {
+  return -0.5 * z * z - log_std - GAUSSIAN_HALF_LOG_TWO_PI;
+}
+
+fn gaussian_entropy_term(log_std: f32) -> f32 {
+  return log_std + 0.5 + GAUSSIAN_HALF_LOG_TWO_PI;
 }

@@ -13,6 +13,16 @@
 //                      next segment's bootstrap values. Scaling returns by 1 / std is a step
 //                      size; subtracting their mean a constant baseline: neither biases the
 //                      score-function gradient, and the value net sees targets of unit scale.
+//   gae                PPO's advantages (generalized advantage estimation, Schulman et al. 2016):
+//                      with V(s_t) and V(s'_t) mapped back to raw units,
+//                      delta_t = r_t + gamma (1 - terminated_t) V(s'_t) - V(s_t),
+//                      A_t = delta_t + gamma lambda A_{t+1}, the sum cut where an episode ended
+//                      (terminated or truncated: the next record starts a new one) and at the
+//                      segment's end (V(s') bootstraps both through delta); the return
+//                      G_t = A_t + V(s_t); V(s_t) is left in raw units (for value clipping).
+//                      One thread per (env, agent), as discounted_returns.
+//   standardize_advantages  A <- (A - mean) / std over all envs and steps of an agent (as
+//                      normalize_returns, statistics not kept).
 // Bindings: 0 uniform Returns; 1 segment (rw); 2 stats (rw, [agents, 2]).
 
 struct Returns {
@@ -23,7 +33,12 @@ struct Returns {
   value_col: u32,
   return_col: u32,
   gamma: f32,
-  _pad: u32,
+  lambda: f32,
+  /** gae only: the columns of V(s) and of the advantage. */
+  state_value_col: u32,
+  adv_col: u32,
+  _pad0: u32,
+  _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> rp: Returns;
@@ -52,11 +67,10 @@ fn discounted_returns(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-@compute @workgroup_size(WG)
-fn normalize_returns(@builtin(workgroup_id) wid: vec3<u32>, ids: ReduceIds) {
-  let agent = wid.x;
+// Column `col` of every (env, step) of `agent` standardized in place; returns (mean, std).
+fn standardize(agent: u32, col: u32, ids: ReduceIds) -> vec2<f32> {
   let count = rp.envs * rp.steps;
-  let base = agent * count * rp.width + rp.return_col;
+  let base = agent * count * rp.width + col;
   var total = 0.0;
   for (var i = ids.lid; i < count; i += WG) { total += segment[base + i * rp.width]; }
   let mean = workgroup_sum(total, ids) / f32(count);
@@ -67,8 +81,46 @@ fn normalize_returns(@builtin(workgroup_id) wid: vec3<u32>, ids: ReduceIds) {
   }
   let spread = sqrt(workgroup_sum(sq, ids) / f32(count)) + 1e-6;
   for (var i = ids.lid; i < count; i += WG) { segment[base + i * rp.width] = (segment[base + i * rp.width] - mean) / spread; }
+  return vec2<f32>(mean, spread);
+}
+
+@compute @workgroup_size(WG)
+fn normalize_returns(@builtin(workgroup_id) wid: vec3<u32>, ids: ReduceIds) {
+  let agent = wid.x;
+  let s = standardize(agent, rp.return_col, ids);
   if (ids.lid == 0u) {
-    stats[agent * 2u] = mean;
-    stats[agent * 2u + 1u] = spread;
+    stats[agent * 2u] = s.x;
+    stats[agent * 2u + 1u] = s.y;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn standardize_advantages(@builtin(workgroup_id) wid: vec3<u32>, ids: ReduceIds) {
+  standardize(wid.x, rp.adv_col, ids);
+}
+
+@compute @workgroup_size(64)
+fn gae(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let env = gid.x;
+  let agent = gid.y;
+  if (env >= rp.envs) { return; }
+  let base = (agent * rp.envs + env) * rp.steps * rp.width;
+  let mean = stats[agent * 2u];
+  let spread = stats[agent * 2u + 1u];
+  var adv = 0.0;
+  for (var k = 0u; k < rp.steps; k++) {
+    let t = rp.steps - 1u - k;
+    let at = base + t * rp.width;
+    let reward = segment[at + rp.reward_col];
+    let terminated = segment[at + rp.reward_col + 1u];
+    let truncated = segment[at + rp.reward_col + 2u];
+    let v = mean + spread * segment[at + rp.state_value_col];
+    let v_next = mean + spread * segment[at + rp.value_col];
+    let delta = reward + rp.gamma * (1.0 - terminated) * v_next - v;
+    let ended = terminated > 0.5 || truncated > 0.5 || t == rp.steps - 1u;
+    adv = delta + select(rp.gamma * rp.lambda * adv, 0.0, ended);
+    segment[at + rp.adv_col] = adv;
+    segment[at + rp.return_col] = adv + v;
+    segment[at + rp.state_value_col] = v;
   }
 }

@@ -12,6 +12,7 @@ import type { Algorithm, AlgorithmClass, EvalNetworks, RunShape } from './common
 import type { Schema } from './common/options.js';
 import { Cem, cemConfig, cemSchema } from './cem.js';
 import { Ddpg, ddpgConfig, ddpgSchema } from './ddpg.js';
+import { Ppo, ppoConfig, ppoSchema } from './ppo.js';
 import { Reinforce, reinforceConfig, reinforceSchema } from './reinforce.js';
 import { Svg0, svg0Config, svg0Schema } from './svg0.js';
 import { Svg1, svg1Config, svg1Schema } from './svg1.js';
@@ -49,6 +50,7 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
   entry('svg1', 'SVG(1): pathwise policy gradient through one step of a learned model and V (Heess et al. 2015)', svg1Schema, svg1Config, Svg1),
   entry('svg-inf', 'SVG(inf): backpropagation through whole trajectories of the simulator (Heess et al. 2015)', svgInfSchema, svgInfConfig, SvgInf),
   entry('reinforce', 'REINFORCE: score-function policy gradient with a learned value baseline (Williams 1992)', reinforceSchema, reinforceConfig, Reinforce),
+  entry('ppo', 'PPO: the clipped surrogate with GAE and minibatch epochs (Schulman et al. 2017), CleanRL\'s defaults, as row programs', ppoSchema, ppoConfig, Ppo),
   entry('cem', 'the cross-entropy method over policy parameters (Szita & Lorincz 2006), gradient-free', cemSchema, cemConfig, Cem),
 ];
 

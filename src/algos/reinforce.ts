@@ -35,6 +35,8 @@ import { Trajectories } from './common/minibatch.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 import { PolicyAlgorithm, type StochasticPolicy } from './common/policy.js';
 import { returnsDispatches } from './common/returns.js';
+import { chooseProgram } from './common/rowProgram.js';
+import { type OnPolicyColumn, SegmentRows, onPolicySegment, segmentRowsUnsupported } from './common/segmentRows.js';
 import { trainingState } from './common/state.js';
 
 export const reinforceSchema = {
@@ -49,6 +51,10 @@ export const reinforceSchema = {
   maxGradNorm: { kind: 'number', default: 1, min: 0, help: 'clip each gradient to this global norm (0 = off)' },
   policy: { kind: 'choice', default: 'gaussian', choices: ['gaussian', 'categorical', 'bernoulli'], help: 'Gaussian actions, or discrete ones by the score function: categorical over --action-bins values per dimension, or bernoulli (one binary unit per dimension, bang-bang)' },
   actionBins: { kind: 'number', default: 2, min: 2, integer: true, help: 'categorical policy: evenly spaced values per action dimension (2: bang-bang)' },
+  program: {
+    kind: 'choice', default: 'auto', choices: ['auto', 'rows', 'layers'],
+    help: 'how a segment is collected: rows = one dispatch for all T steps (policy, sample, V, env step in one invocation per env), layers = about 8 dispatches per step; auto = rows where they can run (the Gaussian policy, layers up to 256 wide)',
+  },
 } as const;
 
 export type ReinforceConfig = OptionValues<typeof reinforceSchema>;
@@ -59,10 +65,19 @@ export function reinforceConfig(given: Readonly<Record<string, unknown>> = {}): 
 
 const METRICS_WIDTH = 8;
 
+/** The columns of REINFORCE's segment. */
+export type ReinforceColumn = 'obs' | 'x' | 'reward' | 'terminated' | 'truncated' | 'nextValue' | 'ret';
+
 export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
   readonly name = 'reinforce';
 
-  private constructor(b: Build<ReinforceConfig>, policy: StochasticPolicy, parts: AlgorithmParts) {
+  private constructor(
+    b: Build<ReinforceConfig>,
+    policy: StochasticPolicy,
+    parts: AlgorithmParts,
+    /** The last collected segment (per env and step: obs, sample, reward, flags, V(s'), return). */
+    readonly segment: Trajectories<ReinforceColumn>,
+  ) {
     super(b, policy, parts);
   }
 
@@ -84,15 +99,19 @@ export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
     const { policy, value } = Reinforce.networks(ctx, env, config, seed);
     const N = env.envs, agents = env.agents;
     const T = config.segment > 0 ? config.segment : env.horizon;
+    const rows = chooseProgram(config.program, () => reinforceRowsUnsupported(ctx.limits, env, T, config, policy, value)) === 'rows';
     const l: Learner = {
       ctx, cache, env, clock, config, seed, policy, value, T,
       policyOpt: new Adam(ctx, policy.net.params, policy.net.grads, agents, { lr: config.policyLr, maxGradNorm: config.maxGradNorm }, 'policy.adam'),
       valueOpt: new Adam(ctx, value.params, value.grads, agents, { lr: config.valueLr, maxGradNorm: config.maxGradNorm }, 'value.adam'),
       metrics: f32(ctx, 'reinforce.metrics', [agents, METRICS_WIDTH]),
-      // Per env and step: [obs | x | r, terminated, truncated | V(s') | G], x the stored sample.
-      segment: new Trajectories(ctx, 'reinforce.segment', agents, N, T, { obs: env.obsWidth, x: policy.sampleWidth, reward: 1, terminated: 1, truncated: 1, nextValue: 1, ret: 1 }),
+      // Per env and step: [obs | x | r, terminated, truncated | V(s') | G], x the stored sample (with
+      // row programs, the on-policy layout, whose log pi, V(s) and advantage columns stay unused).
+      segment: rows
+        ? onPolicySegment(ctx, 'reinforce.segment', env, T)
+        : new Trajectories(ctx, 'reinforce.segment', agents, N, T, { obs: env.obsWidth, x: policy.sampleWidth, reward: 1, terminated: 1, truncated: 1, nextValue: 1, ret: 1 }),
     };
-    const steps = await collect(l);
+    const steps = rows ? [[await new SegmentRows(cache, { env, clock, seed, policy: policy as GaussianPolicy, value, segment: l.segment as Trajectories<OnPolicyColumn> }).collect({ read: 0 }), await clock.commit(cache)]] : await collect(l);
     const returnStats = f32(ctx, 'reinforce.return_stats', [agents, 2], Array.from({ length: agents }, () => [0, 1]).flat());
     const seg = l.segment;
     const returns = await returnsDispatches(cache, seg.tensor, returnStats, { envs: N, steps: T, width: seg.width, rewardCol: seg.col('reward'), valueCol: seg.col('nextValue'), returnCol: seg.col('ret'), gamma: config.gamma });
@@ -113,13 +132,19 @@ export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
         counter('updates', update.updates),
       ],
     };
-    const warmup = { recorder: new Recorder(ctx, 'reinforce warmup').add(...steps[0]), iterations: 1 };
-    return new Reinforce(l, policy, { warmup, train: { recorder: unit, iterations: T }, warmupIterations: 0, state, metrics });
+    const warmup = { recorder: new Recorder(ctx, 'reinforce warmup').add(...steps[0]), iterations: rows ? T : 1 };
+    return new Reinforce(l, policy, { warmup, train: { recorder: unit, iterations: T }, warmupIterations: 0, state, metrics }, l.segment);
   }
 
   static evalNetworks(ctx: GpuContext, env: EnvBatch, config: ReinforceConfig, seed: number): EvalNetworks {
     return Reinforce.networks(ctx, env, config, seed).policy.evalNetworks();
   }
+}
+
+/** Why REINFORCE with `config` cannot collect its segments as a row program here, or null. */
+export function reinforceRowsUnsupported(limits: GPUSupportedLimits, env: EnvBatch, steps: number, config: ReinforceConfig, policy: StochasticPolicy, value: Mlp): string | null {
+  if (!(policy instanceof GaussianPolicy)) return `--policy ${config.policy} (discrete samples are collected one dispatch per layer)`;
+  return segmentRowsUnsupported(limits, env, steps, [policy.net, value]);
 }
 
 /** What collecting a segment and the update share. */
@@ -131,7 +156,7 @@ interface Learner extends Build<ReinforceConfig> {
   metrics: Tensor<'f32'>;
   /** Steps collected per update. */
   T: number;
-  segment: Trajectories<'obs' | 'x' | 'reward' | 'terminated' | 'truncated' | 'nextValue' | 'ret'>;
+  segment: Trajectories<ReinforceColumn>;
 }
 
 /** collect: T steps of every env, each recorded into its block of the segment (one dispatch list per step). */

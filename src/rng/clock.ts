@@ -22,6 +22,11 @@ export class Clock {
     return makeDispatch(cache, { shader: CLOCK, entryPoint: 'tick' }, { 0: this.tensor }, [1], `${this.tensor.label} tick`);
   }
 
+  /** Copies slot 1 to slot 0: after a row program that moved the step count to slot 1. */
+  commit(cache: PipelineCache): Promise<Dispatch> {
+    return makeDispatch(cache, { shader: CLOCK, entryPoint: 'commit' }, { 0: this.tensor }, [1], `${this.tensor.label} commit`);
+  }
+
   /** Sets the step (for tests and when resuming from a checkpoint). */
   set(step: number): void {
     this.tensor.write([step >>> 0], 0);

@@ -8,6 +8,7 @@ import type { GpuContext } from '../../gpu/context.js';
 import type { PipelineCache } from '../../gpu/kernel.js';
 import { f32 } from '../../gpu/tensor.js';
 import { type MatrixView, columns, matrix } from '../../gpu/view.js';
+import type { Activation } from '../../nn/linear.js';
 import { Mlp } from '../../nn/mlp.js';
 import type { Clock } from '../../rng/clock.js';
 import { Stream } from '../../rng/philox.js';
@@ -24,8 +25,8 @@ export class GaussianPolicy implements StochasticPolicy {
     readonly squash: boolean,
   ) {}
 
-  static create(ctx: GpuContext, obsDim: number, actionDim: number, hidden: readonly number[], agents: number, o: { seed: number; squash: boolean; label?: string }): GaussianPolicy {
-    const net = Mlp.create(ctx, { sizes: [obsDim, ...hidden, 2 * actionDim], hidden: 'relu', agents }, { seed: o.seed, stream: 1, label: o.label ?? 'policy' });
+  static create(ctx: GpuContext, obsDim: number, actionDim: number, hidden: readonly number[], agents: number, o: { seed: number; squash: boolean; label?: string; activation?: Activation }): GaussianPolicy {
+    const net = Mlp.create(ctx, { sizes: [obsDim, ...hidden, 2 * actionDim], hidden: o.activation ?? 'relu', agents }, { seed: o.seed, stream: 1, label: o.label ?? 'policy' });
     return new GaussianPolicy(net, actionDim, o.squash);
   }
 
