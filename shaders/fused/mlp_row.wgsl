@@ -98,6 +98,30 @@ fn mlp_backward(w: u32, net: MlpShape, agent: u32, trace: ptr<function, MlpTrace
   return grad;
 }
 
+// The forward-mode derivative of the network's output along a direction in parameter space,
+// J v with J = d(output) / d(params) at the trace's point: per layer dz = dh W + h V + V_b and
+// d(output of the layer) = act'(z) dz, where V (and V_b) is `dir`'s block in the network's own
+// layout (offsets and agent blocks as the parameters'), read with `weight(dir, i)`. The
+// Fisher-vector products of the natural gradient methods (fused/npg.wgsl) need J v per row.
+fn mlp_jvp(w: u32, dir: u32, net: MlpShape, agent: u32, trace: ptr<function, MlpTrace>) -> Row {
+  var dh: Row;
+  for (var l = 0u; l < net.layers; l++) {
+    let d = net.layer[l];
+    let base = agent * net.per_agent + d.offset;
+    var dy: Row;
+    for (var j = 0u; j < d.out_dim; j++) {
+      var dz = 0.0;
+      for (var i = 0u; i < d.in_dim; i++) {
+        dz += dh[i] * weight(w, base + i * d.out_dim + j) + (*trace).h[l][i] * weight(dir, base + i * d.out_dim + j);
+      }
+      dz += weight(dir, base + d.in_dim * d.out_dim + j);
+      dy[j] = activation_grad(d.act, (*trace).h[l + 1u][j]) * dz;
+    }
+    dh = dy;
+  }
+  return dh;
+}
+
 // A row of a tape at `at` (through the kernel's `fn tape_store(tape: u32, i: u32, v: f32)`):
 // every layer's input h_l, then every layer's delta, in layer order.
 fn mlp_tape_write(tape: u32, at: u32, net: MlpShape, trace: ptr<function, MlpTrace>, deltas: ptr<function, MlpTrace>) {

@@ -14,6 +14,7 @@ import { Cem, cemConfig, cemSchema } from './cem.js';
 import { Ddpg, ddpgConfig, ddpgSchema } from './ddpg.js';
 import { Ppo, ppoConfig, ppoSchema } from './ppo.js';
 import { Reinforce, reinforceConfig, reinforceSchema } from './reinforce.js';
+import { Tnpg, tnpgConfig, tnpgSchema } from './tnpg.js';
 import { Svg0, svg0Config, svg0Schema } from './svg0.js';
 import { Svg1, svg1Config, svg1Schema } from './svg1.js';
 import { SvgInf, svgInfConfig, svgInfSchema } from './svgInf.js';
@@ -51,6 +52,7 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
   entry('svg-inf', 'SVG(inf): backpropagation through whole trajectories of the simulator (Heess et al. 2015)', svgInfSchema, svgInfConfig, SvgInf),
   entry('reinforce', 'REINFORCE: score-function policy gradient with a learned value baseline (Williams 1992)', reinforceSchema, reinforceConfig, Reinforce),
   entry('ppo', 'PPO: the clipped surrogate with GAE and minibatch epochs (Schulman et al. 2017), CleanRL\'s defaults, as row programs', ppoSchema, ppoConfig, Ppo),
+  entry('tnpg', 'TNPG: the natural policy gradient by conjugate gradient with GPU Fisher-vector products (Kakade 2002; rllab), as row programs', tnpgSchema, tnpgConfig, Tnpg),
   entry('cem', 'the cross-entropy method over policy parameters (Szita & Lorincz 2006), gradient-free', cemSchema, cemConfig, Cem),
 ];
 

@@ -162,10 +162,13 @@ export async function paramUpdateDispatch(cache: PipelineCache, o: ParamUpdateOp
   }, [groups(paramTiles(net) + count2, rows), net.agents], o.label);
 }
 
-/** The gradient of `net` from the tape into `net.grads`, for an optimizer step after it (fused/param_update.wgsl `gradients`). */
-export async function paramGradientDispatch(cache: PipelineCache, o: TapeOptions): Promise<Dispatch> {
+/**
+ * The gradient of `net` from the tape into `out` (default `net.grads`, for an optimizer step
+ * after it; fused/param_update.wgsl `gradients`).
+ */
+export async function paramGradientDispatch(cache: PipelineCache, o: TapeOptions & { out?: Tensor<'f32'> }): Promise<Dispatch> {
   const rows = rowsPerGroup(cache);
   return makeDispatch(cache, { shader: PARAM_UPDATE, entryPoint: 'gradients', constants: { ROWS: rows } }, {
-    0: paramUniform(cache, o, 0), 4: o.tape, 8: o.clock, 9: o.metrics.tensor, 10: o.net.grads,
+    0: paramUniform(cache, o, 0), 4: o.tape, 8: o.clock, 9: o.metrics.tensor, 10: o.out ?? o.net.grads,
   }, [groups(paramTiles(o.net), rows), o.net.agents], o.label);
 }

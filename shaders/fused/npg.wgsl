@@ -1,0 +1,145 @@
+// fused/npg.wgsl - the row programs of the natural policy gradient methods (TNPG; Kakade 2002,
+// rllab's truncated natural policy gradient): per segment record (row = one of the M = N T
+// records of an agent, all of them) or per minibatch row of the value fit, one invocation runs
+// the networks forward and backward and writes the tape fused/param_update.wgsl's `gradients`
+// sums into a parameter-shaped vector.
+//   gradient_rows  g = (1 / M) sum_r A_r grad log pi(x_r | s_r), the vanilla policy gradient
+//                  (A the standardized advantage): d log pi / d mu = (x - mu) / sigma^2,
+//                  d log pi / d log sigma = ((x - mu) / sigma)^2 - 1 (0 where log sigma is clamped)
+//   fisher_rows    F v = (1 / M) sum_r J_r^T D_r J_r v, the Fisher matrix of the Gaussian policy
+//                  (the Hessian of the mean KL at the current parameters) times the direction v
+//                  (binding 19): J_r v by forward mode (fused/mlp_row.wgsl's mlp_jvp), D_r =
+//                  diag(1 / sigma^2 for mu, 2 for log sigma) - the Fisher information of
+//                  N(mu, sigma^2) in (mu, log sigma) - and J_r^T back through the network
+//   value_rows     the value fit: row r of minibatch `draw` of epoch `epoch` takes the segment
+//                  record of fused/shuffle.wgsl's permutation and the gradient of
+//                  (1 / B) sum 0.5 (V(s) - G)^2 with G the standardized return
+// Tape rows: the network's part (inputs, deltas) then one metric column (gradient_rows: the
+// policy's entropy; value_rows: the squared error / 2; fisher_rows: 0).
+// Appended after common/rng.wgsl, common/dual.wgsl, the env library, fused/mlp_shape.wgsl,
+// fused/mlp_row.wgsl with `weight` for the policy (0), the value (1) and the direction (2, the
+// policy's layout), fused/gaussian_row.wgsl and fused/shuffle.wgsl.
+// Bindings: 16 uniform NpgRows; 17 policy (read); 18 value (read); 19 direction (read);
+//   8 clock (read); 21 segment (read); 22 tape (rw, [agents, rows, tape_width]).
+// Dispatch (ceil(rows / ROWS), agents), rows = M (gradient_rows, fisher_rows) or B (value_rows).
+
+struct NpgRows {
+  records: u32,
+  batch: u32,
+  draw: u32,
+  epoch: u32,
+  seed: u32,
+  shuffle_stream: u32,
+  clock_slot: u32,
+  width: u32,
+  x_col: u32,
+  adv_col: u32,
+  return_col: u32,
+  tape_width: u32,
+  log_std_min: f32,
+  log_std_max: f32,
+  _pad0: u32,
+  _pad1: u32,
+  // The env's action bounds (every row kernel's uniform tail; unused here).
+  low: array<vec4<f32>, 4>,
+  high: array<vec4<f32>, 4>,
+  policy: MlpShape,
+  value: MlpShape,
+}
+
+override ROWS: u32 = 64u;
+const POLICY: u32 = 0u;
+const VALUE: u32 = 1u;
+const DIRECTION: u32 = 2u;
+
+@group(0) @binding(16) var<uniform> np: NpgRows;
+@group(0) @binding(21) var<storage, read> segment: array<f32>;
+@group(0) @binding(22) var<storage, read_write> tape: array<f32>;
+
+fn tape_store(which: u32, i: u32, v: f32) {
+  tape[i] = v;
+}
+
+// The observation of `record` into trace.h[0].
+fn load_obs(record: u32, trace: ptr<function, MlpTrace>) {
+  for (var j = 0u; j < drv.obs_width; j++) { (*trace).h[0][j] = segment[record + j]; }
+}
+
+fn clamped(raw_ls: f32) -> bool {
+  return raw_ls < np.log_std_min || raw_ls > np.log_std_max;
+}
+
+@compute @workgroup_size(ROWS)
+fn gradient_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let r = gid.x;
+  if (r >= np.records) { return; }
+  let agent = wid.y;
+  let record = (agent * np.records + r) * np.width;
+  var trace: MlpTrace;
+  load_obs(record, &trace);
+  mlp_forward(POLICY, np.policy, agent, &trace);
+  let heads = trace.h[np.policy.layers];
+  let weight_of_row = segment[record + np.adv_col] / f32(np.records);
+  var dy: Row;
+  var entropy = 0.0;
+  for (var d = 0u; d < ACT_DIM; d++) {
+    let raw_ls = heads[ACT_DIM + d];
+    let ls = clamp(raw_ls, np.log_std_min, np.log_std_max);
+    let z = (segment[record + np.x_col + d] - heads[d]) * exp(-ls);
+    dy[d] = weight_of_row * z * exp(-ls);
+    dy[ACT_DIM + d] = select(weight_of_row * (z * z - 1.0), 0.0, clamped(raw_ls));
+    entropy += gaussian_entropy_term(ls);
+  }
+  var deltas: MlpTrace;
+  mlp_backward(POLICY, np.policy, agent, &trace, dy, &deltas);
+  let row = (agent * np.records + r) * np.tape_width;
+  mlp_tape_write(0u, row, np.policy, &trace, &deltas);
+  tape[row + np.policy.tape_width] = entropy;
+}
+
+@compute @workgroup_size(ROWS)
+fn fisher_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let r = gid.x;
+  if (r >= np.records) { return; }
+  let agent = wid.y;
+  let record = (agent * np.records + r) * np.width;
+  var trace: MlpTrace;
+  load_obs(record, &trace);
+  mlp_forward(POLICY, np.policy, agent, &trace);
+  let heads = trace.h[np.policy.layers];
+  let jv = mlp_jvp(POLICY, DIRECTION, np.policy, agent, &trace);
+  let scale = 1.0 / f32(np.records);
+  var dy: Row;
+  for (var d = 0u; d < ACT_DIM; d++) {
+    let raw_ls = heads[ACT_DIM + d];
+    let ls = clamp(raw_ls, np.log_std_min, np.log_std_max);
+    dy[d] = scale * jv[d] * exp(-2.0 * ls);
+    // Where log sigma is clamped it does not move with the parameters: no row or column of J.
+    dy[ACT_DIM + d] = select(scale * 2.0 * jv[ACT_DIM + d], 0.0, clamped(raw_ls));
+  }
+  var deltas: MlpTrace;
+  mlp_backward(POLICY, np.policy, agent, &trace, dy, &deltas);
+  let row = (agent * np.records + r) * np.tape_width;
+  mlp_tape_write(0u, row, np.policy, &trace, &deltas);
+  tape[row + np.policy.tape_width] = 0.0;
+}
+
+@compute @workgroup_size(ROWS)
+fn value_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let r = gid.x;
+  if (r >= np.batch) { return; }
+  let agent = wid.y;
+  let keys = shuffle_keys(vec2<u32>(np.seed, np.shuffle_stream), clock[np.clock_slot], np.epoch);
+  let record = (agent * np.records + shuffled_index(np.draw * np.batch + r, np.records, keys)) * np.width;
+  var trace: MlpTrace;
+  load_obs(record, &trace);
+  mlp_forward(VALUE, np.value, agent, &trace);
+  let error = trace.h[np.value.layers][0] - segment[record + np.return_col];
+  var dy: Row;
+  dy[0] = error / f32(np.batch);
+  var deltas: MlpTrace;
+  mlp_backward(VALUE, np.value, agent, &trace, dy, &deltas);
+  let row = (agent * np.batch + r) * np.tape_width;
+  mlp_tape_write(0u, row, np.value, &trace, &deltas);
+  tape[row + np.value.tape_width] = 0.5 * error * error;
+}

@@ -1,0 +1,43 @@
+/**
+ * The on-policy methods must learn on this machine's adapter (lavapipe in CI), judged by the mean
+ * return of 100 deterministic evaluation episodes (the policy's mode) on cartpole (gymnax's
+ * CartPole-v1 dynamics, 500 steps; issue threshold 475), each within 5 minutes, in its CPU
+ * preset's configuration: CleanRL's batch of 2048 env steps per update (16 envs x 128 steps).
+ */
+import { expect, it } from 'vitest';
+import { evaluatePolicy, evaluateRandomPolicy } from '../../src/run/evaluate.js';
+import { Trainer } from '../../src/run/trainer.js';
+import { algoConfig, runConfig } from '../../src/run/config.js';
+import { CPU_PRESETS } from '../../src/run/presets.js';
+import { getEnv } from '../../src/envs/registry.js';
+import { gpu } from '../helpers/gpu.js';
+
+async function learnCartpole(algo: string, updates: number, settings: Record<string, unknown> = {}) {
+  const { ctx, cache } = await gpu();
+  const start = performance.now();
+  const preset = CPU_PRESETS[algo];
+  const trainer = await Trainer.create(ctx, cache, runConfig({ ...preset.run, algo, env: 'cartpole', steps: 16 * 128 * updates, seed: 1, evalEpisodes: 0 }), algoConfig(algo, { ...preset.algo, ...settings }));
+  const returns: string[] = [];
+  await trainer.train(trainer.targetIteration, (r) => void returns.push(r.return_mean === null ? '-' : r.return_mean.toFixed(0)));
+  const env = getEnv('cartpole');
+  const result = await evaluatePolicy(ctx, cache, env, { seed: 12345 }, 100, (obs) => trainer.algo.evalPolicy(cache, obs));
+  const random = await evaluateRandomPolicy(ctx, cache, env, { seed: 12345 }, 100);
+  const seconds = (performance.now() - start) / 1000;
+  console.log(`${algo} cartpole (lavapipe config): eval ${result.return_mean.toFixed(1)} +- ${result.return_std.toFixed(1)} over 100 episodes (random policy ${random.return_mean.toFixed(1)}), ${seconds.toFixed(1)} s; training returns ${returns.join(' ')}`);
+  return { result, seconds };
+}
+
+it('PPO balances cartpole: mean evaluation return >= 475 of 500 within 40 updates and 5 minutes', { timeout: 420_000 }, async () => {
+  // 10 epochs x 32 minibatches of 64, 64-64 tanh networks, Adam 3e-4 clipped at 0.5 (CleanRL).
+  const { result, seconds } = await learnCartpole('ppo', 40);
+  expect(result.return_mean).toBeGreaterThanOrEqual(475);
+  expect(seconds).toBeLessThan(300);
+});
+
+it('TNPG balances cartpole: mean evaluation return >= 475 of 500 within 50 updates and 5 minutes', { timeout: 420_000 }, async () => {
+  // rllab's step size (mean KL 0.01) and 10 CG iterations, damping 0.1; 32-32 tanh policy, 64-64
+  // value net fitted by 5 epochs of 8 minibatches.
+  const { result, seconds } = await learnCartpole('tnpg', 50);
+  expect(result.return_mean).toBeGreaterThanOrEqual(475);
+  expect(seconds).toBeLessThan(300);
+});
