@@ -14,14 +14,22 @@
 //   value_rows     the value fit: row r of minibatch `draw` of epoch `epoch` takes the segment
 //                  record of fused/shuffle.wgsl's permutation and the gradient of
 //                  (1 / B) sum 0.5 (V(s) - G)^2 with G the standardized return
+//   line_search_rows  TRPO's backtracking line search, every candidate at once: row r of agent
+//                  a = wid.y / K with candidate k = wid.y % K (K = `candidates`; candidate k's
+//                  parameters at block a K + k of binding 19) writes (ratio A - A, KL(pi_old ||
+//                  pi_k)) to the search tape [agents K, M, 2], ratio = pi_k(x | s) / pi_old(x | s)
+//                  with pi_old the current parameters (binding 17): the surrogate's improvement
+//                  and the constraint, whose means rl/conjugate_gradient.wgsl's trpo_select reads
 // Tape rows: the network's part (inputs, deltas) then one metric column (gradient_rows: the
 // policy's entropy; value_rows: the squared error / 2; fisher_rows: 0).
 // Appended after common/rng.wgsl, common/dual.wgsl, the env library, fused/mlp_shape.wgsl,
 // fused/mlp_row.wgsl with `weight` for the policy (0), the value (1) and the direction (2, the
 // policy's layout), fused/gaussian_row.wgsl and fused/shuffle.wgsl.
-// Bindings: 16 uniform NpgRows; 17 policy (read); 18 value (read); 19 direction (read);
-//   8 clock (read); 21 segment (read); 22 tape (rw, [agents, rows, tape_width]).
-// Dispatch (ceil(rows / ROWS), agents), rows = M (gradient_rows, fisher_rows) or B (value_rows).
+// Bindings: 16 uniform NpgRows; 17 policy (read); 18 value (read); 19 direction (read; the
+//   candidates for line_search_rows); 8 clock (read); 21 segment (read); 22 tape (rw, [agents,
+//   rows, tape_width]); 23 search tape (rw, line_search_rows).
+// Dispatch (ceil(rows / ROWS), agents), rows = M (gradient_rows, fisher_rows) or B (value_rows);
+// line_search_rows (ceil(M / ROWS), agents K).
 
 struct NpgRows {
   records: u32,
@@ -38,7 +46,8 @@ struct NpgRows {
   tape_width: u32,
   log_std_min: f32,
   log_std_max: f32,
-  _pad0: u32,
+  /** line_search_rows: candidates per agent (K). */
+  candidates: u32,
   _pad1: u32,
   // The env's action bounds (every row kernel's uniform tail; unused here).
   low: array<vec4<f32>, 4>,
@@ -55,6 +64,7 @@ const DIRECTION: u32 = 2u;
 @group(0) @binding(16) var<uniform> np: NpgRows;
 @group(0) @binding(21) var<storage, read> segment: array<f32>;
 @group(0) @binding(22) var<storage, read_write> tape: array<f32>;
+@group(0) @binding(23) var<storage, read_write> search: array<f32>;
 
 fn tape_store(which: u32, i: u32, v: f32) {
   tape[i] = v;
@@ -142,4 +152,36 @@ fn value_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
   let row = (agent * np.batch + r) * np.tape_width;
   mlp_tape_write(0u, row, np.value, &trace, &deltas);
   tape[row + np.value.tape_width] = 0.5 * error * error;
+}
+
+@compute @workgroup_size(ROWS)
+fn line_search_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let r = gid.x;
+  if (r >= np.records) { return; }
+  let agent = wid.y / np.candidates;
+  let record = (agent * np.records + r) * np.width;
+  var old: MlpTrace;
+  load_obs(record, &old);
+  var cand: MlpTrace;
+  cand.h[0] = old.h[0];
+  mlp_forward(POLICY, np.policy, agent, &old);
+  mlp_forward(DIRECTION, np.policy, wid.y, &cand);
+  let h_old = old.h[np.policy.layers];
+  let h_new = cand.h[np.policy.layers];
+  var log_ratio = 0.0;
+  var kl = 0.0;
+  for (var d = 0u; d < ACT_DIM; d++) {
+    let ls_old = clamp(h_old[ACT_DIM + d], np.log_std_min, np.log_std_max);
+    let ls_new = clamp(h_new[ACT_DIM + d], np.log_std_min, np.log_std_max);
+    let x = segment[record + np.x_col + d];
+    let z_old = (x - h_old[d]) * exp(-ls_old);
+    let z_new = (x - h_new[d]) * exp(-ls_new);
+    log_ratio += gaussian_logp_term(z_new, ls_new) - gaussian_logp_term(z_old, ls_old);
+    let dmu = h_old[d] - h_new[d];
+    kl += ls_new - ls_old + (exp(2.0 * ls_old) + dmu * dmu) * 0.5 * exp(-2.0 * ls_new) - 0.5;
+  }
+  let adv = segment[record + np.adv_col];
+  let at = (wid.y * np.records + r) * 2u;
+  search[at] = (exp(log_ratio) - 1.0) * adv;
+  search[at + 1u] = kl;
 }

@@ -9,7 +9,7 @@
  *                  iteration: the Fisher-vector product's rows by forward and reverse mode, its
  *                  sum, the CG step), then one more product and the step theta += beta s with
  *                  beta = sqrt(2 step_size / s^T (F + damping I) s), the step whose mean KL is
- *                  step_size in the quadratic model (3) - fused/npg.wgsl, rl/conjugate_gradient.wgsl
+ *                  step_size in the quadratic model (3) - common/naturalGradient.ts
  *   valueUpdate    the value net fitted to the standardized returns: epochs of shuffled
  *                  minibatches (4 each: rows, sum, Adam)
  *
@@ -19,48 +19,16 @@
  */
 import type { EnvBatch } from '../envs/batch.js';
 import type { EnvDefinition } from '../envs/types.js';
-import { ConfigError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
-import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
-import { Recorder } from '../gpu/recorder.js';
-import { type ShaderSource, withReduce } from '../gpu/shaders.js';
-import { f32, type Tensor } from '../gpu/tensor.js';
-import { uniform } from '../gpu/uniform.js';
-import { Adam } from '../nn/adam.js';
-import type { Activation } from '../nn/linear.js';
-import { Mlp } from '../nn/mlp.js';
-import { paramGradientDispatch, tapeWidth } from '../nn/rowNetwork.js';
+import type { PipelineCache } from '../gpu/kernel.js';
 import type { Clock } from '../rng/clock.js';
-import { Stream } from '../rng/philox.js';
-import type { Build, EvalNetworks, RunShape } from './common/algorithm.js';
-import { GaussianPolicy } from './common/gaussianPolicy.js';
-import { type MetricTable, counter, mean } from './common/metrics.js';
-import type { Trajectories } from './common/minibatch.js';
+import type { EvalNetworks, RunShape } from './common/algorithm.js';
+import type { GaussianPolicy } from './common/gaussianPolicy.js';
+import { buildNaturalGradient, checkNpg, npgNetworks, npgSchema } from './common/naturalGradient.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 import { PolicyAlgorithm } from './common/policy.js';
-import { gaeDispatches } from './common/returns.js';
-import { boundsAndShapes, rowDispatch, rowModule } from './common/rowProgram.js';
-import { LOG_STD_RANGE, type OnPolicyColumn, SegmentRows, onPolicySegment } from './common/segmentRows.js';
-import { trainingState } from './common/state.js';
-import cgWgsl from '../../shaders/rl/conjugate_gradient.wgsl?raw';
-import gaussianRowWgsl from '../../shaders/fused/gaussian_row.wgsl?raw';
-import npgWgsl from '../../shaders/fused/npg.wgsl?raw';
-import shuffleWgsl from '../../shaders/fused/shuffle.wgsl?raw';
 
-export const tnpgSchema = {
-  policyHidden: { kind: 'list', default: [32, 32], min: 1, help: 'hidden layer widths of the policy (rllab: 32-32)' },
-  valueHidden: { kind: 'list', default: [64, 64], min: 1, help: 'hidden layer widths of the value baseline (ours; rllab: a linear feature baseline)' },
-  activation: { kind: 'choice', default: 'tanh', choices: ['tanh', 'relu'], help: 'hidden activation of both networks (rllab: tanh)' },
-  stepSize: { kind: 'number', default: 0.01, min: 0, exclusiveMin: true, help: 'the mean KL of a step in the quadratic model (rllab step_size: 0.01)' },
-  cgIterations: { kind: 'number', default: 10, min: 1, integer: true, help: 'conjugate gradient iterations (rllab cg_iters: 10)' },
-  damping: { kind: 'number', default: 0.1, min: 0, help: 'added to the Fisher matrix in CG: F + damping I (0.1)' },
-  segment: { kind: 'number', default: 16, min: 1, integer: true, help: 'env steps T per env per update (with the default 4096 envs, 65,536 steps per update; rllab: 50,000 for Cart-Pole)' },
-  gamma: { kind: 'number', default: 0.99, min: 0, max: 1, help: 'discount factor (rllab: 0.99)' },
-  gaeLambda: { kind: 'number', default: 0.97, min: 0, max: 1, help: 'GAE lambda (Schulman et al. 2016: 0.97; rllab: 1)' },
-  valueLr: { kind: 'number', default: 1e-3, min: 0, exclusiveMin: true, help: 'Adam learning rate of the value baseline (ours)' },
-  valueEpochs: { kind: 'number', default: 5, min: 1, integer: true, help: 'passes of the value fit over each segment (ours)' },
-  valueMinibatches: { kind: 'number', default: 8, min: 1, integer: true, help: 'minibatches per value epoch; must divide envs x segment (ours)' },
-} as const;
+export const tnpgSchema = npgSchema;
 
 export type TnpgConfig = OptionValues<typeof tnpgSchema>;
 
@@ -68,193 +36,19 @@ export function tnpgConfig(given: Readonly<Record<string, unknown>> = {}): TnpgC
   return resolveOptions(tnpgSchema, given);
 }
 
-/** Metric slots: sums the parameter kernels add. */
-export const TNPG_METRIC_SLOTS = { entropy: 0, updates: 1, valueLoss: 2, valueUpdates: 3, fisherProducts: 4 } as const;
-export const TNPG_METRICS_WIDTH = 8;
-/** rllab's residual tolerance of conjugate gradient. */
-const RESIDUAL_TOL = 1e-10;
-
 export class Tnpg extends PolicyAlgorithm<TnpgConfig, GaussianPolicy> {
   readonly name = 'tnpg';
 
-  static networks(ctx: GpuContext, env: EnvBatch, config: TnpgConfig, seed: number): { policy: GaussianPolicy; value: Mlp } {
-    const activation = config.activation as Activation;
-    return {
-      policy: GaussianPolicy.create(ctx, env.obsWidth, env.actionDim, config.policyHidden, env.agents, { seed, squash: false, activation }),
-      value: Mlp.create(ctx, { sizes: [env.obsWidth, ...config.valueHidden, 1], hidden: activation, agents: env.agents }, { seed, stream: 2, label: 'value' }),
-    };
-  }
-
-  static check(run: RunShape, _def: EnvDefinition, config: TnpgConfig): void {
-    const records = run.envs * config.segment;
-    if (records % config.valueMinibatches !== 0) {
-      throw new ConfigError('--value-minibatches', config.valueMinibatches, `a divisor of envs x segment = ${records} (${run.envs} x ${config.segment})`);
-    }
+  static check(run: RunShape, def: EnvDefinition, config: TnpgConfig): void {
+    checkNpg(run, def, config);
   }
 
   static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: TnpgConfig, seed: number): Promise<Tnpg> {
-    const T = config.segment;
-    const { policy, value } = Tnpg.networks(ctx, env, config, seed);
-    const l: TnpgLearner = {
-      ctx, cache, env, clock, config, seed, policy, value,
-      valueOpt: new Adam(ctx, value.params, value.grads, env.agents, { lr: config.valueLr }, 'value.adam'),
-      metrics: f32(ctx, 'tnpg.metrics', [env.agents, TNPG_METRICS_WIDTH]),
-      segment: onPolicySegment(ctx, 'tnpg.segment', env, T),
-      returnStats: f32(ctx, 'tnpg.return_stats', [env.agents, 2], Array.from({ length: env.agents }, () => [0, 1]).flat()),
-    };
-    const slots = { read: 0 };
-    const collect = await new SegmentRows(cache, { env, clock, seed, policy, value, segment: l.segment }).collect(slots);
-    const seg = l.segment;
-    const returns = await gaeDispatches(cache, seg.tensor, l.returnStats, {
-      envs: env.envs, steps: T, width: seg.width, rewardCol: seg.col('reward'), valueCol: seg.col('nextValue'), returnCol: seg.col('ret'),
-      gamma: config.gamma, lambda: config.gaeLambda, stateValueCol: seg.col('value'), advCol: seg.col('adv'),
-    });
-    const natural = new NaturalGradient(l);
-    const unit = new Recorder(ctx, 'tnpg train').add(
-      collect, ...returns, ...(await natural.policyUpdate(slots.read)), ...(await natural.valueUpdate(slots.read)), await clock.commit(cache),
-    );
-    const state = trainingState({
-      networks: { policy: policy.net, value },
-      optimizers: { value: l.valueOpt },
-      env, clock, metrics: l.metrics, other: { return_stats: l.returnStats },
-    });
-    const S = TNPG_METRIC_SLOTS;
-    const metrics: MetricTable = {
-      tensor: l.metrics,
-      width: TNPG_METRICS_WIDTH,
-      specs: [
-        mean('entropy', S.entropy, 'updates'),
-        // In units of the standardized returns.
-        mean('value_loss', S.valueLoss, 'value_updates'),
-        counter('updates', S.updates),
-        counter('value_updates', S.valueUpdates),
-        counter('fisher_products', S.fisherProducts),
-      ],
-    };
-    return new Tnpg(l, policy, { warmup: { recorder: unit, iterations: T }, train: { recorder: unit, iterations: T }, warmupIterations: 0, state, metrics });
+    const { learner, parts } = await buildNaturalGradient('tnpg', ctx, cache, env, clock, config, seed);
+    return new Tnpg(learner, learner.policy, parts);
   }
 
   static evalNetworks(ctx: GpuContext, env: EnvBatch, config: TnpgConfig, seed: number): EvalNetworks {
-    return Tnpg.networks(ctx, env, config, seed).policy.evalNetworks();
-  }
-}
-
-/** What the segment, the policy update and the value fit share. */
-export interface TnpgLearner extends Build<TnpgConfig> {
-  policy: GaussianPolicy;
-  value: Mlp;
-  valueOpt: Adam;
-  metrics: Tensor<'f32'>;
-  segment: Trajectories<OnPolicyColumn>;
-  returnStats: Tensor<'f32'>;
-}
-
-const CG: ShaderSource = withReduce('rl/conjugate_gradient.wgsl', [], cgWgsl);
-
-/** The natural gradient step (fused/npg.wgsl, rl/conjugate_gradient.wgsl) and the value fit. */
-export class NaturalGradient {
-  /** Policy-shaped vectors per agent: CG's solution, residual and direction, and F times a direction. */
-  readonly x: Tensor<'f32'>;
-  readonly r: Tensor<'f32'>;
-  readonly p: Tensor<'f32'>;
-  readonly fv: Tensor<'f32'>;
-  /** Per agent: [r.r, beta of the last step, s^T (F + damping I) s, CG iterations taken]. */
-  readonly scalars: Tensor<'f32'>;
-  readonly policyTape: Tensor<'f32'>;
-  readonly valueTape: Tensor<'f32'>;
-  readonly valueBatch: number;
-  private readonly shader: ShaderSource;
-
-  constructor(private readonly l: TnpgLearner) {
-    const { ctx, env, policy, value, segment, config } = l;
-    const size = policy.net.params.size;
-    this.x = f32(ctx, 'tnpg.cg_x', [size]);
-    this.r = f32(ctx, 'tnpg.cg_r', [size]);
-    this.p = f32(ctx, 'tnpg.cg_p', [size]);
-    this.fv = f32(ctx, 'tnpg.fisher_vector', [size]);
-    this.scalars = f32(ctx, 'tnpg.cg_scalars', [env.agents, 4]);
-    this.valueBatch = segment.rows / config.valueMinibatches;
-    this.policyTape = f32(ctx, 'tnpg.policy_tape', [env.agents, segment.rows, tapeWidth(policy.net) + 1]);
-    this.valueTape = f32(ctx, 'tnpg.value_tape', [env.agents, this.valueBatch, tapeWidth(value) + 1]);
-    this.shader = rowModule(env, {
-      kernel: { path: 'fused/npg.wgsl', code: npgWgsl },
-      libraries: [{ path: 'fused/gaussian_row.wgsl', code: gaussianRowWgsl }, { path: 'fused/shuffle.wgsl', code: shuffleWgsl }],
-      nets: [policy.net, value],
-      weights: [{ name: 'policy', binding: 17 }, { name: 'value_net', binding: 18 }, { name: 'direction', binding: 19 }],
-    });
-  }
-
-  private rows(entry: 'gradient_rows' | 'fisher_rows' | 'value_rows', o: { clockSlot: number; direction?: Tensor<'f32'>; epoch?: number; draw?: number }): Promise<Dispatch> {
-    const { env, segment: seg, seed, policy, value, ctx, cache, clock } = this.l;
-    const valueFit = entry === 'value_rows';
-    const tape = valueFit ? this.valueTape : this.policyTape;
-    const u = uniform()
-      .u32(seg.rows).u32(valueFit ? this.valueBatch : seg.rows).u32(o.draw ?? 0).u32(o.epoch ?? 0)
-      .u32(seed).u32(Stream.replay).u32(o.clockSlot).u32(seg.width)
-      .u32(seg.col('x')).u32(seg.col('adv')).u32(seg.col('ret')).u32(tape.shape[2])
-      .f32(LOG_STD_RANGE[0]).f32(LOG_STD_RANGE[1]).u32(0).u32(0);
-    boundsAndShapes(u, env, [policy.net, value]);
-    // Every entry reads its weights through one `weight` accessor, so all three are bound (the
-    // direction only matters to fisher_rows).
-    const bindings: Record<number, Tensor | GPUBuffer> = {
-      1: env.driverParams, 16: u.build(ctx, `tnpg ${entry}`), 17: policy.net.params, 18: value.params, 19: o.direction ?? this.x, 21: seg.tensor, 22: tape,
-    };
-    if (valueFit) bindings[8] = clock.tensor;
-    return rowDispatch(cache, this.shader, entry, bindings, { rows: valueFit ? this.valueBatch : seg.rows, agents: env.agents }, `tnpg ${entry}`);
-  }
-
-  /** The sum over the policy tape's rows into `out`, the metric columns into `slots` and `counterSlot` counted. */
-  private policySum(out: Tensor<'f32'>, slots: number[], counterSlot: number, clockSlot: number, label: string): Promise<Dispatch> {
-    const { cache, policy, clock, metrics, segment } = this.l;
-    return paramGradientDispatch(cache, {
-      net: policy.net, tape: this.policyTape, rows: segment.rows, tapeWidth: this.policyTape.shape[2], clock: clock.tensor, clockSlot, commitClock: false, out,
-      metrics: { tensor: metrics, width: TNPG_METRICS_WIDTH, col: tapeWidth(policy.net), slots, counter: counterSlot }, label,
-    });
-  }
-
-  private solver(entry: 'cg_begin' | 'cg_iterate' | 'npg_step'): Promise<Dispatch> {
-    const { cache, config, policy, env, ctx } = this.l;
-    const u = uniform().u32(policy.net.paramsPerAgent).f32(config.damping).f32(config.stepSize).f32(RESIDUAL_TOL).build(ctx, `tnpg ${entry}`);
-    const used: Record<typeof entry, Record<number, Tensor | GPUBuffer>> = {
-      cg_begin: { 1: policy.net.grads, 2: this.x, 3: this.r, 4: this.p, 6: this.scalars },
-      cg_iterate: { 2: this.x, 3: this.r, 4: this.p, 5: this.fv, 6: this.scalars },
-      npg_step: { 2: this.x, 5: this.fv, 6: this.scalars, 7: policy.net.params },
-    };
-    return makeDispatch(cache, { shader: CG, entryPoint: entry }, { 0: u, ...used[entry] }, [env.agents], `tnpg ${entry}`);
-  }
-
-  /** One Fisher-vector product: F `direction` into fv. */
-  private async fisherProduct(direction: Tensor<'f32'>, clockSlot: number): Promise<Dispatch[]> {
-    return [await this.rows('fisher_rows', { clockSlot, direction }), await this.policySum(this.fv, [], TNPG_METRIC_SLOTS.fisherProducts, clockSlot, 'tnpg Fisher-vector product')];
-  }
-
-  /** g, conjugate gradient, the KL-bounded step. */
-  async policyUpdate(clockSlot: number): Promise<Dispatch[]> {
-    const S = TNPG_METRIC_SLOTS;
-    const out = [
-      await this.rows('gradient_rows', { clockSlot }),
-      await this.policySum(this.l.policy.net.grads, [S.entropy], S.updates, clockSlot, 'tnpg policy gradient'),
-      await this.solver('cg_begin'),
-    ];
-    for (let k = 0; k < this.l.config.cgIterations; k++) out.push(...(await this.fisherProduct(this.p, clockSlot)), await this.solver('cg_iterate'));
-    out.push(...(await this.fisherProduct(this.x, clockSlot)), await this.solver('npg_step'));
-    return out;
-  }
-
-  /** The value net's epochs of shuffled minibatches. */
-  async valueUpdate(clockSlot: number): Promise<Dispatch[]> {
-    const { cache, config, value, clock, metrics } = this.l;
-    const out: Dispatch[] = [];
-    for (let epoch = 0; epoch < config.valueEpochs; epoch++) {
-      for (let draw = 0; draw < config.valueMinibatches; draw++) {
-        out.push(await this.rows('value_rows', { clockSlot, epoch, draw }));
-        out.push(await paramGradientDispatch(cache, {
-          net: value, tape: this.valueTape, rows: this.valueBatch, tapeWidth: this.valueTape.shape[2], clock: clock.tensor, clockSlot, commitClock: false,
-          metrics: { tensor: metrics, width: TNPG_METRICS_WIDTH, col: tapeWidth(value), slots: [TNPG_METRIC_SLOTS.valueLoss], counter: TNPG_METRIC_SLOTS.valueUpdates }, label: 'tnpg value gradient',
-        }));
-        out.push(...(await this.l.valueOpt.step(cache)));
-      }
-    }
-    return out;
+    return npgNetworks(ctx, env, config, seed).policy.evalNetworks();
   }
 }

@@ -29,5 +29,6 @@ export const CPU_PRESETS: Readonly<Record<string, Preset>> = {
   // CleanRL's batch (2048 steps per update: 16 envs x 128) and minibatches of 64.
   ppo: { run: { envs: 16, steps: 16 * 128 * 100, reportEvery: 640 }, algo: { segment: 128 } },
   tnpg: { run: { envs: 16, steps: 16 * 128 * 100, reportEvery: 640 }, algo: { segment: 128 } },
+  trpo: { run: { envs: 16, steps: 16 * 128 * 100, reportEvery: 640 }, algo: { segment: 128 } },
   cem: { run: { envs: 512, steps: 512 * 200 * 40, reportEvery: 200 }, algo: {} },
 };

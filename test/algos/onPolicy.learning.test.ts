@@ -41,3 +41,10 @@ it('TNPG balances cartpole: mean evaluation return >= 475 of 500 within 50 updat
   expect(result.return_mean).toBeGreaterThanOrEqual(475);
   expect(seconds).toBeLessThan(300);
 });
+
+it('TRPO balances cartpole: mean evaluation return >= 475 of 500 within 50 updates and 5 minutes', { timeout: 420_000 }, async () => {
+  // TNPG's settings with rllab's line search (15 candidates, ratio 0.8, KL bound 0.01).
+  const { result, seconds } = await learnCartpole('trpo', 50);
+  expect(result.return_mean).toBeGreaterThanOrEqual(475);
+  expect(seconds).toBeLessThan(300);
+});

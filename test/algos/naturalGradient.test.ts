@@ -1,14 +1,16 @@
 /**
- * TNPG's kernels against float64 on random segments: the vanilla policy gradient (finite
+ * The natural gradient methods' kernels (TNPG, TRPO) against float64 on random segments: the vanilla policy gradient (finite
  * differences of the float64 surrogate), the Fisher-vector product (the explicit Fisher matrix
  * J^T D J of a small network, J by finite differences), conjugate gradient (float64 CG with the
- * same iterations; on an 8-parameter policy, also the direct solve), the KL-bounded step, and the value
- * fit's gradient on its shuffled minibatch.
+ * same iterations; on an 8-parameter policy, also the direct solve), the KL-bounded step, TRPO's
+ * line search (every candidate's surrogate gain and KL, the choice; its accept/reject rule on a
+ * constructed search tape), and the value fit's gradient on its shuffled minibatch.
  */
 import { describe, expect, it } from 'vitest';
 import { GaussianPolicy } from '../../src/algos/common/gaussianPolicy.js';
 import { LOG_STD_RANGE, onPolicySegment } from '../../src/algos/common/segmentRows.js';
-import { NaturalGradient, TNPG_METRICS_WIDTH, type TnpgLearner, tnpgConfig } from '../../src/algos/tnpg.js';
+import { type LineSearch, NPG_METRICS_WIDTH, NPG_METRIC_SLOTS, NaturalGradient, type NpgLearner } from '../../src/algos/common/naturalGradient.js';
+import { trpoConfig } from '../../src/algos/trpo.js';
 import { EnvBatch } from '../../src/envs/batch.js';
 import { getEnv } from '../../src/envs/registry.js';
 import { runOnce } from '../../src/gpu/recorder.js';
@@ -56,18 +58,18 @@ function solve(A: number[][], b: number[]): number[] {
   return m.map((row, i) => row[n] / row[i]);
 }
 
-async function setup(envName: string, hidden: number[], cgIterations: number) {
+async function setup(envName: string, hidden: number[], cgIterations: number, lineSearch?: LineSearch, stepSize = 0.02) {
   const { ctx, cache } = await gpu();
   const clock = new Clock(ctx);
   const agents = 2;
   const env = await new EnvBatch(ctx, getEnv(envName), { envs: 4, agents, seed: 3, clock }).build(cache);
-  const config = tnpgConfig({ segment: 5, cgIterations, damping: 0.1, stepSize: 0.02, valueMinibatches: 2 });
+  const config = trpoConfig({ segment: 5, cgIterations, damping: 0.1, stepSize, valueMinibatches: 2, ...lineSearch });
   const policy = GaussianPolicy.create(ctx, env.obsWidth, env.actionDim, hidden, agents, { seed: 5, squash: false, activation: 'tanh' });
   const value = Mlp.create(ctx, { sizes: [env.obsWidth, 6, 1], hidden: 'tanh', agents }, { seed: 6, label: 'value' });
-  const l: TnpgLearner = {
-    ctx, cache, env, clock, config, seed: 9, policy, value,
+  const l: NpgLearner = {
+    ctx, cache, env, clock, config, seed: 9, policy, value, lineSearch,
     valueOpt: new Adam(ctx, value.params, value.grads, agents, { lr: 1e-3 }, 'value.adam'),
-    metrics: f32(ctx, 'metrics', [agents, TNPG_METRICS_WIDTH]),
+    metrics: f32(ctx, 'metrics', [agents, NPG_METRICS_WIDTH]),
     segment: onPolicySegment(ctx, 'segment', env, config.segment),
     returnStats: f32(ctx, 'stats', [agents, 2], [0, 1, 0, 1]),
   };
@@ -159,4 +161,85 @@ it('the value fit differentiates 0.5 (V - G)^2 over the shuffled minibatch', asy
     const loss = (phi: Float64Array) => records.reduce((s, at) => s + 0.5 * (forward(value, phi, Array.from(data.subarray(at, at + O)))[0] - data[at + segment.col('ret')]) ** 2 / B, 0);
     expect(relError(block(value, grads, a), finiteDifference(block(value, v0, a), loss)), `agent ${a}`).toBeLessThan(1e-4);
   }
+});
+
+/** The mean over records of (pi_k / pi_old - 1) A and of KL(pi_old || pi_k), in float64. */
+function searchMeans(policy: GaussianPolicy, oldParams: Float64Array, params: Float64Array, records: { obs: number[]; x: number[]; adv: number }[]) {
+  const A = policy.actionDim;
+  let gain = 0, kl = 0;
+  for (const r of records) {
+    const ho = forward(policy.net, oldParams, r.obs), hn = forward(policy.net, params, r.obs);
+    let logRatio = 0;
+    for (let d = 0; d < A; d++) {
+      const lo = clampLs(ho[A + d]), ln = clampLs(hn[A + d]);
+      const zo = (r.x[d] - ho[d]) / Math.exp(lo), zn = (r.x[d] - hn[d]) / Math.exp(ln);
+      logRatio += -0.5 * zn * zn - ln + 0.5 * zo * zo + lo;
+      kl += (ln - lo + (Math.exp(2 * lo) + (ho[d] - hn[d]) ** 2) / (2 * Math.exp(2 * ln)) - 0.5) / records.length;
+    }
+    gain += ((Math.exp(logRatio) - 1) * r.adv) / records.length;
+  }
+  return { gain, kl };
+}
+
+describe('TRPO line search', () => {
+  it('evaluates every candidate of the backtracking search as float64 does, and takes the first that passes', async () => {
+    // A step size large enough that the quadratic model's step leaves the trust region.
+    const lineSearch = { backtrackRatio: 0.6, maxBacktracks: 8 };
+    const { l, data, natural } = await setup('reacher', [5], 10, lineSearch, 0.5);
+    const { policy, segment, env, config } = l;
+    const p0 = await policy.net.params.read();
+    await runOnce(l.ctx, await natural.policyUpdate(1));
+    const [x, scalars, p1, search, metrics] = await Promise.all([natural.x.read(), natural.scalars.read(), policy.net.params.read(), natural.search!.read(), l.metrics.read()]);
+    const O = env.obsWidth, A = env.actionDim, W = segment.width, M = segment.rows, K = lineSearch.maxBacktracks;
+    let accepted = 0, backtracked = 0;
+    for (let a = 0; a < 2; a++) {
+      const old = block(policy.net, p0, a), xa = block(policy.net, x, a), beta = scalars[4 * a + 1];
+      const records = Array.from({ length: M }, (_, r) => {
+        const at = (a * M + r) * W;
+        return { obs: Array.from(data.subarray(at, at + O)), x: Array.from(data.subarray(at + segment.col('x'), at + segment.col('x') + A)), adv: data[at + segment.col('adv')] };
+      });
+      let chosen = K;
+      for (let k = 0; k < K; k++) {
+        const cand = old.map((v, i) => v + lineSearch.backtrackRatio ** k * beta * xa[i]);
+        const want = searchMeans(policy, old, cand, records);
+        const rows = Array.from({ length: M }, (_, r) => [search[((a * K + k) * M + r) * 2], search[((a * K + k) * M + r) * 2 + 1]]);
+        const got = { gain: rows.reduce((s, v) => s + v[0], 0) / M, kl: rows.reduce((s, v) => s + v[1], 0) / M };
+        expect(relError([got.gain, got.kl], [want.gain, want.kl]), `candidate ${k}, agent ${a}`).toBeLessThan(1e-3);
+        if (chosen === K && want.gain > 0 && want.kl <= config.stepSize) chosen = k;
+      }
+      const expected = chosen < K ? old.map((v, i) => v + lineSearch.backtrackRatio ** chosen * beta * xa[i]) : old;
+      expect(relError(block(policy.net, p1, a), expected), `chosen ${chosen}, agent ${a}`).toBeLessThan(1e-5);
+      expect(metrics[a * NPG_METRICS_WIDTH + NPG_METRIC_SLOTS.backtracks]).toBe(chosen);
+      if (chosen < K) accepted++;
+      if (chosen > 0 && chosen < K) backtracked++;
+    }
+    expect(accepted).toBeGreaterThan(0);
+    expect(backtracked).toBeGreaterThan(0);
+  });
+
+  it('accepts the first candidate with a positive gain within the KL bound, and rejects every step when none has both', async () => {
+    const lineSearch = { backtrackRatio: 0.5, maxBacktracks: 4 };
+    const { l, natural } = await setup('pendulum', [3], 2, lineSearch);
+    const { policy, segment, config } = l;
+    const M = segment.rows, K = lineSearch.maxBacktracks, P = policy.net.paramsPerAgent, delta = config.stepSize;
+    const p0 = await policy.net.params.read();
+    const candidates = randomArray(2 * K * P, 51);
+    natural.candidates!.write(candidates);
+    // Per agent and candidate, every record's (gain, KL) set to the means wanted.
+    const means: [number, number][][] = [
+      [[0.3, 2 * delta], [-0.1, 0.5 * delta], [0.05, 0.9 * delta], [0.2, 0.1 * delta]], // agent 0: candidate 2
+      [[0.3, 1.5 * delta], [0, 0.2 * delta], [-0.2, 0.1 * delta], [Number.NaN, 0]], // agent 1: none
+    ];
+    const tape = new Float64Array(2 * K * M * 2);
+    for (let a = 0; a < 2; a++) for (let k = 0; k < K; k++) for (let r = 0; r < M; r++) [tape[((a * K + k) * M + r) * 2], tape[((a * K + k) * M + r) * 2 + 1]] = means[a][k];
+    natural.search!.write(tape);
+    const { select } = await natural.lineSearchDispatches(1);
+    await runOnce(l.ctx, [select]);
+    const [p1, metrics] = await Promise.all([policy.net.params.read(), l.metrics.read()]);
+    expect(Array.from(block(policy.net, p1, 0))).toEqual(Array.from(candidates.subarray((0 * K + 2) * P, (0 * K + 3) * P)).map(Math.fround));
+    expect(Array.from(block(policy.net, p1, 1))).toEqual(Array.from(block(policy.net, p0, 1)));
+    const S = NPG_METRIC_SLOTS, m = (a: number, slot: number) => metrics[a * NPG_METRICS_WIDTH + slot];
+    expect([m(0, S.backtracks), m(0, S.rejected), m(1, S.backtracks), m(1, S.rejected), m(1, S.kl)]).toEqual([2, 0, K, 1, 0]);
+    expect(m(0, S.kl)).toBeCloseTo(0.9 * delta, 6);
+  });
 });
