@@ -4,7 +4,8 @@
 // the networks forward and backward and writes the tape fused/param_update.wgsl's `gradients`
 // sums into a parameter-shaped vector.
 //   gradient_rows  g = (1 / M) sum_r A_r grad log pi(x_r | s_r), the vanilla policy gradient
-//                  (A the standardized advantage): d log pi / d mu = (x - mu) / sigma^2,
+//                  (A the standardized advantage; RWR: the shifted, positive weights, and the
+//                  sign -1 gives its loss's gradient): d log pi / d mu = (x - mu) / sigma^2,
 //                  d log pi / d log sigma = ((x - mu) / sigma)^2 - 1 (0 where log sigma is clamped)
 //   fisher_rows    F v = (1 / M) sum_r J_r^T D_r J_r v, the Fisher matrix of the Gaussian policy
 //                  (the Hessian of the mean KL at the current parameters) times the direction v
@@ -48,7 +49,8 @@ struct NpgRows {
   log_std_max: f32,
   /** line_search_rows: candidates per agent (K). */
   candidates: u32,
-  _pad1: u32,
+  /** gradient_rows: +1 for g, -1 for the gradient of the weighted fit's loss -g (RWR). */
+  gradient_sign: f32,
   // The env's action bounds (every row kernel's uniform tail; unused here).
   low: array<vec4<f32>, 4>,
   high: array<vec4<f32>, 4>,
@@ -89,7 +91,7 @@ fn gradient_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgro
   load_obs(record, &trace);
   mlp_forward(POLICY, np.policy, agent, &trace);
   let heads = trace.h[np.policy.layers];
-  let weight_of_row = segment[record + np.adv_col] / f32(np.records);
+  let weight_of_row = np.gradient_sign * segment[record + np.adv_col] / f32(np.records);
   var dy: Row;
   var entropy = 0.0;
   for (var d = 0u; d < ACT_DIM; d++) {

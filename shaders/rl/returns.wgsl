@@ -23,6 +23,8 @@
 //                      One thread per (env, agent), as discounted_returns.
 //   standardize_advantages  A <- (A - mean) / std over all envs and steps of an agent (as
 //                      normalize_returns, statistics not kept).
+//   shift_advantages_positive  A <- A - min A + 1e-8 over an agent's segment (rllab's
+//                      positive_adv: RWR's weights of the weighted maximum-likelihood fit).
 // Bindings: 0 uniform Returns; 1 segment (rw); 2 stats (rw, [agents, 2]).
 
 struct Returns {
@@ -123,4 +125,22 @@ fn gae(@builtin(global_invocation_id) gid: vec3<u32>) {
     segment[at + rp.return_col] = adv + v;
     segment[at + rp.state_value_col] = v;
   }
+}
+
+var<workgroup> min_scratch: array<f32, WG>;
+
+@compute @workgroup_size(WG)
+fn shift_advantages_positive(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let count = rp.envs * rp.steps;
+  let base = wid.x * count * rp.width + rp.adv_col;
+  var low = 3.4e38;
+  for (var i = lid; i < count; i += WG) { low = min(low, segment[base + i * rp.width]); }
+  min_scratch[lid] = low;
+  workgroupBarrier();
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    if (lid < half) { min_scratch[lid] = min(min_scratch[lid], min_scratch[lid + half]); }
+    workgroupBarrier();
+  }
+  let least = min_scratch[0];
+  for (var i = lid; i < count; i += WG) { segment[base + i * rp.width] = segment[base + i * rp.width] - least + 1e-8; }
 }

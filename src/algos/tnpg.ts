@@ -44,8 +44,9 @@ export class Tnpg extends PolicyAlgorithm<TnpgConfig, GaussianPolicy> {
   }
 
   static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: TnpgConfig, seed: number): Promise<Tnpg> {
-    const { learner, parts } = await buildNaturalGradient('tnpg', ctx, cache, env, clock, config, seed);
-    return new Tnpg(learner, learner.policy, parts);
+    const step = { kind: 'natural', stepSize: config.stepSize, cgIterations: config.cgIterations, damping: config.damping } as const;
+    const { learner, parts } = await buildNaturalGradient('tnpg', ctx, cache, env, clock, config, seed, step);
+    return new Tnpg({ ...learner, config }, learner.policy, parts);
   }
 
   static evalNetworks(ctx: GpuContext, env: EnvBatch, config: TnpgConfig, seed: number): EvalNetworks {

@@ -40,7 +40,8 @@ export class Trpo extends PolicyAlgorithm<TrpoConfig, GaussianPolicy> {
 
   static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: TrpoConfig, seed: number): Promise<Trpo> {
     const lineSearch = { backtrackRatio: config.backtrackRatio, maxBacktracks: config.maxBacktracks };
-    const { learner, parts } = await buildNaturalGradient('trpo', ctx, cache, env, clock, config, seed, lineSearch);
+    const step = { kind: 'natural', stepSize: config.stepSize, cgIterations: config.cgIterations, damping: config.damping, lineSearch } as const;
+    const { learner, parts } = await buildNaturalGradient('trpo', ctx, cache, env, clock, config, seed, step);
     return new Trpo({ ...learner, config }, learner.policy, parts);
   }
 

@@ -58,7 +58,7 @@ function solve(A: number[][], b: number[]): number[] {
   return m.map((row, i) => row[n] / row[i]);
 }
 
-async function setup(envName: string, hidden: number[], cgIterations: number, lineSearch?: LineSearch, stepSize = 0.02) {
+async function setup(envName: string, hidden: number[], cgIterations: number, lineSearch?: LineSearch, stepSize = 0.02, weighted?: { fitSteps: number; fitLr: number }) {
   const { ctx, cache } = await gpu();
   const clock = new Clock(ctx);
   const agents = 2;
@@ -67,7 +67,9 @@ async function setup(envName: string, hidden: number[], cgIterations: number, li
   const policy = GaussianPolicy.create(ctx, env.obsWidth, env.actionDim, hidden, agents, { seed: 5, squash: false, activation: 'tanh' });
   const value = Mlp.create(ctx, { sizes: [env.obsWidth, 6, 1], hidden: 'tanh', agents }, { seed: 6, label: 'value' });
   const l: NpgLearner = {
-    ctx, cache, env, clock, config, seed: 9, policy, value, lineSearch,
+    ctx, cache, env, clock, config, seed: 9, policy, value,
+    step: weighted ? { kind: 'weighted', ...weighted } : { kind: 'natural', stepSize: config.stepSize, cgIterations: config.cgIterations, damping: config.damping, lineSearch },
+    policyOpt: weighted ? new Adam(ctx, policy.net.params, policy.net.grads, agents, { lr: weighted.fitLr }, 'policy.adam') : undefined,
     valueOpt: new Adam(ctx, value.params, value.grads, agents, { lr: 1e-3 }, 'value.adam'),
     metrics: f32(ctx, 'metrics', [agents, NPG_METRICS_WIDTH]),
     segment: onPolicySegment(ctx, 'segment', env, config.segment),
@@ -76,7 +78,7 @@ async function setup(envName: string, hidden: number[], cgIterations: number, li
   const data = randomArray(agents * l.segment.rows * l.segment.width, 41);
   l.segment.tensor.write(data);
   clock.tensor.write([0, 23, 0, 0]);
-  return { l, data, natural: new NaturalGradient(l) };
+  return { l, data, config, natural: new NaturalGradient(l) };
 }
 
 describe.each([
@@ -84,8 +86,8 @@ describe.each([
   ['pendulum', 'an 8-parameter policy (3 -> 2): 8 CG iterations solve exactly', [] as number[], 8],
 ])('TNPG policy update on %s, %s', (envName, _name, hidden, iterations) => {
   it('g, F x, CG and the KL-bounded step match float64', async () => {
-    const { l, data, natural } = await setup(envName as string, hidden as number[], iterations as number);
-    const { policy, segment, env, config } = l;
+    const { l, data, natural, config } = await setup(envName as string, hidden as number[], iterations as number);
+    const { policy, segment, env } = l;
     const p0 = await policy.net.params.read();
     await runOnce(l.ctx, await natural.policyUpdate(1));
     const [g, fv, x, p1, scalars] = await Promise.all([policy.net.grads.read(), natural.fv.read(), natural.x.read(), policy.net.params.read(), natural.scalars.read()]);
@@ -185,8 +187,8 @@ describe('TRPO line search', () => {
   it('evaluates every candidate of the backtracking search as float64 does, and takes the first that passes', async () => {
     // A step size large enough that the quadratic model's step leaves the trust region.
     const lineSearch = { backtrackRatio: 0.6, maxBacktracks: 8 };
-    const { l, data, natural } = await setup('reacher', [5], 10, lineSearch, 0.5);
-    const { policy, segment, env, config } = l;
+    const { l, data, natural, config } = await setup('reacher', [5], 10, lineSearch, 0.5);
+    const { policy, segment, env } = l;
     const p0 = await policy.net.params.read();
     await runOnce(l.ctx, await natural.policyUpdate(1));
     const [x, scalars, p1, search, metrics] = await Promise.all([natural.x.read(), natural.scalars.read(), policy.net.params.read(), natural.search!.read(), l.metrics.read()]);
@@ -219,8 +221,8 @@ describe('TRPO line search', () => {
 
   it('accepts the first candidate with a positive gain within the KL bound, and rejects every step when none has both', async () => {
     const lineSearch = { backtrackRatio: 0.5, maxBacktracks: 4 };
-    const { l, natural } = await setup('pendulum', [3], 2, lineSearch);
-    const { policy, segment, config } = l;
+    const { l, natural, config } = await setup('pendulum', [3], 2, lineSearch);
+    const { policy, segment } = l;
     const M = segment.rows, K = lineSearch.maxBacktracks, P = policy.net.paramsPerAgent, delta = config.stepSize;
     const p0 = await policy.net.params.read();
     const candidates = randomArray(2 * K * P, 51);
@@ -242,4 +244,39 @@ describe('TRPO line search', () => {
     expect([m(0, S.backtracks), m(0, S.rejected), m(1, S.backtracks), m(1, S.rejected), m(1, S.kl)]).toEqual([2, 0, K, 1, 0]);
     expect(m(0, S.kl)).toBeCloseTo(0.9 * delta, 6);
   });
+});
+
+it('RWR: the weighted fit descends -(1 / M) sum w log pi(x | s), w the stored positive weights', async () => {
+  const { l, data, natural } = await setup('reacher', [5], 1, undefined, 0.02, { fitSteps: 3, fitLr: 1e-2 });
+  const { policy, segment, env } = l;
+  const O = env.obsWidth, A = env.actionDim, W = segment.width, M = segment.rows;
+  // Positive weights in the advantage column, as shift_advantages_positive leaves them.
+  const weights = data.map((v) => v);
+  for (let r = 0; r < 2 * M; r++) weights[r * W + segment.col('adv')] = Math.fround(Math.abs(data[r * W + segment.col('adv')]) + 0.1);
+  segment.tensor.write(weights);
+  const p0 = await policy.net.params.read();
+  const update = await natural.policyUpdate(1);
+  expect(update.length).toBe(3 * 4); // per step: rows, sum, Adam prepare and update
+  await runOnce(l.ctx, update.slice(0, 2));
+  const grads = await policy.net.grads.read();
+  for (let a = 0; a < 2; a++) {
+    const rec = (r: number) => (a * M + r) * W;
+    const loss = (t: Float64Array) => {
+      let s = 0;
+      for (let r = 0; r < M; r++) {
+        const h = forward(policy.net, t, Array.from(weights.subarray(rec(r), rec(r) + O)));
+        for (let d = 0; d < A; d++) {
+          const ls = clampLs(h[A + d]);
+          const z = (weights[rec(r) + segment.col('x') + d] - h[d]) / Math.exp(ls);
+          s -= (weights[rec(r) + segment.col('adv')] * (-0.5 * z * z - ls)) / M;
+        }
+      }
+      return s;
+    };
+    expect(relError(block(policy.net, grads, a), finiteDifference(block(policy.net, p0, a), loss)), `agent ${a}`).toBeLessThan(1e-4);
+  }
+  // The whole fit lowers the loss (3 Adam steps).
+  await runOnce(l.ctx, update.slice(2));
+  const p1 = await policy.net.params.read();
+  expect(Array.from(p1)).not.toEqual(Array.from(p0));
 });

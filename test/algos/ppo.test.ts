@@ -120,7 +120,7 @@ describe.each(['pendulum', 'reacher'])('on-policy segment collection as one row 
   });
 });
 
-it('GAE(lambda), the standardized returns and advantages match float64 (terminations, truncations, segment ends)', async () => {
+it.each([false, true])('GAE(lambda), the standardized returns and advantages (shifted to positive weights: %s) match float64 (terminations, truncations, segment ends)', async (shift) => {
   const N = 5, agents = 2, T = 7, gamma = Math.fround(0.97), lambda = Math.fround(0.9);
   const { ctx, cache, env, segment } = await setup('pendulum', { envs: N, agents, steps: T });
   const W = segment.width;
@@ -136,7 +136,7 @@ it('GAE(lambda), the standardized returns and advantages match float64 (terminat
   const stats = f32(ctx, 'stats', [agents, 2], stats0);
   await runOnce(ctx, await gaeDispatches(cache, segment.tensor, stats, {
     envs: N, steps: T, width: W, rewardCol: segment.col('reward'), valueCol: segment.col('nextValue'), returnCol: segment.col('ret'),
-    gamma, lambda, stateValueCol: segment.col('value'), advCol: segment.col('adv'),
+    gamma, lambda, stateValueCol: segment.col('value'), advCol: segment.col('adv'), positive: shift,
   }));
   const [seg, st] = await Promise.all([segment.tensor.read(), stats.read()]);
   const standardize = (xs: number[]) => {
@@ -166,7 +166,9 @@ it('GAE(lambda), the standardized returns and advantages match float64 (terminat
     const R = standardize(ret), Adv = standardize(adv);
     const col = (name: 'adv' | 'ret' | 'value') => Array.from({ length: N * T }, (_, r) => seg[(a * N * T + r) * W + segment.col(name)]);
     expect(relError(col('ret'), R.out), 'returns').toBeLessThan(1e-5);
-    expect(relError(col('adv'), Adv.out), 'advantages').toBeLessThan(1e-5);
+    const least = Math.min(...Adv.out);
+    expect(relError(col('adv'), shift ? Adv.out.map((v) => v - least + 1e-8) : Adv.out), 'advantages').toBeLessThan(1e-5);
+    if (shift) expect(Math.min(...col('adv'))).toBeGreaterThanOrEqual(0);
     expect(relError(col('value'), v), 'V(s) in raw units').toBeLessThan(1e-6);
     expect(relError([st[2 * a], st[2 * a + 1]], [R.mean, R.spread]), 'statistics').toBeLessThan(1e-5);
   }

@@ -36,13 +36,10 @@ import gaussianRowWgsl from '../../../shaders/fused/gaussian_row.wgsl?raw';
 import npgWgsl from '../../../shaders/fused/npg.wgsl?raw';
 import shuffleWgsl from '../../../shaders/fused/shuffle.wgsl?raw';
 
-export const npgSchema = {
+export const batchSchema = {
   policyHidden: { kind: 'list', default: [32, 32], min: 1, help: 'hidden layer widths of the policy (rllab: 32-32)' },
   valueHidden: { kind: 'list', default: [64, 64], min: 1, help: 'hidden layer widths of the value baseline (ours; rllab: a linear feature baseline)' },
   activation: { kind: 'choice', default: 'tanh', choices: ['tanh', 'relu'], help: 'hidden activation of both networks (rllab: tanh)' },
-  stepSize: { kind: 'number', default: 0.01, min: 0, exclusiveMin: true, help: 'the mean KL of a step in the quadratic model (rllab step_size: 0.01)' },
-  cgIterations: { kind: 'number', default: 10, min: 1, integer: true, help: 'conjugate gradient iterations (rllab cg_iters: 10)' },
-  damping: { kind: 'number', default: 0.1, min: 0, help: 'added to the Fisher matrix in CG: F + damping I (0.1)' },
   segment: { kind: 'number', default: 16, min: 1, integer: true, help: 'env steps T per env per update (with the default 4096 envs, 65,536 steps per update; rllab: 50,000 for Cart-Pole)' },
   gamma: { kind: 'number', default: 0.99, min: 0, max: 1, help: 'discount factor (rllab: 0.99)' },
   gaeLambda: { kind: 'number', default: 0.97, min: 0, max: 1, help: 'GAE lambda (Schulman et al. 2016: 0.97; rllab: 1)' },
@@ -51,7 +48,20 @@ export const npgSchema = {
   valueMinibatches: { kind: 'number', default: 8, min: 1, integer: true, help: 'minibatches per value epoch; must divide envs x segment (ours)' },
 } as const;
 
+export const npgSchema = {
+  ...batchSchema,
+  stepSize: { kind: 'number', default: 0.01, min: 0, exclusiveMin: true, help: 'the mean KL of a step in the quadratic model (rllab step_size: 0.01)' },
+  cgIterations: { kind: 'number', default: 10, min: 1, integer: true, help: 'conjugate gradient iterations (rllab cg_iters: 10)' },
+  damping: { kind: 'number', default: 0.1, min: 0, help: 'added to the Fisher matrix in CG: F + damping I (0.1)' },
+} as const;
+
+export type BatchConfig = OptionValues<typeof batchSchema>;
 export type NpgConfig = OptionValues<typeof npgSchema>;
+
+/** How a batch method moves the policy: a natural gradient step (TNPG; TRPO with a line search) or a weighted maximum-likelihood fit (RWR). */
+export type PolicyStep =
+  | { kind: 'natural'; stepSize: number; cgIterations: number; damping: number; lineSearch?: LineSearch }
+  | { kind: 'weighted'; fitSteps: number; fitLr: number };
 
 /** TRPO's backtracking line search (rllab: ratio 0.8, 15 candidates). */
 export interface LineSearch {
@@ -60,12 +70,12 @@ export interface LineSearch {
 }
 
 /** Metric slots: sums the kernels add. */
-export const NPG_METRIC_SLOTS = { entropy: 0, updates: 1, valueLoss: 2, valueUpdates: 3, fisherProducts: 4, kl: 5, backtracks: 6, rejected: 7 } as const;
-export const NPG_METRICS_WIDTH = 8;
+export const NPG_METRIC_SLOTS = { entropy: 0, updates: 1, valueLoss: 2, valueUpdates: 3, fisherProducts: 4, kl: 5, backtracks: 6, rejected: 7, fitSteps: 8 } as const;
+export const NPG_METRICS_WIDTH = 12;
 /** rllab's residual tolerance of conjugate gradient. */
 const RESIDUAL_TOL = 1e-10;
 
-export function npgNetworks(ctx: GpuContext, env: EnvBatch, config: NpgConfig, seed: number): { policy: GaussianPolicy; value: Mlp } {
+export function npgNetworks(ctx: GpuContext, env: EnvBatch, config: BatchConfig, seed: number): { policy: GaussianPolicy; value: Mlp } {
   const activation = config.activation as Activation;
   return {
     policy: GaussianPolicy.create(ctx, env.obsWidth, env.actionDim, config.policyHidden, env.agents, { seed, squash: false, activation }),
@@ -73,7 +83,7 @@ export function npgNetworks(ctx: GpuContext, env: EnvBatch, config: NpgConfig, s
   };
 }
 
-export function checkNpg(run: RunShape, _def: EnvDefinition, config: NpgConfig): void {
+export function checkNpg(run: RunShape, _def: EnvDefinition, config: BatchConfig): void {
   const records = run.envs * config.segment;
   if (records % config.valueMinibatches !== 0) {
     throw new ConfigError('--value-minibatches', config.valueMinibatches, `a divisor of envs x segment = ${records} (${run.envs} x ${config.segment})`);
@@ -82,16 +92,17 @@ export function checkNpg(run: RunShape, _def: EnvDefinition, config: NpgConfig):
 
 /**
  * A natural gradient method's learner and parts: collect (1 dispatch), returns (3), the policy
- * update (TNPG's step, or TRPO's line search when `lineSearch` is given), the value fit, the
+ * update (TNPG's step, TRPO's line search, or RWR's weighted fit: `step`), the value fit, the
  * clock's commit.
  */
 export async function buildNaturalGradient(
-  name: string, ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: NpgConfig, seed: number, lineSearch?: LineSearch,
+  name: string, ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: BatchConfig, seed: number, step: PolicyStep,
 ): Promise<{ learner: NpgLearner; parts: AlgorithmParts }> {
   const T = config.segment;
   const { policy, value } = npgNetworks(ctx, env, config, seed);
   const l: NpgLearner = {
-    ctx, cache, env, clock, config, seed, policy, value, lineSearch,
+    ctx, cache, env, clock, config, seed, policy, value, step,
+    policyOpt: step.kind === 'weighted' ? new Adam(ctx, policy.net.params, policy.net.grads, env.agents, { lr: step.fitLr }, 'policy.adam') : undefined,
     valueOpt: new Adam(ctx, value.params, value.grads, env.agents, { lr: config.valueLr }, 'value.adam'),
     metrics: f32(ctx, `${name}.metrics`, [env.agents, NPG_METRICS_WIDTH]),
     segment: onPolicySegment(ctx, `${name}.segment`, env, T),
@@ -102,7 +113,7 @@ export async function buildNaturalGradient(
   const seg = l.segment;
   const returns = await gaeDispatches(cache, seg.tensor, l.returnStats, {
     envs: env.envs, steps: T, width: seg.width, rewardCol: seg.col('reward'), valueCol: seg.col('nextValue'), returnCol: seg.col('ret'),
-    gamma: config.gamma, lambda: config.gaeLambda, stateValueCol: seg.col('value'), advCol: seg.col('adv'),
+    gamma: config.gamma, lambda: config.gaeLambda, stateValueCol: seg.col('value'), advCol: seg.col('adv'), positive: step.kind === 'weighted',
   });
   const natural = new NaturalGradient(l);
   const unit = new Recorder(ctx, `${name} train`).add(
@@ -110,13 +121,14 @@ export async function buildNaturalGradient(
   );
   const state = trainingState({
     networks: { policy: policy.net, value },
-    optimizers: { value: l.valueOpt },
+    optimizers: { value: l.valueOpt, ...(l.policyOpt ? { policy: l.policyOpt } : {}) },
     env, clock, metrics: l.metrics, other: { return_stats: l.returnStats },
   });
   const S = NPG_METRIC_SLOTS;
-  const searched: MetricSpec[] = lineSearch
+  const searched: MetricSpec[] = step.kind === 'natural' && step.lineSearch
     ? [mean('kl', S.kl, 'updates'), mean('backtracks', S.backtracks, 'updates'), counter('rejected_steps', S.rejected)]
     : [];
+  const fisher = step.kind === 'natural' ? [counter('fisher_products', S.fisherProducts)] : [];
   const metrics: MetricTable = {
     tensor: l.metrics,
     width: NPG_METRICS_WIDTH,
@@ -127,7 +139,7 @@ export async function buildNaturalGradient(
       ...searched,
       counter('updates', S.updates),
       counter('value_updates', S.valueUpdates),
-      counter('fisher_products', S.fisherProducts),
+      ...fisher,
     ],
   };
   const program = { recorder: unit, iterations: T };
@@ -135,9 +147,10 @@ export async function buildNaturalGradient(
 }
 
 /** What the segment, the policy update and the value fit share. */
-export interface NpgLearner extends Build<NpgConfig> {
-  /** TRPO's line search; TNPG steps by the KL bound alone. */
-  lineSearch?: LineSearch;
+export interface NpgLearner extends Build<BatchConfig> {
+  step: PolicyStep;
+  /** RWR's optimizer of the weighted fit. */
+  policyOpt?: Adam;
   policy: GaussianPolicy;
   value: Mlp;
   valueOpt: Adam;
@@ -165,7 +178,10 @@ export class NaturalGradient {
   readonly search: Tensor<'f32'> | null;
   private readonly shader: ShaderSource;
 
+  private readonly lineSearch: LineSearch | undefined;
+
   constructor(private readonly l: NpgLearner) {
+    this.lineSearch = l.step.kind === 'natural' ? l.step.lineSearch : undefined;
     const { ctx, env, policy, value, segment, config } = l;
     const size = policy.net.params.size;
     this.x = f32(ctx, 'npg.cg_x', [size]);
@@ -176,7 +192,7 @@ export class NaturalGradient {
     this.valueBatch = segment.rows / config.valueMinibatches;
     this.policyTape = f32(ctx, 'npg.policy_tape', [env.agents, segment.rows, tapeWidth(policy.net) + 1]);
     this.valueTape = f32(ctx, 'npg.value_tape', [env.agents, this.valueBatch, tapeWidth(value) + 1]);
-    const K = l.lineSearch?.maxBacktracks ?? 0;
+    const K = this.lineSearch?.maxBacktracks ?? 0;
     this.candidates = K > 0 ? f32(ctx, 'trpo.candidates', [env.agents * K, policy.net.paramsPerAgent]) : null;
     this.search = K > 0 ? f32(ctx, 'trpo.search', [env.agents * K, segment.rows, 2]) : null;
     this.shader = rowModule(env, {
@@ -187,7 +203,7 @@ export class NaturalGradient {
     });
   }
 
-  private rows(entry: 'gradient_rows' | 'fisher_rows' | 'value_rows' | 'line_search_rows', o: { clockSlot: number; direction?: Tensor<'f32'>; epoch?: number; draw?: number }): Promise<Dispatch> {
+  private rows(entry: 'gradient_rows' | 'fisher_rows' | 'value_rows' | 'line_search_rows', o: { clockSlot: number; direction?: Tensor<'f32'>; epoch?: number; draw?: number; sign?: number }): Promise<Dispatch> {
     const { env, segment: seg, seed, policy, value, ctx, cache, clock } = this.l;
     const valueFit = entry === 'value_rows';
     const tape = valueFit ? this.valueTape : this.policyTape;
@@ -195,7 +211,7 @@ export class NaturalGradient {
       .u32(seg.rows).u32(valueFit ? this.valueBatch : seg.rows).u32(o.draw ?? 0).u32(o.epoch ?? 0)
       .u32(seed).u32(Stream.replay).u32(o.clockSlot).u32(seg.width)
       .u32(seg.col('x')).u32(seg.col('adv')).u32(seg.col('ret')).u32(tape.shape[2])
-      .f32(LOG_STD_RANGE[0]).f32(LOG_STD_RANGE[1]).u32(this.l.lineSearch?.maxBacktracks ?? 0).u32(0);
+      .f32(LOG_STD_RANGE[0]).f32(LOG_STD_RANGE[1]).u32(this.lineSearch?.maxBacktracks ?? 0).f32(o.sign ?? 1);
     boundsAndShapes(u, env, [policy.net, value]);
     const search = entry === 'line_search_rows';
     // Every entry reads its weights through one `weight` accessor, so all three are bound (the
@@ -208,7 +224,7 @@ export class NaturalGradient {
       Object.assign(bindings, { 19: this.candidates!, 23: this.search! });
       delete bindings[22];
     }
-    const agents = search ? env.agents * this.l.lineSearch!.maxBacktracks : env.agents;
+    const agents = search ? env.agents * this.lineSearch!.maxBacktracks : env.agents;
     return rowDispatch(cache, this.shader, entry, bindings, { rows: valueFit ? this.valueBatch : seg.rows, agents }, `npg ${entry}`);
   }
 
@@ -222,10 +238,12 @@ export class NaturalGradient {
   }
 
   private solver(entry: 'cg_begin' | 'cg_iterate' | 'npg_step' | 'trpo_candidates' | 'trpo_select'): Promise<Dispatch> {
-    const { cache, config, policy, env, ctx, lineSearch, segment, metrics } = this.l;
+    const { cache, policy, env, ctx, segment, metrics, step } = this.l;
+    const lineSearch = this.lineSearch;
+    if (step.kind !== 'natural') throw new Error(`${entry} belongs to the natural gradient step`);
     const S = NPG_METRIC_SLOTS;
     const u = uniform()
-      .u32(policy.net.paramsPerAgent).f32(config.damping).f32(config.stepSize).f32(RESIDUAL_TOL)
+      .u32(policy.net.paramsPerAgent).f32(step.damping).f32(step.stepSize).f32(RESIDUAL_TOL)
       .f32(lineSearch?.backtrackRatio ?? 1).u32(lineSearch?.maxBacktracks ?? 0).u32(segment.rows).u32(NPG_METRICS_WIDTH)
       .u32(S.kl).u32(S.backtracks).u32(S.rejected).u32(0)
       .build(ctx, `npg ${entry}`);
@@ -249,17 +267,33 @@ export class NaturalGradient {
     return [await this.rows('fisher_rows', { clockSlot, direction }), await this.policySum(this.fv, [], NPG_METRIC_SLOTS.fisherProducts, clockSlot, 'npg Fisher-vector product')];
   }
 
-  /** g, conjugate gradient, the KL-bounded step (TNPG) or the line search along it (TRPO). */
+  /**
+   * g, conjugate gradient, the KL-bounded step (TNPG) or the line search along it (TRPO); or the
+   * weighted maximum-likelihood fit (RWR): steps of Adam on -(1 / M) sum_r w_r log pi(x_r | s_r).
+   */
   async policyUpdate(clockSlot: number): Promise<Dispatch[]> {
     const S = NPG_METRIC_SLOTS;
+    const { step } = this.l;
+    if (step.kind === 'weighted') {
+      const out: Dispatch[] = [];
+      for (let k = 0; k < step.fitSteps; k++) {
+        // The entropy is reported once per update, from the first step's rows.
+        out.push(
+          await this.rows('gradient_rows', { clockSlot, sign: -1 }),
+          await this.policySum(this.l.policy.net.grads, k === 0 ? [S.entropy] : [], k === 0 ? S.updates : S.fitSteps, clockSlot, 'rwr weighted fit'),
+          ...(await this.l.policyOpt!.step(this.l.cache)),
+        );
+      }
+      return out;
+    }
     const out = [
       await this.rows('gradient_rows', { clockSlot }),
       await this.policySum(this.l.policy.net.grads, [S.entropy], S.updates, clockSlot, 'npg policy gradient'),
       await this.solver('cg_begin'),
     ];
-    for (let k = 0; k < this.l.config.cgIterations; k++) out.push(...(await this.fisherProduct(this.p, clockSlot)), await this.solver('cg_iterate'));
+    for (let k = 0; k < step.cgIterations; k++) out.push(...(await this.fisherProduct(this.p, clockSlot)), await this.solver('cg_iterate'));
     out.push(...(await this.fisherProduct(this.x, clockSlot)));
-    if (this.l.lineSearch) {
+    if (this.lineSearch) {
       const search = await this.lineSearchDispatches(clockSlot);
       out.push(search.candidates, search.rows, search.select);
     } else {

@@ -27,6 +27,8 @@ export interface GaeLayout extends SegmentLayout {
   lambda: number;
   stateValueCol: number;
   advCol: number;
+  /** Shift the standardized advantages to positive weights (rllab's positive_adv, RWR). */
+  positive?: boolean;
 }
 
 function returnsUniform(cache: PipelineCache, o: SegmentLayout & Partial<GaeLayout>): GPUBuffer {
@@ -53,7 +55,8 @@ export function returnsDispatches(
 
 /**
  * GAE(lambda) advantages and returns of the segment (V(s) left in raw units), the returns
- * standardized (their statistics kept for the next segment's values), the advantages standardized.
+ * standardized (their statistics kept for the next segment's values), the advantages standardized
+ * (and, with `positive`, shifted to positive weights).
  */
 export function gaeDispatches(cache: PipelineCache, segment: Tensor<'f32'>, stats: Tensor<'f32'>, o: GaeLayout): Promise<Dispatch[]> {
   const u = returnsUniform(cache, o);
@@ -63,5 +66,6 @@ export function gaeDispatches(cache: PipelineCache, segment: Tensor<'f32'>, stat
     makeDispatch(cache, { shader: RETURNS, entryPoint: 'gae' }, bind, [groups(o.envs, 64), agents], 'gae'),
     makeDispatch(cache, { shader: RETURNS, entryPoint: 'normalize_returns' }, bind, [agents], 'normalize returns'),
     makeDispatch(cache, { shader: RETURNS, entryPoint: 'standardize_advantages' }, { 0: u, 1: segment }, [agents], 'standardize advantages'),
+    ...(o.positive ? [makeDispatch(cache, { shader: RETURNS, entryPoint: 'shift_advantages_positive' }, { 0: u, 1: segment }, [agents], 'advantages to positive weights')] : []),
   ]);
 }
