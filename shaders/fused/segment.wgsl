@@ -8,7 +8,8 @@
 // invocation 0 writes the unit's last count, clock[clock_read] + T, to clock[clock_write].
 //
 // The segment is [agents, N, T, width]; a step's record holds, at the uniform's columns,
-//   obs (O) | x (A) | log pi(x | s) | V(s) | reward, terminated, truncated | V(s')
+//   obs (O) | x (A) | log pi(x | s) | V(s) | reward, terminated, truncated | V(s') | time
+// (time: the env's step within its episode when it acted, for REPS's features)
 // (V in the standardized units of the value net; rl/returns.wgsl's gae maps them back).
 // Appended after common/rng.wgsl, common/dual.wgsl, the env library (its file and
 // envs/driver.wgsl), fused/mlp_shape.wgsl and fused/mlp_row.wgsl with `weight` for the policy
@@ -32,7 +33,7 @@ struct SegmentRows {
   next_value_col: u32,
   log_std_min: f32,
   log_std_max: f32,
-  _pad0: u32,
+  time_col: u32,
   _pad1: u32,
   low: array<vec4<f32>, 4>,
   high: array<vec4<f32>, 4>,
@@ -95,6 +96,7 @@ fn collect(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id)
       env_a[d] = low + (clamp(x, -1.0, 1.0) + 1.0) * 0.5 * (high - low);
     }
     segment[at + sg.logp_col] = logp;
+    segment[at + sg.time_col] = env_state[flat * RECORD + STATE_DIM];
     step_env(flat, env_a);
     for (var k = 0u; k < 3u; k++) { segment[at + sg.reward_col + k] = step_out[flat * 3u + k]; }
     var reached: Row;

@@ -17,6 +17,7 @@ import { Reinforce, reinforceConfig, reinforceSchema } from './reinforce.js';
 import { Tnpg, tnpgConfig, tnpgSchema } from './tnpg.js';
 import { Trpo, trpoConfig, trpoSchema } from './trpo.js';
 import { Rwr, rwrConfig, rwrSchema } from './rwr.js';
+import { Reps, repsConfig, repsSchema } from './reps.js';
 import { Svg0, svg0Config, svg0Schema } from './svg0.js';
 import { Svg1, svg1Config, svg1Schema } from './svg1.js';
 import { SvgInf, svgInfConfig, svgInfSchema } from './svgInf.js';
@@ -57,6 +58,7 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
   entry('tnpg', 'TNPG: the natural policy gradient by conjugate gradient with GPU Fisher-vector products (Kakade 2002; rllab), as row programs', tnpgSchema, tnpgConfig, Tnpg),
   entry('trpo', 'TRPO: the natural gradient direction and a backtracking line search under the KL constraint (Schulman et al. 2015; rllab), as row programs', trpoSchema, trpoConfig, Trpo),
   entry('rwr', 'RWR: reward-weighted regression, a weighted maximum-likelihood fit of the policy with positive advantage weights (Peters & Schaal 2007; rllab ERWR)', rwrSchema, rwrConfig, Rwr),
+  entry('reps', 'REPS: relative entropy policy search, a KL-bounded reweighting from its dual and a weighted fit of the policy (Peters et al. 2010; rllab)', repsSchema, repsConfig, Reps),
   entry('cem', 'the cross-entropy method over policy parameters (Szita & Lorincz 2006), gradient-free', cemSchema, cemConfig, Cem),
 ];
 

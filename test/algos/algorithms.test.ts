@@ -33,6 +33,7 @@ const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['tnpg', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20, cgIterations: 4, valueEpochs: 2, valueMinibatches: 4 }],
   ['trpo', { envs: 8, env: 'reacher' }, { policyHidden: [16], valueHidden: [16], segment: 20, cgIterations: 3, valueEpochs: 1, valueMinibatches: 2, maxBacktracks: 4, stepSize: 0.2 }],
   ['rwr', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20, fitSteps: 3, valueEpochs: 1, valueMinibatches: 2 }],
+  ['reps', { envs: 8, env: 'reacher' }, { policyHidden: [16], segment: 20, fitSteps: 3, dualSteps: 5 }],
   ['cem', { envs: 16 }, { policyHidden: [8], population: 8 }],
 ];
 
@@ -47,8 +48,8 @@ async function trainFor(algo: string, run: Record<string, unknown>, settings: Re
 }
 
 describe.each(cases)('%s (%j, %j)', (algo, run, settings) => {
-  // Whole units: svg-inf 10 steps, reinforce and the batch methods (ppo, tnpg, trpo, rwr) 20, cem 200 (one episode) per unit.
-  const unit = algo === 'cem' ? 200 : ['reinforce', 'ppo', 'tnpg', 'trpo', 'rwr'].includes(algo) ? 20 : algo === 'svg-inf' ? 10 : 1;
+  // Whole units: svg-inf 10 steps, reinforce and the batch methods (ppo, tnpg, trpo, rwr, reps) 20, cem 200 (one episode) per unit.
+  const unit = algo === 'cem' ? 200 : ['reinforce', 'ppo', 'tnpg', 'trpo', 'rwr', 'reps'].includes(algo) ? 20 : algo === 'svg-inf' ? 10 : 1;
   const half = Math.max(unit, 20 * Math.ceil(60 / (20 * unit)) * unit);
 
   it('reproduces its reports from a seed and resumes a checkpoint exactly', async () => {

@@ -56,3 +56,11 @@ it('RWR improves cartpole clearly over the random policy: mean evaluation return
   expect(result.return_mean).toBeGreaterThanOrEqual(400);
   expect(seconds).toBeLessThan(300);
 });
+
+it('REPS improves cartpole clearly over the random policy: mean evaluation return >= 120 within 40 updates and 5 minutes', { timeout: 420_000 }, async () => {
+  // rllab's epsilon 0.5 and features; the dual by 200 Adam steps, the fit by 50 Adam steps of 3e-3
+  // (rllab: 50 L-BFGS iterations each). The random policy returns 29.4 here.
+  const { result, seconds } = await learnCartpole('reps', 40);
+  expect(result.return_mean).toBeGreaterThanOrEqual(120);
+  expect(seconds).toBeLessThan(300);
+});

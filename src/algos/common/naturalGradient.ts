@@ -29,6 +29,7 @@ import type { Trajectories } from './minibatch.js';
 import type { OptionValues } from './options.js';
 import { gaeDispatches } from './returns.js';
 import { boundsAndShapes, rowDispatch, rowModule } from './rowProgram.js';
+import { RepsDual, type RepsSettings } from './repsDual.js';
 import { LOG_STD_RANGE, type OnPolicyColumn, SegmentRows, onPolicySegment } from './segmentRows.js';
 import { trainingState } from './state.js';
 import cgWgsl from '../../../shaders/rl/conjugate_gradient.wgsl?raw';
@@ -61,7 +62,8 @@ export type NpgConfig = OptionValues<typeof npgSchema>;
 /** How a batch method moves the policy: a natural gradient step (TNPG; TRPO with a line search) or a weighted maximum-likelihood fit (RWR). */
 export type PolicyStep =
   | { kind: 'natural'; stepSize: number; cgIterations: number; damping: number; lineSearch?: LineSearch }
-  | { kind: 'weighted'; fitSteps: number; fitLr: number };
+  | { kind: 'weighted'; fitSteps: number; fitLr: number }
+  | ({ kind: 'reps'; fitSteps: number; fitLr: number } & RepsSettings);
 
 /** TRPO's backtracking line search (rllab: ratio 0.8, 15 candidates). */
 export interface LineSearch {
@@ -70,8 +72,11 @@ export interface LineSearch {
 }
 
 /** Metric slots: sums the kernels add. */
-export const NPG_METRIC_SLOTS = { entropy: 0, updates: 1, valueLoss: 2, valueUpdates: 3, fisherProducts: 4, kl: 5, backtracks: 6, rejected: 7, fitSteps: 8 } as const;
-export const NPG_METRICS_WIDTH = 12;
+export const NPG_METRIC_SLOTS = {
+  entropy: 0, updates: 1, valueLoss: 2, valueUpdates: 3, fisherProducts: 4, kl: 5, backtracks: 6, rejected: 7, fitSteps: 8,
+  eta: 9, weightsKl: 10, dualBefore: 11, dualAfter: 12,
+} as const;
+export const NPG_METRICS_WIDTH = 16;
 /** rllab's residual tolerance of conjugate gradient. */
 const RESIDUAL_TOL = 1e-10;
 
@@ -102,7 +107,7 @@ export async function buildNaturalGradient(
   const { policy, value } = npgNetworks(ctx, env, config, seed);
   const l: NpgLearner = {
     ctx, cache, env, clock, config, seed, policy, value, step,
-    policyOpt: step.kind === 'weighted' ? new Adam(ctx, policy.net.params, policy.net.grads, env.agents, { lr: step.fitLr }, 'policy.adam') : undefined,
+    policyOpt: step.kind !== 'natural' ? new Adam(ctx, policy.net.params, policy.net.grads, env.agents, { lr: step.fitLr }, 'policy.adam') : undefined,
     valueOpt: new Adam(ctx, value.params, value.grads, env.agents, { lr: config.valueLr }, 'value.adam'),
     metrics: f32(ctx, `${name}.metrics`, [env.agents, NPG_METRICS_WIDTH]),
     segment: onPolicySegment(ctx, `${name}.segment`, env, T),
@@ -111,20 +116,24 @@ export async function buildNaturalGradient(
   const slots = { read: 0 };
   const collect = await new SegmentRows(cache, { env, clock, seed, policy, value, segment: l.segment }).collect(slots);
   const seg = l.segment;
-  const returns = await gaeDispatches(cache, seg.tensor, l.returnStats, {
+  // REPS weighs records by its dual's Bellman errors: no advantages and no value net to fit.
+  const reps = step.kind === 'reps' ? new RepsDual(cache, env, seg) : null;
+  const S = NPG_METRIC_SLOTS;
+  const weights = reps && step.kind === 'reps'
+    ? [await reps.dispatch(step, l.metrics, { width: NPG_METRICS_WIDTH, eta: S.eta, kl: S.weightsKl, dualBefore: S.dualBefore, dualAfter: S.dualAfter })]
+    : await gaeDispatches(cache, seg.tensor, l.returnStats, {
     envs: env.envs, steps: T, width: seg.width, rewardCol: seg.col('reward'), valueCol: seg.col('nextValue'), returnCol: seg.col('ret'),
-    gamma: config.gamma, lambda: config.gaeLambda, stateValueCol: seg.col('value'), advCol: seg.col('adv'), positive: step.kind === 'weighted',
-  });
+      gamma: config.gamma, lambda: config.gaeLambda, stateValueCol: seg.col('value'), advCol: seg.col('adv'), positive: step.kind === 'weighted',
+    });
   const natural = new NaturalGradient(l);
   const unit = new Recorder(ctx, `${name} train`).add(
-    collect, ...returns, ...(await natural.policyUpdate(slots.read)), ...(await natural.valueUpdate(slots.read)), await clock.commit(cache),
+    collect, ...weights, ...(await natural.policyUpdate(slots.read)), ...(reps ? [] : await natural.valueUpdate(slots.read)), await clock.commit(cache),
   );
   const state = trainingState({
     networks: { policy: policy.net, value },
     optimizers: { value: l.valueOpt, ...(l.policyOpt ? { policy: l.policyOpt } : {}) },
-    env, clock, metrics: l.metrics, other: { return_stats: l.returnStats },
+    env, clock, metrics: l.metrics, other: { return_stats: l.returnStats, ...(reps ? { 'reps.dual': reps.state } : {}) },
   });
-  const S = NPG_METRIC_SLOTS;
   const searched: MetricSpec[] = step.kind === 'natural' && step.lineSearch
     ? [mean('kl', S.kl, 'updates'), mean('backtracks', S.backtracks, 'updates'), counter('rejected_steps', S.rejected)]
     : [];
@@ -134,11 +143,12 @@ export async function buildNaturalGradient(
     width: NPG_METRICS_WIDTH,
     specs: [
       mean('entropy', S.entropy, 'updates'),
-      // In units of the standardized returns.
-      mean('value_loss', S.valueLoss, 'value_updates'),
+      ...(reps
+        ? [mean('eta', S.eta, 'updates'), mean('weights_kl', S.weightsKl, 'updates'), mean('dual_before', S.dualBefore, 'updates'), mean('dual_after', S.dualAfter, 'updates')]
+        // In units of the standardized returns.
+        : [mean('value_loss', S.valueLoss, 'value_updates'), counter('value_updates', S.valueUpdates)]),
       ...searched,
       counter('updates', S.updates),
-      counter('value_updates', S.valueUpdates),
       ...fisher,
     ],
   };
@@ -274,13 +284,13 @@ export class NaturalGradient {
   async policyUpdate(clockSlot: number): Promise<Dispatch[]> {
     const S = NPG_METRIC_SLOTS;
     const { step } = this.l;
-    if (step.kind === 'weighted') {
+    if (step.kind !== 'natural') {
       const out: Dispatch[] = [];
       for (let k = 0; k < step.fitSteps; k++) {
         // The entropy is reported once per update, from the first step's rows.
         out.push(
           await this.rows('gradient_rows', { clockSlot, sign: -1 }),
-          await this.policySum(this.l.policy.net.grads, k === 0 ? [S.entropy] : [], k === 0 ? S.updates : S.fitSteps, clockSlot, 'rwr weighted fit'),
+          await this.policySum(this.l.policy.net.grads, k === 0 ? [S.entropy] : [], k === 0 ? S.updates : S.fitSteps, clockSlot, 'weighted fit'),
           ...(await this.l.policyOpt!.step(this.l.cache)),
         );
       }

@@ -20,7 +20,7 @@ import gaussianRowWgsl from '../../../shaders/fused/gaussian_row.wgsl?raw';
 import segmentWgsl from '../../../shaders/fused/segment.wgsl?raw';
 
 /** A step's record: what collection writes, then what rl/returns.wgsl's gae computes. */
-export type OnPolicyColumn = 'obs' | 'x' | 'logp' | 'value' | 'reward' | 'terminated' | 'truncated' | 'nextValue' | 'adv' | 'ret';
+export type OnPolicyColumn = 'obs' | 'x' | 'logp' | 'value' | 'reward' | 'terminated' | 'truncated' | 'nextValue' | 'time' | 'adv' | 'ret';
 
 /** The log-std range of the policy's Gaussian (sample/gaussian.wgsl's clamp). */
 export const LOG_STD_RANGE = [-20, 2] as const;
@@ -31,7 +31,7 @@ const STORAGE_BUFFERS = 9;
 /** The segment of T steps of every env, [agents, N, T, width]. */
 export function onPolicySegment(ctx: GpuContext, label: string, env: EnvBatch, steps: number): Trajectories<OnPolicyColumn> {
   return new Trajectories(ctx, label, env.agents, env.envs, steps, {
-    obs: env.obsWidth, x: env.actionDim, logp: 1, value: 1, reward: 1, terminated: 1, truncated: 1, nextValue: 1, adv: 1, ret: 1,
+    obs: env.obsWidth, x: env.actionDim, logp: 1, value: 1, reward: 1, terminated: 1, truncated: 1, nextValue: 1, time: 1, adv: 1, ret: 1,
   });
 }
 
@@ -39,7 +39,7 @@ export function onPolicySegment(ctx: GpuContext, label: string, env: EnvBatch, s
 export function segmentRowsUnsupported(limits: GPUSupportedLimits, env: EnvBatch, steps: number, nets: readonly Mlp[]): string | null {
   const why = rowsUnsupportedOn(limits, STORAGE_BUFFERS, nets);
   if (why) return why;
-  const width = env.obsWidth + env.actionDim + 8;
+  const width = env.obsWidth + env.actionDim + 9;
   const bytes = env.agents * env.envs * steps * width * 4;
   if (bytes > limits.maxStorageBufferBindingSize) return `a segment of ${bytes} bytes (more than maxStorageBufferBindingSize = ${limits.maxStorageBufferBindingSize}: fewer envs or a shorter --segment)`;
   return null;
@@ -80,7 +80,7 @@ export class SegmentRows {
       .u32(env.envs).u32(seg.steps).u32(this.p.seed).u32(Stream.explore)
       .u32(slots.read).u32(write).u32(seg.width).u32(seg.col('x'))
       .u32(seg.col('logp')).u32(seg.col('value')).u32(seg.col('reward')).u32(seg.col('nextValue'))
-      .f32(LOG_STD_RANGE[0]).f32(LOG_STD_RANGE[1]).u32(0).u32(0);
+      .f32(LOG_STD_RANGE[0]).f32(LOG_STD_RANGE[1]).u32(seg.col('time')).u32(0);
     boundsAndShapes(u, env, [policy.net, value]);
     slots.read = write;
     return rowDispatch(this.cache, this.shader, 'collect', {
