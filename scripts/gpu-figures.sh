@@ -6,7 +6,7 @@
 #         A device call runs at most 10 minutes: run `quick`, then the default (the rllab runs),
 #         then `algorithms` (the algorithms table, scripts/algorithms-table.mjs) as separate calls.
 # Writes: bench suites (nn, envs with K steps per dispatch, ddpg, svg0 and svg-inf as row programs against
-# one dispatch per layer, agents, fusions) as JSON, the default `pathwise train` on
+# one dispatch per layer, on-policy (PPO, TNPG, TRPO, RWR, REPS, REINFORCE per unit), agents, fusions) as JSON, the default `pathwise train` on
 # pendulum (time to -200 including start-up), and DDPG over 5 seeds on cartpole, double-pendulum
 # and acrobot for the rllab comparison.
 set -uo pipefail

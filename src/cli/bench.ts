@@ -1,5 +1,5 @@
 /**
- * `pathwise bench [--suite nn|envs|ddpg|svg0|svg-inf|agents|fusions|all] [--quick] [--out FILE]`: warm-up, repeated
+ * `pathwise bench [--suite nn|envs|ddpg|svg0|svg-inf|on-policy|agents|fusions|all] [--quick] [--out FILE]`: warm-up, repeated
  * timing (GPU timestamps where the adapter has them), median and spread, the adapter's name and
  * limits; JSON to bench/results/<suite>-<device>.json (or FILE) and markdown tables on stdout.
  */
@@ -10,13 +10,14 @@ import { type SuiteResult, deviceSlug, deviceSummary } from '../bench/harness.js
 import { nnSuite } from '../bench/nn.js';
 import { svg0Suite } from '../bench/svg0.js';
 import { svgInfSuite } from '../bench/svgInf.js';
+import { onPolicySuite } from '../bench/onPolicy.js';
 import { ConfigError } from '../errors.js';
 import { envNames, getEnv } from '../envs/registry.js';
 import { PipelineCache } from '../gpu/kernel.js';
 import { createNodeContext } from '../gpu/node.js';
 import { writeAtomic } from './files.js';
 
-export const SUITES = ['nn', 'envs', 'ddpg', 'svg0', 'svg-inf', 'agents', 'fusions'] as const;
+export const SUITES = ['nn', 'envs', 'ddpg', 'svg0', 'svg-inf', 'on-policy', 'agents', 'fusions'] as const;
 
 export async function benchCommand(args: { suite?: string; quick?: boolean; out?: string; env?: string; sizes?: string }): Promise<void> {
   const suite = args.suite ?? 'all';
@@ -38,6 +39,7 @@ export async function benchCommand(args: { suite?: string; quick?: boolean; out?
     if (name === 'ddpg') results.push(await ddpgSuite(ctx, cache, quick));
     if (name === 'svg0') results.push(await svg0Suite(ctx, cache, quick));
     if (name === 'svg-inf') results.push(await svgInfSuite(ctx, cache, quick));
+    if (name === 'on-policy') results.push(await onPolicySuite(ctx, cache, quick));
     if (name === 'agents') results.push(await agentsSuite(ctx, cache, quick));
     if (name === 'fusions') results.push(await fusionsSuite(ctx, cache, quick));
   }

@@ -38,7 +38,7 @@ function buildProgram(): Command {
   program
     .command('bench')
     .description('throughput benchmarks: JSON in bench/results/<suite>-<device>.json and markdown tables')
-    .option('--suite <name>', 'nn | envs | ddpg | svg0 | svg-inf | agents | fusions | all', 'all')
+    .option('--suite <name>', 'nn | envs | ddpg | svg0 | svg-inf | on-policy | agents | fusions | all', 'all')
     .option('--quick', 'small sizes, so a CPU adapter (lavapipe) finishes in about a minute')
     .option('--env <names>', 'envs suite: comma-separated env names or all', 'pendulum')
     .option('--sizes <list>', 'envs suite: numbers of envs (default 4096,65536,1048576; quick 4096,65536)')
