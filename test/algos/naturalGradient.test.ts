@@ -21,24 +21,10 @@ import { Clock } from '../../src/rng/clock.js';
 import { Stream } from '../../src/rng/philox.js';
 import { gpu } from '../helpers/gpu.js';
 import { randomArray, relError } from '../helpers/random.js';
-import { act, finiteDifference } from '../reference/dense.js';
+import { agentBlock, finiteDifference, mlpForward as forward } from '../reference/dense.js';
 import { shuffleKeys, shuffledIndex } from '../reference/shuffle.js';
 
-function forward(net: Mlp, params: ArrayLike<number>, x: readonly number[]): number[] {
-  let h = [...x];
-  for (const layer of net.layers) {
-    const out: number[] = [];
-    for (let j = 0; j < layer.outDim; j++) {
-      let z = params[layer.offset + layer.inDim * layer.outDim + j];
-      for (let i = 0; i < layer.inDim; i++) z += h[i] * params[layer.offset + i * layer.outDim + j];
-      out.push(act(layer.activation, z));
-    }
-    h = out;
-  }
-  return h;
-}
 
-const block = (net: Mlp, all: ArrayLike<number>, a: number) => Float64Array.from(Array.prototype.slice.call(all, a * net.paramsPerAgent, (a + 1) * net.paramsPerAgent) as number[]);
 const clampLs = (ls: number) => Math.min(Math.max(ls, LOG_STD_RANGE[0]), LOG_STD_RANGE[1]);
 const dotp = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, x, i) => s + x * b[i], 0);
 
@@ -93,7 +79,7 @@ describe.each([
     const [g, fv, x, p1, scalars] = await Promise.all([policy.net.grads.read(), natural.fv.read(), natural.x.read(), policy.net.params.read(), natural.scalars.read()]);
     const O = env.obsWidth, A = env.actionDim, W = segment.width, M = segment.rows, P = policy.net.paramsPerAgent;
     for (let a = 0; a < 2; a++) {
-      const theta = block(policy.net, p0, a);
+      const theta = agentBlock(policy.net, p0, a);
       const rec = (r: number) => (a * M + r) * W;
       const obs = (r: number) => Array.from(data.subarray(rec(r), rec(r) + O));
       // The surrogate mean over records of A log pi(x | s).
@@ -109,7 +95,7 @@ describe.each([
         }
         return s;
       };
-      expect(relError(block(policy.net, g, a), finiteDifference(theta, surrogate)), `g, agent ${a}`).toBeLessThan(1e-4);
+      expect(relError(agentBlock(policy.net, g, a), finiteDifference(theta, surrogate)), `g, agent ${a}`).toBeLessThan(1e-4);
       // The explicit Fisher matrix: mean over records of J^T D J.
       const F = Array.from({ length: P }, () => new Array<number>(P).fill(0));
       for (let r = 0; r < M; r++) {
@@ -118,8 +104,8 @@ describe.each([
         const D = Array.from({ length: 2 * A }, (_, k) => (k < A ? Math.exp(-2 * clampLs(heads[A + k])) : 2));
         for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) for (let k = 0; k < 2 * A; k++) F[i][j] += (J[k][i] * D[k] * J[k][j]) / M;
       }
-      const xa = block(policy.net, x, a), ga = block(policy.net, g, a);
-      expect(relError(block(policy.net, fv, a), F.map((row) => dotp(row, xa))), `F x, agent ${a}`).toBeLessThan(1e-4);
+      const xa = agentBlock(policy.net, x, a), ga = agentBlock(policy.net, g, a);
+      expect(relError(agentBlock(policy.net, fv, a), F.map((row) => dotp(row, xa))), `F x, agent ${a}`).toBeLessThan(1e-4);
       // CG on (F + damping I) s = g in float64, from the GPU's g.
       const damped = F.map((row, i) => row.map((v, j) => v + (i === j ? config.damping : 0)));
       const s = new Array<number>(P).fill(0), res = Array.from(ga), dir = Array.from(ga);
@@ -144,7 +130,7 @@ describe.each([
       const quad = dotp(xa, damped.map((row) => dotp(row, xa)));
       const beta = Math.sqrt((2 * config.stepSize) / quad);
       expect(relError([scalars[4 * a + 1], scalars[4 * a + 2]], [beta, quad]), `beta, agent ${a}`).toBeLessThan(1e-4);
-      expect(relError(Array.from(block(policy.net, p1, a)).map((v, i) => v - theta[i]), Array.from(xa).map((v) => beta * v)), `step, agent ${a}`).toBeLessThan(1e-4);
+      expect(relError(Array.from(agentBlock(policy.net, p1, a)).map((v, i) => v - theta[i]), Array.from(xa).map((v) => beta * v)), `step, agent ${a}`).toBeLessThan(1e-4);
     }
   });
 });
@@ -161,7 +147,7 @@ it('the value fit differentiates 0.5 (V - G)^2 over the shuffled minibatch', asy
   for (let a = 0; a < 2; a++) {
     const records = Array.from({ length: B }, (_, r) => (a * M + shuffledIndex(r, M, keys)) * W);
     const loss = (phi: Float64Array) => records.reduce((s, at) => s + 0.5 * (forward(value, phi, Array.from(data.subarray(at, at + O)))[0] - data[at + segment.col('ret')]) ** 2 / B, 0);
-    expect(relError(block(value, grads, a), finiteDifference(block(value, v0, a), loss)), `agent ${a}`).toBeLessThan(1e-4);
+    expect(relError(agentBlock(value, grads, a), finiteDifference(agentBlock(value, v0, a), loss)), `agent ${a}`).toBeLessThan(1e-4);
   }
 });
 
@@ -197,7 +183,7 @@ describe('TRPO line search', () => {
     const O = env.obsWidth, A = env.actionDim, W = segment.width, M = segment.rows, K = lineSearch.maxBacktracks;
     let accepted = 0;
     for (let a = 0; a < 2; a++) {
-      const old = block(policy.net, p0, a), xa = block(policy.net, x, a), beta = scalars[4 * a + 1];
+      const old = agentBlock(policy.net, p0, a), xa = agentBlock(policy.net, x, a), beta = scalars[4 * a + 1];
       const records = Array.from({ length: M }, (_, r) => {
         const at = (a * M + r) * W;
         return { obs: Array.from(data.subarray(at, at + O)), x: Array.from(data.subarray(at + segment.col('x'), at + segment.col('x') + A)), adv: data[at + segment.col('adv')] };
@@ -212,7 +198,7 @@ describe('TRPO line search', () => {
         if (chosen === K && want.gain > 0 && want.kl <= config.stepSize) chosen = k;
       }
       const expected = chosen < K ? old.map((v, i) => v + lineSearch.backtrackRatio ** chosen * beta * xa[i]) : old;
-      expect(relError(block(policy.net, p1, a), expected), `chosen ${chosen}, agent ${a}`).toBeLessThan(1e-5);
+      expect(relError(agentBlock(policy.net, p1, a), expected), `chosen ${chosen}, agent ${a}`).toBeLessThan(1e-5);
       expect(metrics[a * NPG_METRICS_WIDTH + NPG_METRIC_SLOTS.backtracks]).toBe(chosen);
       if (chosen < K) accepted++;
     }
@@ -238,8 +224,8 @@ describe('TRPO line search', () => {
     const { select } = await natural.lineSearchDispatches(1);
     await runOnce(l.ctx, [select]);
     const [p1, metrics] = await Promise.all([policy.net.params.read(), l.metrics.read()]);
-    expect(Array.from(block(policy.net, p1, 0))).toEqual(Array.from(candidates.subarray((0 * K + 2) * P, (0 * K + 3) * P)).map(Math.fround));
-    expect(Array.from(block(policy.net, p1, 1))).toEqual(Array.from(block(policy.net, p0, 1)));
+    expect(Array.from(agentBlock(policy.net, p1, 0))).toEqual(Array.from(candidates.subarray((0 * K + 2) * P, (0 * K + 3) * P)).map(Math.fround));
+    expect(Array.from(agentBlock(policy.net, p1, 1))).toEqual(Array.from(agentBlock(policy.net, p0, 1)));
     const S = NPG_METRIC_SLOTS, m = (a: number, slot: number) => metrics[a * NPG_METRICS_WIDTH + slot];
     expect([m(0, S.backtracks), m(0, S.rejected), m(1, S.backtracks), m(1, S.rejected), m(1, S.kl)]).toEqual([2, 0, K, 1, 0]);
     expect(m(0, S.kl)).toBeCloseTo(0.9 * delta, 6);
@@ -273,7 +259,7 @@ it('RWR: the weighted fit descends -(1 / M) sum w log pi(x | s), w the stored po
       }
       return s;
     };
-    expect(relError(block(policy.net, grads, a), finiteDifference(block(policy.net, p0, a), loss)), `agent ${a}`).toBeLessThan(1e-4);
+    expect(relError(agentBlock(policy.net, grads, a), finiteDifference(agentBlock(policy.net, p0, a), loss)), `agent ${a}`).toBeLessThan(1e-4);
   }
   // The whole fit lowers the loss (3 Adam steps).
   await runOnce(l.ctx, update.slice(2));

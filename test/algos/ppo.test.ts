@@ -19,25 +19,10 @@ import { Clock } from '../../src/rng/clock.js';
 import { Stream, normal4 } from '../../src/rng/philox.js';
 import { gpu } from '../helpers/gpu.js';
 import { randomArray, relError, rng } from '../helpers/random.js';
-import { act, finiteDifference } from '../reference/dense.js';
+import { agentBlock, finiteDifference, mlpForward as forward } from '../reference/dense.js';
 import { shuffleKeys, shuffledIndex } from '../reference/shuffle.js';
 
-/** The network's output on `x` in float64, from `params` (one agent's block). */
-function forward(net: Mlp, params: ArrayLike<number>, x: readonly number[]): number[] {
-  let h = [...x];
-  for (const layer of net.layers) {
-    const out: number[] = [];
-    for (let j = 0; j < layer.outDim; j++) {
-      let z = params[layer.offset + layer.inDim * layer.outDim + j];
-      for (let i = 0; i < layer.inDim; i++) z += h[i] * params[layer.offset + i * layer.outDim + j];
-      out.push(act(layer.activation, z));
-    }
-    h = out;
-  }
-  return h;
-}
 
-const agentBlock = (net: Mlp, all: ArrayLike<number>, a: number) => Float64Array.from(Array.prototype.slice.call(all, a * net.paramsPerAgent, (a + 1) * net.paramsPerAgent) as number[]);
 const clampLs = (ls: number) => Math.min(Math.max(ls, LOG_STD_RANGE[0]), LOG_STD_RANGE[1]);
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 

@@ -3,6 +3,7 @@
  * as the oracle: forward, analytic backward, and central finite differences of the forward.
  */
 import type { Activation } from '../../src/nn/linear.js';
+import type { Mlp } from '../../src/nn/mlp.js';
 
 export function act(a: Activation, z: number): number {
   if (a === 'relu') return Math.max(z, 0);
@@ -43,4 +44,24 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
+}
+
+/** `net`'s output on one input row x in float64, from one agent's parameter block (its layers' W_aug at their offsets). */
+export function mlpForward(net: Mlp, params: ArrayLike<number>, x: readonly number[]): number[] {
+  let h = [...x];
+  for (const layer of net.layers) {
+    const out: number[] = [];
+    for (let j = 0; j < layer.outDim; j++) {
+      let z = params[layer.offset + layer.inDim * layer.outDim + j];
+      for (let i = 0; i < layer.inDim; i++) z += h[i] * params[layer.offset + i * layer.outDim + j];
+      out.push(act(layer.activation, z));
+    }
+    h = out;
+  }
+  return h;
+}
+
+/** Agent a's block of a tensor of `net`-shaped vectors (parameters, gradients), in float64. */
+export function agentBlock(net: Mlp, all: ArrayLike<number>, a: number): Float64Array {
+  return Float64Array.from(Array.prototype.slice.call(all, a * net.paramsPerAgent, (a + 1) * net.paramsPerAgent) as number[]);
 }
