@@ -81,15 +81,30 @@ fn clamped(raw_ls: f32) -> bool {
   return raw_ls < np.log_std_min || raw_ls > np.log_std_max;
 }
 
+// The policy's forward pass on record r of `agent` (all M records): the record's offset.
+fn policy_on_record(agent: u32, r: u32, trace: ptr<function, MlpTrace>) -> u32 {
+  let record = (agent * np.records + r) * np.width;
+  load_obs(record, trace);
+  mlp_forward(POLICY, np.policy, agent, trace);
+  return record;
+}
+
+// The policy's backward pass from dy onto row r's tape, then the row's metric column.
+fn policy_backward_to_tape(agent: u32, r: u32, trace: ptr<function, MlpTrace>, dy: Row, metric: f32) {
+  var deltas: MlpTrace;
+  mlp_backward(POLICY, np.policy, agent, trace, dy, &deltas);
+  let row = (agent * np.records + r) * np.tape_width;
+  mlp_tape_write(0u, row, np.policy, trace, &deltas);
+  tape[row + np.policy.tape_width] = metric;
+}
+
 @compute @workgroup_size(ROWS)
 fn gradient_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let r = gid.x;
   if (r >= np.records) { return; }
   let agent = wid.y;
-  let record = (agent * np.records + r) * np.width;
   var trace: MlpTrace;
-  load_obs(record, &trace);
-  mlp_forward(POLICY, np.policy, agent, &trace);
+  let record = policy_on_record(agent, r, &trace);
   let heads = trace.h[np.policy.layers];
   let weight_of_row = np.gradient_sign * segment[record + np.adv_col] / f32(np.records);
   var dy: Row;
@@ -102,11 +117,7 @@ fn gradient_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgro
     dy[ACT_DIM + d] = select(weight_of_row * (z * z - 1.0), 0.0, clamped(raw_ls));
     entropy += gaussian_entropy_term(ls);
   }
-  var deltas: MlpTrace;
-  mlp_backward(POLICY, np.policy, agent, &trace, dy, &deltas);
-  let row = (agent * np.records + r) * np.tape_width;
-  mlp_tape_write(0u, row, np.policy, &trace, &deltas);
-  tape[row + np.policy.tape_width] = entropy;
+  policy_backward_to_tape(agent, r, &trace, dy, entropy);
 }
 
 @compute @workgroup_size(ROWS)
@@ -114,10 +125,8 @@ fn fisher_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup
   let r = gid.x;
   if (r >= np.records) { return; }
   let agent = wid.y;
-  let record = (agent * np.records + r) * np.width;
   var trace: MlpTrace;
-  load_obs(record, &trace);
-  mlp_forward(POLICY, np.policy, agent, &trace);
+  _ = policy_on_record(agent, r, &trace);
   let heads = trace.h[np.policy.layers];
   let jv = mlp_jvp(POLICY, DIRECTION, np.policy, agent, &trace);
   let scale = 1.0 / f32(np.records);
@@ -129,11 +138,7 @@ fn fisher_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup
     // Where log sigma is clamped it does not move with the parameters: no row or column of J.
     dy[ACT_DIM + d] = select(scale * 2.0 * jv[ACT_DIM + d], 0.0, clamped(raw_ls));
   }
-  var deltas: MlpTrace;
-  mlp_backward(POLICY, np.policy, agent, &trace, dy, &deltas);
-  let row = (agent * np.records + r) * np.tape_width;
-  mlp_tape_write(0u, row, np.policy, &trace, &deltas);
-  tape[row + np.policy.tape_width] = 0.0;
+  policy_backward_to_tape(agent, r, &trace, dy, 0.0);
 }
 
 @compute @workgroup_size(ROWS)
