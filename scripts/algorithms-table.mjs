@@ -23,7 +23,7 @@ const { values: o } = parseArgs({
     seeds: { type: 'string', default: '5' },
     steps: { type: 'string' },
     envs: { type: 'string', default: 'pendulum,cartpole,cartpole-swingup,mountain-car,acrobot,double-pendulum' },
-    algos: { type: 'string', default: 'ddpg,svg0,svg1,svg-inf,reinforce,ppo,tnpg,trpo,rwr,reps,cem' },
+    algos: { type: 'string', default: 'ddpg,svg0,svg1,svg-inf,reinforce,ppo,tnpg,trpo,rwr,reps,cem,cma-es' },
     runs: { type: 'string', default: 'runs/algorithms' },
     out: { type: 'string' },
   },

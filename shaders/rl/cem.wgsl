@@ -3,17 +3,13 @@
 // envs for one episode; the elite fraction (the K best mean returns) refits a diagonal Gaussian
 //   mu_j = mean_elite theta_ij,  sigma_j^2 = var_elite theta_ij + extra_noise^2
 // from which the next population is drawn: theta_ij = mu_j + sigma_j eps_ij.
-// Needs common/rng.wgsl prepended.
-//   begin       per env: episode return 0, alive 1 (dispatch (ceil(envs / 64)))
-//   accumulate  per env, after each env step: while alive, return += reward; alive = 0 once the
-//               episode ends (terminated or truncated) (dispatch (ceil(envs / 64)))
+// Needs common/rng.wgsl prepended. The episode returns come from rl/episode_fitness.wgsl.
 //   update      one workgroup of 256: fitness of each candidate (mean over its E envs), elites by
 //               rank (ties broken by index), the refit, the next population into `population`
 //               ([P, count]) and mu into `mean` ([count]). With `init` set, draws the first
 //               population around `mean` with sigma = init_std instead. Noise: Philox key
 //               (seed, stream), counter (j, clock[0], i / 4, 0), lane i % 4.
-// Bindings: 0 uniform Cem; 1 episode (rw, [envs, 2]: return, alive); 2 step_out (read, [envs, 3]);
-//   3 population (rw); 4 mean (rw); 5 clock (read u32); 6 stats (rw, [8]: best, elite mean,
+// Bindings: 0 uniform Cem; 1 episode (read, [envs, 2]: return, alive); 3 population (rw); 4 mean (rw); 5 clock (read u32); 6 stats (rw, [8]: best, elite mean,
 //   mean sigma, generations).
 
 struct Cem {
@@ -34,8 +30,7 @@ struct Cem {
 const WG: u32 = 256u;
 
 @group(0) @binding(0) var<uniform> cp: Cem;
-@group(0) @binding(1) var<storage, read_write> episode: array<f32>;
-@group(0) @binding(2) var<storage, read> step_out: array<f32>;
+@group(0) @binding(1) var<storage, read> episode: array<f32>;
 @group(0) @binding(3) var<storage, read_write> population: array<f32>;
 @group(0) @binding(4) var<storage, read_write> mean: array<f32>;
 @group(0) @binding(5) var<storage, read> clock: array<u32>;
@@ -43,21 +38,6 @@ const WG: u32 = 256u;
 
 var<workgroup> fitness: array<f32, WG>;
 var<workgroup> elite: array<u32, WG>;
-
-@compute @workgroup_size(64)
-fn begin(@builtin(global_invocation_id) gid: vec3<u32>) {
-  if (gid.x >= cp.envs) { return; }
-  episode[gid.x * 2u] = 0.0;
-  episode[gid.x * 2u + 1u] = 1.0;
-}
-
-@compute @workgroup_size(64)
-fn accumulate(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let e = gid.x;
-  if (e >= cp.envs || episode[e * 2u + 1u] == 0.0) { return; }
-  episode[e * 2u] += step_out[e * 3u];
-  if (step_out[e * 3u + 1u] > 0.5 || step_out[e * 3u + 2u] > 0.5) { episode[e * 2u + 1u] = 0.0; }
-}
 
 @compute @workgroup_size(WG)
 fn update(@builtin(local_invocation_index) lid: u32) {

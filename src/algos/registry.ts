@@ -11,6 +11,7 @@ import type { Clock } from '../rng/clock.js';
 import type { Algorithm, AlgorithmClass, EvalNetworks, RunShape } from './common/algorithm.js';
 import type { Schema } from './common/options.js';
 import { Cem, cemConfig, cemSchema } from './cem.js';
+import { CmaEs, cmaEsConfig, cmaEsSchema } from './cmaEs.js';
 import { Ddpg, ddpgConfig, ddpgSchema } from './ddpg.js';
 import { Ppo, ppoConfig, ppoSchema } from './ppo.js';
 import { Reinforce, reinforceConfig, reinforceSchema } from './reinforce.js';
@@ -60,6 +61,7 @@ export const ALGORITHM_ENTRIES: readonly AlgorithmEntry[] = [
   entry('rwr', 'RWR: reward-weighted regression, a weighted maximum-likelihood fit of the policy with positive advantage weights (Peters & Schaal 2007; rllab ERWR)', rwrSchema, rwrConfig, Rwr),
   entry('reps', 'REPS: relative entropy policy search, a KL-bounded reweighting from its dual and a weighted fit of the policy (Peters et al. 2010; rllab)', repsSchema, repsConfig, Reps),
   entry('cem', 'the cross-entropy method over policy parameters (Szita & Lorincz 2006), gradient-free', cemSchema, cemConfig, Cem),
+  entry('cma-es', 'CMA-ES over policy parameters: full covariance with a Cholesky factor on the GPU, or separable (Hansen & Ostermeier 2001; rllab)', cmaEsSchema, cmaEsConfig, CmaEs),
 ];
 
 export const ALGORITHMS = ALGORITHM_ENTRIES.map((a) => a.name);

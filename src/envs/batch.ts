@@ -57,6 +57,11 @@ export interface EpisodeStats {
   nanActions: number;
 }
 
+/** The width of the observations the policy sees: every observation, or only the positions. */
+export function observationWidth(def: EnvDefinition, sensors: Sensors): number {
+  return (sensors === 'positions' && def.positionObs.length) || obsDim(def);
+}
+
 export function resolveParams(def: EnvDefinition, overrides: Readonly<Record<string, number>> = {}, label = def.name): Record<string, number> {
   const out: Record<string, number> = { ...def.params };
   for (const [k, v] of Object.entries(overrides)) {
@@ -118,7 +123,7 @@ export class EnvBatch {
     this.params = resolveParams(def, options.params, label);
     this.selection = sensors === 'positions' ? [...def.positionObs] : [];
     if (this.selection.length > 16) throw new ConfigError(`${label}.sensors`, sensors, 'at most 16 selected observations');
-    this.obsWidth = this.selection.length || obsDim(def);
+    this.obsWidth = observationWidth(def, sensors);
     this.actionDim = actionDim(def);
     const n = total(this.envs);
     this.envState = f32(ctx, `${label}.env_state`, [n, recordWidth(def)]);

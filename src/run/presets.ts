@@ -33,4 +33,5 @@ export const CPU_PRESETS: Readonly<Record<string, Preset>> = {
   rwr: { run: { envs: 16, steps: 16 * 128 * 100, reportEvery: 640 }, algo: { segment: 128 } },
   reps: { run: { envs: 16, steps: 16 * 128 * 100, reportEvery: 640 }, algo: { segment: 128 } },
   cem: { run: { envs: 512, steps: 512 * 200 * 40, reportEvery: 200 }, algo: {} },
+  'cma-es': { run: { envs: 512, steps: 512 * 200 * 40, reportEvery: 200 }, algo: {} },
 };

@@ -35,6 +35,8 @@ const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['rwr', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20, fitSteps: 3, valueEpochs: 1, valueMinibatches: 2 }],
   ['reps', { envs: 8, env: 'reacher' }, { policyHidden: [16], segment: 20, fitSteps: 3, dualSteps: 5 }],
   ['cem', { envs: 16 }, { policyHidden: [8], population: 8 }],
+  ['cma-es', { envs: 16 }, { policyHidden: [8], population: 8, decomposeEvery: 2 }],
+  ['cma-es', { envs: 16 }, { policyHidden: [8], population: 8, covariance: 'diagonal' }],
 ];
 
 const withoutWall = (reports: Report[]) => reports.map(({ wall_s: _, ...rest }) => rest);
@@ -48,8 +50,9 @@ async function trainFor(algo: string, run: Record<string, unknown>, settings: Re
 }
 
 describe.each(cases)('%s (%j, %j)', (algo, run, settings) => {
-  // Whole units: svg-inf 10 steps, reinforce and the batch methods (ppo, tnpg, trpo, rwr, reps) 20, cem 200 (one episode) per unit.
-  const unit = algo === 'cem' ? 200 : ['reinforce', 'ppo', 'tnpg', 'trpo', 'rwr', 'reps'].includes(algo) ? 20 : algo === 'svg-inf' ? 10 : 1;
+  // Whole units: svg-inf 10 steps, reinforce and the batch methods (ppo, tnpg, trpo, rwr, reps) 20,
+  // cem and cma-es one episode (pendulum: 200) per unit.
+  const unit = ['cem', 'cma-es'].includes(algo) ? 200 : ['reinforce', 'ppo', 'tnpg', 'trpo', 'rwr', 'reps'].includes(algo) ? 20 : algo === 'svg-inf' ? 10 : 1;
   const half = Math.max(unit, 20 * Math.ceil(60 / (20 * unit)) * unit);
 
   it('reproduces its reports from a seed and resumes a checkpoint exactly', async () => {
@@ -105,6 +108,7 @@ describe('algorithm selection', () => {
       expect(await refusal(['train', '--algo', 'svg-inf', '--tau', '0.1', '--steps', '10'])).toMatch(/^pathwise: --tau.*an option of --algo svg-inf/);
       expect(await refusal(['train', '--algo', 'svg-inf', '--env', 'mountain-car', '--steps', '10'])).toMatch(/^pathwise: --env.*differentiable/);
       expect(await refusal(['train', '--algo', 'cem', '--envs', '100', '--population', '64', '--steps', '10'])).toMatch(/^pathwise: --envs.*multiple of --population/);
+      expect(await refusal(['train', '--algo', 'cma-es', '--policy-hidden', '64,64', '--steps', '10'])).toMatch(/^pathwise: --covariance.*diagonal for this policy of 4481 parameters/);
       expect(await refusal(['train', '--algo', 'svg0', '--policy', 'binary-concrete', '--entropy', 'auto', '--steps', '10'])).toMatch(/^pathwise: --entropy.*off with a discrete --policy/);
     } finally {
       err.mockRestore();

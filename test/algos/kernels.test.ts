@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cemKernels } from '../../src/algos/cem.js';
+import { episodeFitness } from '../../src/algos/common/populationSearch.js';
 import { returnsDispatches } from '../../src/algos/common/returns.js';
 import { Temperature } from '../../src/algos/common/temperature.js';
 import { runOnce } from '../../src/gpu/recorder.js';
@@ -97,12 +98,13 @@ describe('cross-entropy method', () => {
     const mean = f32(ctx, 'mean', [count], meanData);
     const stats = f32(ctx, 'stats', [8]);
     const clock = u32(ctx, 'clock', [4], [9, 0, 0, 0]);
-    const kernel = cemKernels(cache, { envs, population: P, elites, seed, initStd: 0.5, extraNoise }, { episode, stepOut, population, mean, clock, stats });
+    const kernel = cemKernels(cache, { envs, population: P, elites, seed, initStd: 0.5, extraNoise }, { episode, population, mean, clock, stats });
+    const episodes = await episodeFitness(cache, envs, episode, stepOut);
     // Three steps of random rewards; some episodes end after the first or second step.
     const next = rng(14);
     const returns = new Array(envs).fill(0);
     const alive = new Array(envs).fill(true);
-    const dispatches = [await kernel('begin')];
+    const dispatches = [episodes.begin];
     const steps: number[][] = [];
     for (let t = 0; t < 3; t++) {
       const out: number[] = [];
@@ -115,7 +117,7 @@ describe('cross-entropy method', () => {
       steps.push(out);
     }
     await runOnce(ctx, dispatches);
-    const accumulate = await kernel('accumulate');
+    const accumulate = episodes.accumulate;
     for (const out of steps) {
       stepOut.write(out);
       await runOnce(ctx, [accumulate]);
@@ -123,7 +125,7 @@ describe('cross-entropy method', () => {
     const ep = await episode.read();
     expect(relError(Array.from({ length: envs }, (_, e) => ep[e * 2]), returns)).toBeLessThan(1e-6);
 
-    await runOnce(ctx, [await kernel('update')]);
+    await runOnce(ctx, [await kernel()]);
     const fitness = Array.from({ length: P }, (_, i) => (returns[i * E] + returns[i * E + 1] + returns[i * E + 2]) / E);
     const order = [...fitness.keys()].sort((x, y) => fitness[y] - fitness[x] || x - y).slice(0, elites);
     const newMean = await mean.read();

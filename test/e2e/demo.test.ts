@@ -69,7 +69,7 @@ describe('browser demo', () => {
     await page.waitForFunction(() => document.getElementById('adapter')?.textContent !== '-', null, { timeout: 60_000 });
     expect(await page.isHidden('#unsupported')).toBe(true);
     // Every algorithm of the library is offered.
-    expect(await page.$$eval('#algo option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['ddpg', 'svg0', 'svg1', 'svg-inf', 'reinforce', 'ppo', 'tnpg', 'trpo', 'rwr', 'reps', 'cem']);
+    expect(await page.$$eval('#algo option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['ddpg', 'svg0', 'svg1', 'svg-inf', 'reinforce', 'ppo', 'tnpg', 'trpo', 'rwr', 'reps', 'cem', 'cma-es']);
     await page.selectOption('#algo', algo);
     await page.selectOption('#env', 'pendulum');
     await page.selectOption('#envs', envs);
