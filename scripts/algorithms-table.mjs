@@ -6,7 +6,13 @@
 // config.json and metrics.jsonl.
 //
 //   node scripts/algorithms-table.mjs [--preset gpu|cpu] [--seeds 5] [--steps N] [--envs a,b]
-//                                     [--algos a,b] [--runs DIR] [--out FILE]
+//                                     [--algos a,b] [--variants full,ls,no,si] [--runs DIR] [--out FILE]
+// --variants adds rllab's partially observed rows for every env: LS (limited sensors:
+// `--sensors positions`), NO (noisy observations: `--obs-noise 0.1`, rllab's NoisyObservationEnv
+// default; rllab's NO rows also delay actions by 3 steps, which pathwise does not), SI (system
+// identification: `--sysid 0.5`, physical constants scaled by U(0.5, 1.5) per episode, as rllab's
+// cart-pole varies its pole length by +-50%). An algorithm or env that refuses a variant (svg-inf
+// needs full, noiseless observations) gets the refusal in its cell.
 // --steps sets every run's env-step budget (default: each preset's own). The table goes to
 // --out, default bench/results/algorithms-<device>.md, the device named by the runs' config.json.
 // Beside each cell, rllab's published figure for the row our env stands in for (Duan et al.
@@ -24,6 +30,7 @@ const { values: o } = parseArgs({
     steps: { type: 'string' },
     envs: { type: 'string', default: 'pendulum,cartpole,cartpole-swingup,mountain-car,acrobot,double-pendulum' },
     algos: { type: 'string', default: 'ddpg,svg0,svg1,svg-inf,reinforce,ppo,tnpg,trpo,rwr,reps,cem,cma-es' },
+    variants: { type: 'string', default: 'full' },
     runs: { type: 'string', default: 'runs/algorithms' },
     out: { type: 'string' },
   },
@@ -31,6 +38,16 @@ const { values: o } = parseArgs({
 const seeds = Array.from({ length: Number(o.seeds) }, (_, i) => i + 1);
 const envs = o.envs.split(',');
 const algos = o.algos.split(',');
+const VARIANTS = {
+  full: { suffix: '', flags: [] },
+  ls: { suffix: ' (LS)', flags: ['--sensors', 'positions'] },
+  no: { suffix: ' (NO)', flags: ['--obs-noise', '0.1'] },
+  si: { suffix: ' (SI)', flags: ['--sysid', '0.5'] },
+};
+const variants = o.variants.split(',').map((v) => {
+  if (!(v in VARIANTS)) throw new Error(`--variants: ${v} is not one of ${Object.keys(VARIANTS).join(', ')}`);
+  return v;
+});
 // svg-inf differentiates the simulator: only envs with VJP kernels (acrobot's step has none).
 const simulatorEnvs = new Set(['pendulum', 'cartpole-swingup', 'double-pendulum', 'reacher']);
 
@@ -44,41 +61,47 @@ const RLLAB = {
   acrobot: { row: 'Acrobot', random: -1904.5, ddpg: -224 },
   'double-pendulum': { row: 'Double Inverted Pendulum', random: 149.7, ddpg: 2863 },
 };
-const published = (env, algo) => {
+const published = (env, variant, algo) => {
   const r = RLLAB[env];
   if (!r) return '';
-  return `${r.row}: ${r[algo] ?? '-'} (random ${r.random})`;
+  const row = `${r.row}${VARIANTS[variant].suffix}`;
+  return variant === 'full' ? `${row}: ${r[algo] ?? '-'} (random ${r.random})` : `${row}: -`;
 };
 
 const rows = [];
 let device = 'unknown';
 for (const env of envs) {
-  for (const algo of algos) {
-    if (algo === 'svg-inf' && !simulatorEnvs.has(env)) {
-      rows.push({ env, algo, skipped: 'no differentiable simulator' });
-      continue;
-    }
-    const results = [];
-    for (const seed of seeds) {
-      const dir = join(o.runs, `${algo}-${env}-seed${seed}`);
-      mkdirSync(dir, { recursive: true });
-      const args = ['dist/cli.js', 'train', '--algo', algo, '--env', env, '--seed', String(seed), '--preset', o.preset, '--checkpoint-every', '0', '--out', dir];
-      if (o.steps) args.push('--steps', o.steps);
-      try {
-        execFileSync('node', args, { stdio: ['ignore', 'ignore', 'inherit'] });
-      } catch (e) {
-        results.push({ failed: String(e.message).split('\n')[0] });
+  for (const variant of variants) {
+    const label = `${env}${VARIANTS[variant].suffix}`;
+    for (const algo of algos) {
+      if (algo === 'svg-inf' && !simulatorEnvs.has(env)) {
+        rows.push({ env, variant, label, algo, skipped: 'no differentiable simulator' });
         continue;
       }
-      const evalJson = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8'));
-      const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
-      const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      device = config.adapter;
-      const last = metrics.at(-1);
-      results.push({ ret: evalJson.return_mean, steps: last.env_steps, wall: config.startup_s + last.wall_s });
-      console.error(`${algo} ${env} seed ${seed}: ${evalJson.return_mean.toFixed(1)} after ${last.env_steps} steps, ${(config.startup_s + last.wall_s).toFixed(1)} s`);
+      const results = [];
+      for (const seed of seeds) {
+        const dir = join(o.runs, `${algo}-${env}${variant === 'full' ? '' : `-${variant}`}-seed${seed}`);
+        mkdirSync(dir, { recursive: true });
+        const args = ['dist/cli.js', 'train', '--algo', algo, '--env', env, ...VARIANTS[variant].flags, '--seed', String(seed), '--preset', o.preset, '--checkpoint-every', '0', '--out', dir];
+        if (o.steps) args.push('--steps', o.steps);
+        try {
+          execFileSync('node', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+        } catch (e) {
+          const refusal = String(e.stderr ?? e.message).split('\n').find((l) => l.startsWith('pathwise: ')) ?? String(e.message).split('\n')[0];
+          results.push({ failed: refusal.replace(/^pathwise: /, '') });
+          console.error(`${algo} ${label} seed ${seed}: failed: ${results.at(-1).failed}`);
+          continue;
+        }
+        const evalJson = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8'));
+        const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+        const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+        device = config.adapter;
+        const last = metrics.at(-1);
+        results.push({ ret: evalJson.return_mean, steps: last.env_steps, wall: config.startup_s + last.wall_s });
+        console.error(`${algo} ${label} seed ${seed}: ${evalJson.return_mean.toFixed(1)} after ${last.env_steps} steps, ${(config.startup_s + last.wall_s).toFixed(1)} s`);
+      }
+      rows.push({ env, variant, label, algo, results });
     }
-    rows.push({ env, algo, results });
   }
 }
 
@@ -95,14 +118,18 @@ const lines = [
 ];
 for (const r of rows) {
   if (r.skipped) {
-    lines.push(`| ${r.env} | ${r.algo} | (${r.skipped}) | ${published(r.env, r.algo)} | | |`);
+    lines.push(`| ${r.label} | ${r.algo} | (${r.skipped}) | ${published(r.env, r.variant, r.algo)} | | |`);
     continue;
   }
   const ok = r.results.filter((x) => !x.failed);
+  if (ok.length === 0) {
+    lines.push(`| ${r.label} | ${r.algo} | (refused: ${r.results[0].failed.replaceAll('|', '\\|')}) | ${published(r.env, r.variant, r.algo)} | | |`);
+    continue;
+  }
   const mean = ok.reduce((s, x) => s + x.ret, 0) / ok.length;
   const std = Math.sqrt(ok.reduce((s, x) => s + (x.ret - mean) ** 2, 0) / ok.length);
   const failed = r.results.length - ok.length;
-  lines.push(`| ${r.env} | ${r.algo} | ${fmt(mean)} +- ${fmt(std)}${failed ? ` (${failed} failed)` : ''} | ${published(r.env, r.algo)} | ${ok[0]?.steps ?? '-'} | ${fmt(ok.reduce((s, x) => s + x.wall, 0) / ok.length)} |`);
+  lines.push(`| ${r.label} | ${r.algo} | ${fmt(mean)} +- ${fmt(std)}${failed ? ` (${failed} failed)` : ''} | ${published(r.env, r.variant, r.algo)} | ${ok[0].steps} | ${fmt(ok.reduce((s, x) => s + x.wall, 0) / ok.length)} |`);
 }
 writeFileSync(o.out ?? `bench/results/algorithms-${device.replace(/[^A-Za-z0-9]+/g, '-')}.md`, `${lines.join('\n')}\n`);
 console.log(lines.join('\n'));
