@@ -8,9 +8,10 @@
 //   sigma  <- sigma exp(min(1, c_s / d_s (|p_s| / E|N(0,I)| - 1)))        (the cap as in pycma)
 //   p_c    <- (1 - c_c) p_c + h_s sqrt(c_c (2 - c_c) mu_eff) sum_r w_r y_(r)
 //   C      <- (1 - c_1 - c_mu + c_1 (1 - h_s) c_c (2 - c_c)) C + c_1 p_c p_c^T + c_mu sum_r w_r y_(r) y_(r)^T
+//            (computed as an increment of C)
 // where h_s = 1 if |p_s| / sqrt(1 - (1 - c_s)^(2 g)) < (1.4 + 2 / (n + 1)) E|N(0,I)|.
 // A is the Cholesky factor of C (lower triangular), recomputed every `decompose_every`
-// generations (Hansen's lazy update of the decomposition). Because A^-1 y_i = z_i, the step-size
+// generations (Hansen's lazy update of the decomposition) by rl/cholesky.wgsl. Because A^-1 y_i = z_i, the step-size
 // path uses the drawn z directly: the Cholesky variant of the path, distributed as with C^-1/2.
 // `full` = 0 is the separable variant (Ros & Hansen 2008): C and A diagonal ([n]), c_1 and c_mu
 // scaled by (n + 2) / 3 on the host.
@@ -25,8 +26,6 @@
 //   rank        one workgroup of 256 (P <= 256): fitness of each candidate, the ranking
 //               (ties broken by index), statistics, m, p_s, sigma, h_s and p_c (dispatch (1))
 //   covariance  the update of C (dispatch (ceil(n / 64), rows))
-//   decompose   one workgroup of 256: A = chol(C) when the generation count is a multiple of
-//               decompose_every (full), A = sqrt(C) every generation (separable) (dispatch (1))
 // Bindings: 0 uniform CmaEs; 1 episode (read, [envs, 2]); 2 population (rw, [P, n]); 3 mean (rw,
 //   [n]); 4 clock (read u32); 5 stats (rw, [8]: best, elite mean, sigma, generations); 6 state
 //   (rw, [8]: sigma, generation, h_s, |p_s|); 7 paths (rw, [3, n]: p_s, p_c, the weighted mean of
@@ -41,7 +40,7 @@ struct CmaEs {
   count: u32,
   mu: u32,
   full: u32,
-  decompose_every: u32,
+  _unused: u32,
   seed: u32,
   stream: u32,
   _pad0: u32,
@@ -79,7 +78,6 @@ const WG: u32 = 256u;
 
 var<workgroup> fitness: array<f32, WG>;
 var<workgroup> order: array<u32, WG>;
-var<workgroup> due: u32;
 
 /** The recombination weight of rank r (0-based): ln((lambda + 1) / 2) - ln(r + 1), normalized. */
 fn weight(r: u32) -> f32 {
@@ -142,10 +140,17 @@ fn rank(ids: ReduceIds) {
   let lid = ids.lid;
   let P = cm.population;
   let n = cm.count;
+  // Every invocation reads the step size and generation before invocation 0 rewrites them (after
+  // the storageBarrier below).
+  let sigma = state[0];
+  let generation = state[1] + 1.0;
   if (lid < P) {
     var total = 0.0;
     for (var k = 0u; k < cm.per_candidate; k++) { total += episode[(lid * cm.per_candidate + k) * 2u]; }
-    fitness[lid] = total / f32(cm.per_candidate);
+    // A non-finite fitness ranks last (ranks must stay a permutation); tested on the bits, since
+    // WGSL lets compilers assume floats are finite.
+    let f = total / f32(cm.per_candidate);
+    fitness[lid] = select(-3.4e38, f, (bitcast<u32>(f) & 0x7f800000u) != 0x7f800000u);
   }
   workgroupBarrier();
   if (lid < P) {
@@ -157,7 +162,6 @@ fn rank(ids: ReduceIds) {
     ranking[better] = lid;
   }
   workgroupBarrier();
-  let sigma = state[0];
   let z_scale = sqrt(cm.c_s * (2.0 - cm.c_s) * cm.mu_eff);
   var square = 0.0;
   for (var j = lid; j < n; j += WG) {
@@ -175,7 +179,6 @@ fn rank(ids: ReduceIds) {
     square += ps * ps;
   }
   let norm = sqrt(workgroup_sum(square, ids));
-  let generation = state[1] + 1.0;
   let corrected = norm / sqrt(1.0 - pow(1.0 - cm.c_s, 2.0 * generation));
   let h = select(0.0, 1.0, corrected < cm.h_threshold * cm.chi_n);
   let y_scale = h * sqrt(cm.c_c * (2.0 - cm.c_c) * cm.mu_eff);
@@ -183,6 +186,7 @@ fn rank(ids: ReduceIds) {
     paths[n + j] = (1.0 - cm.c_c) * paths[n + j] + y_scale * paths[2u * n + j];
   }
   let next_sigma = sigma * exp(min(1.0, cm.c_s / cm.d_s * (norm / cm.chi_n - 1.0)));
+  storageBarrier();
   if (lid == 0u) {
     var best = fitness[0];
     var elite = 0.0;
@@ -213,39 +217,9 @@ fn covariance(@builtin(global_invocation_id) gid: vec3<u32>) {
     rank_mu += weight(r) * noise[(P + i) * n + j] * noise[(P + i) * n + k];
   }
   let h = state[2];
-  let decay = 1.0 - cm.c_1 - cm.c_mu + cm.c_1 * (1.0 - h) * cm.c_c * (2.0 - cm.c_c);
+  // C's decay as an increment: 1 - (c_1 + c_mu) itself would round away most of a small c_1 + c_mu.
+  let forget = cm.c_1 + cm.c_mu - cm.c_1 * (1.0 - h) * cm.c_c * (2.0 - cm.c_c);
   let idx = gid.y * n + k;
-  cov[idx] = decay * cov[idx] + cm.c_1 * paths[n + j] * paths[n + k] + cm.c_mu * rank_mu;
-}
-
-@compute @workgroup_size(WG)
-fn decompose(@builtin(local_invocation_index) lid: u32) {
-  let n = cm.count;
-  if (cm.full == 0u) {
-    for (var j = lid; j < n; j += WG) { factor[j] = sqrt(max(cov[j], 0.0)); }
-    return;
-  }
-  if (lid == 0u) { due = select(0u, 1u, u32(state[1]) % cm.decompose_every == 0u); }
-  if (workgroupUniformLoad(&due) == 0u) { return; }
-  // Right-looking Cholesky, stored transposed (U = A^T: row k of `factor` is column k of A), so
-  // that every step reads and writes rows: contiguous for neighbouring invocations. Every element
-  // is computed by one invocation in a fixed order, so the factor is reproducible.
-  for (var idx = lid; idx < n * n; idx += WG) {
-    factor[idx] = select(0.0, cov[idx], idx % n >= idx / n);
-  }
-  storageBarrier();
-  for (var k = 0u; k < n; k++) {
-    // A pivot lost to rounding is floored at 1e-10 of C's own diagonal (a bounded condition).
-    let pivot = sqrt(max(factor[k * n + k], 1e-10 * cov[k * n + k]));
-    storageBarrier();
-    if (lid == 0u) { factor[k * n + k] = pivot; }
-    for (var i = k + 1u + lid; i < n; i += WG) { factor[k * n + i] /= pivot; }
-    storageBarrier();
-    // The trailing update U[j][i] -= U[k][j] U[k][i] for k < j <= i, a row at a time.
-    for (var j = k + 1u; j < n; j++) {
-      let ukj = factor[k * n + j];
-      for (var i = j + lid; i < n; i += WG) { factor[j * n + i] -= ukj * factor[k * n + i]; }
-    }
-    storageBarrier();
-  }
+  let c = cov[idx];
+  cov[idx] = c + (cm.c_1 * paths[n + j] * paths[n + k] + cm.c_mu * rank_mu - forget * c);
 }

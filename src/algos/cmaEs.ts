@@ -7,7 +7,7 @@
  *   m, the evolution paths, sigma and C <- the mu best with log-rank weights (shaders/rl/cma_es.wgsl)
  *
  * Constants follow Hansen's tutorial (arXiv:1604.00772, table 1); the factor A is a Cholesky
- * factor recomputed every few generations on the GPU. `--covariance diagonal` is the separable
+ * factor recomputed every few generations on the GPU (blocked: common/cholesky.ts). `--covariance diagonal` is the separable
  * variant (Ros & Hansen 2008) for policies beyond the full matrix's size. Acting is shared with
  * CEM (common/populationSearch.ts).
  */
@@ -28,6 +28,7 @@ import { Stream } from '../rng/philox.js';
 import cmaEsWgsl from '../../shaders/rl/cma_es.wgsl?raw';
 import { type AlgorithmParts, type Build, BuiltAlgorithm, type DeterministicPolicy, type EvalNetworks, type RunShape } from './common/algorithm.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
+import { choleskyDispatches } from './common/cholesky.js';
 import { checkPopulation, meanEvalNetworks, meanNetwork, meanPolicy, populationActing, populationParts } from './common/populationSearch.js';
 
 const CMA_ES: ShaderSource = withReduce('rl/cma_es.wgsl', [rng], cmaEsWgsl);
@@ -78,7 +79,7 @@ export function cmaEsConstants(n: number, lambda: number, covariance: string, de
   const dS = 1 + 2 * Math.max(0, Math.sqrt((muEff - 1) / (n + 1)) - 1) + cS;
   const cC = (4 + muEff / n) / (n + 4 + (2 * muEff) / n);
   let c1 = 2 / ((n + 1.3) ** 2 + muEff);
-  let cMu = Math.min(1 - c1, (2 * (muEff - 2 + 1 / muEff)) / ((n + 2) ** 2 + muEff));
+  let cMu = Math.min(1 - c1, (2 * (0.25 + muEff - 2 + 1 / muEff)) / ((n + 2) ** 2 + muEff));
   if (covariance === 'diagonal') {
     // Ros & Hansen 2008: a diagonal C learns n numbers, so it may learn (n + 2) / 3 times faster.
     c1 = Math.min(1, (c1 * (n + 2)) / 3);
@@ -134,9 +135,10 @@ export class CmaEs extends BuiltAlgorithm<CmaEsConfig> {
       episode: acting.episode, population: acting.population.params, mean: mean.params, clock: clock.tensor,
     });
     // C = I, sigma = sigma0 and the first population around the initial network.
-    await runOnce(ctx, [await strategy.dispatch('start'), await strategy.dispatch('draw'), await strategy.dispatch('sample')]);
+    const dispatches = (entries: readonly CmaEsEntry[]) => Promise.all(entries.map((e) => strategy.dispatch(e)));
+    await runOnce(ctx, await dispatches(['start', 'draw', 'sample']));
 
-    const update = await Promise.all((['rank', 'covariance', 'decompose', 'draw', 'sample'] as const).map((e) => strategy.dispatch(e)));
+    const update = [...(await dispatches(['rank', 'covariance'])), ...(await strategy.factorize()), ...(await dispatches(['draw', 'sample']))];
     const parts = populationParts(ctx, { name: 'cma-es', env, clock, acting, mean, update, stats: strategy.stats, sigma: 'sigma', other: strategy.state });
     return new CmaEs({ ctx, cache, env, clock, config, seed }, mean, parts);
   }
@@ -146,7 +148,7 @@ export class CmaEs extends BuiltAlgorithm<CmaEsConfig> {
   }
 }
 
-export type CmaEsEntry = 'start' | 'draw' | 'sample' | 'rank' | 'covariance' | 'decompose';
+export type CmaEsEntry = 'start' | 'draw' | 'sample' | 'rank' | 'covariance';
 
 export interface CmaEsBuffers {
   /** [envs, 2]: the episode return and alive flag of every env. */
@@ -159,6 +161,8 @@ export interface CmaEsBuffers {
 
 export interface CmaEsStrategy {
   dispatch(entry: CmaEsEntry): Promise<Dispatch>;
+  /** The refresh of A from C (common/cholesky.ts), a no-op in generations it is not due. */
+  factorize(): Promise<Dispatch[]>;
   /** [8]: sums of best return, elite return, sigma, generations (common/populationSearch.ts POPULATION_STATS). */
   stats: Tensor<'f32'>;
   /** The strategy's tensors by checkpoint name: stats, state, paths, cov, factor, noise, ranking. */
@@ -185,7 +189,7 @@ export function cmaEsStrategy(
   const weightScale = 1 / Array.from({ length: k.mu }, (_, r) => Math.log((P + 1) / 2) - Math.log(r + 1)).reduce((s, w) => s + w, 0);
   const params = uniform()
     .u32(o.envs).u32(P).u32(o.envs / P).u32(n)
-    .u32(k.mu).u32(o.full ? 1 : 0).u32(k.decomposeEvery).u32(o.seed)
+    .u32(k.mu).u32(o.full ? 1 : 0).u32(0).u32(o.seed)
     .u32(Stream.sample).u32(0).u32(0).u32(0)
     .f32(o.sigma0).f32(k.cS).f32(k.dS).f32(k.cC)
     .f32(k.c1).f32(k.cMu).f32(k.muEff).f32(k.chiN)
@@ -197,7 +201,6 @@ export function cmaEsStrategy(
     sample: { 2: b.population, 3: b.mean, 6: t.state, 9: t.factor, 10: t.noise },
     rank: { 1: b.episode, 3: b.mean, 5: t.stats, 6: t.state, 7: t.paths, 10: t.noise, 11: t.ranking },
     covariance: { 6: t.state, 7: t.paths, 8: t.cov, 10: t.noise, 11: t.ranking },
-    decompose: { 6: t.state, 8: t.cov, 9: t.factor },
   };
   const rows = o.full ? n : 1;
   const shape: Record<CmaEsEntry, [number, number]> = {
@@ -206,10 +209,10 @@ export function cmaEsStrategy(
     sample: [groups(n, 64), P],
     rank: [1, 1],
     covariance: [groups(n, 64), rows],
-    decompose: [1, 1],
   };
   return {
     stats: t.stats,
+    factorize: () => choleskyDispatches(cache, { n, full: o.full, every: k.decomposeEvery }, { state: t.state, cov: t.cov, factor: t.factor }),
     dispatch: (entry) => makeDispatch(cache, { shader: CMA_ES, entryPoint: entry }, { 0: params, ...bindings[entry] }, shape[entry], `cma-es ${entry}`),
     state: Object.fromEntries(Object.entries(t).map(([name, tensor]) => [`cma-es.${name}`, tensor])),
   };

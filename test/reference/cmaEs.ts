@@ -13,11 +13,14 @@ export interface CmaEsState {
   pc: number[];
   cov: number[];
   factor: number[];
+  /** h_sigma of the last update (1 before the first). */
+  h?: number;
 }
 
-/** Candidate indices from best to worst fitness, ties by index. */
+/** Candidate indices from best to worst fitness, ties by index; a non-finite fitness ranks last. */
 export function ranking(fitness: readonly number[]): number[] {
-  return [...fitness.keys()].sort((a, b) => fitness[b] - fitness[a] || a - b);
+  const f = fitness.map((x) => (Number.isFinite(x) ? x : -3.4e38));
+  return [...f.keys()].sort((a, b) => f[b] - f[a] || a - b);
 }
 
 /** Lower-triangular L with L L^T = C (row-major). */
@@ -54,7 +57,7 @@ export function cmaEsUpdate(s: CmaEsState, k: CmaEsConstants, full: boolean, z: 
   const cov = full ? s.cov.map((c, idx) => entry(Math.floor(idx / n), idx % n, c)) : s.cov.map((c, j) => entry(j, j, c));
   const due = generation % k.decomposeEvery === 0;
   const factor = !full ? cov.map(Math.sqrt) : due ? cholesky(cov, n) : s.factor;
-  return { mean, sigma, generation, ps, pc, cov, factor };
+  return { mean, sigma, generation, ps, pc, cov, factor, h };
 }
 
 /** The transpose of an n x n row-major matrix (the kernel stores the full factor as A^T). */
