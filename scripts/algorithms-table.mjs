@@ -52,20 +52,21 @@ const variants = o.variants.split(',').map((v) => {
 const simulatorEnvs = new Set(['pendulum', 'cartpole-swingup', 'double-pendulum', 'reacher']);
 
 // Our env -> the rllab row it stands in for, and rllab's published mean returns (Duan et al.
-// 2016, Table 1) as quoted in this project's issues: the random policy and DDPG on all five rows,
-// TRPO and TNPG on Cart-Pole Balancing. Other cells of that table are not quoted here yet.
+// 2016, Table 1): the random policy and DDPG on all five rows and TRPO and TNPG on Cart-Pole
+// Balancing as quoted in this project's issues; TRPO's other cells (`trpo`, and per variant) as
+// paperswithcode.com lists them for the paper (page "paper/33553"). Other cells are not quoted yet.
 const RLLAB = {
-  cartpole: { row: 'Cart-Pole Balancing', random: 77.1, ddpg: 4634, trpo: 4869.8, tnpg: 3986.4 },
-  'cartpole-swingup': { row: 'Inverted Pendulum', random: -153.4, ddpg: 40 },
-  'mountain-car': { row: 'Mountain Car', random: -415.4, ddpg: -288 },
-  acrobot: { row: 'Acrobot', random: -1904.5, ddpg: -224 },
-  'double-pendulum': { row: 'Double Inverted Pendulum', random: 149.7, ddpg: 2863 },
+  cartpole: { row: 'Cart-Pole Balancing', random: 77.1, ddpg: 4634, trpo: 4869.8, tnpg: 3986.4, no: { trpo: 606.2 }, si: { trpo: 980.3 } },
+  'cartpole-swingup': { row: 'Inverted Pendulum', random: -153.4, ddpg: 40, no: { trpo: 10.4 } },
+  'mountain-car': { row: 'Mountain Car', random: -415.4, ddpg: -288, trpo: -61.7, si: { trpo: -61.6 } },
+  acrobot: { row: 'Acrobot', random: -1904.5, ddpg: -224, ls: { trpo: -83.3 }, si: { trpo: -170.9 } },
+  'double-pendulum': { row: 'Double Inverted Pendulum', random: 149.7, ddpg: 2863, trpo: 4412.4 },
 };
 const published = (env, variant, algo) => {
   const r = RLLAB[env];
   if (!r) return '';
   const row = `${r.row}${VARIANTS[variant].suffix}`;
-  return variant === 'full' ? `${row}: ${r[algo] ?? '-'} (random ${r.random})` : `${row}: -`;
+  return variant === 'full' ? `${row}: ${r[algo] ?? '-'} (random ${r.random})` : `${row}: ${r[variant]?.[algo] ?? '-'}`;
 };
 
 const rows = [];
