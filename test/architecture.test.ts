@@ -17,8 +17,9 @@ const RANK: Record<string, number> = {
   replay: 4, scg: 4,
   algos: 5,
   run: 6,
-  bench: 7,
+  bench: 7, api: 7,
   cli: 8,
+  'index.ts': 9, 'browser.ts': 9,
 };
 
 function files(dir: string): string[] {

@@ -24,10 +24,18 @@ export function writeAtomic(path: string, data: Uint8Array | string, writeChunk:
   renameSync(tmp, path);
 }
 
-/** Reads and validates `dir/checkpoint.bin` (or a checkpoint file given directly). */
-export function readCheckpoint(dirOrFile: string): DecodedCheckpoint & { path: string } {
+/** The bytes of `dir/checkpoint.bin` (or of a checkpoint file given directly), validated. */
+export function readCheckpointBytes(dirOrFile: string): { bytes: Uint8Array; path: string } {
   const path = existsSync(join(dirOrFile, CHECKPOINT_FILE)) ? join(dirOrFile, CHECKPOINT_FILE) : dirOrFile;
   if (!existsSync(path)) throw new CheckpointError(path, 'no such file (expected a run directory containing checkpoint.bin)');
-  const bytes = readFileSync(path);
-  return { ...decodeCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path), path };
+  const data = readFileSync(path);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  decodeCheckpoint(bytes, path);
+  return { bytes, path };
+}
+
+/** Reads and validates `dir/checkpoint.bin` (or a checkpoint file given directly). */
+export function readCheckpoint(dirOrFile: string): DecodedCheckpoint & { path: string } {
+  const { bytes, path } = readCheckpointBytes(dirOrFile);
+  return { ...decodeCheckpoint(bytes, path), path };
 }

@@ -26,6 +26,11 @@ const RAISED_LIMITS = [
   'maxComputeWorkgroupsPerDimension',
 ] as const;
 
+/** A GPU resource that can be released (buffers, tensors). */
+export interface Destroyable {
+  destroy(): void;
+}
+
 export interface AdapterDescription {
   vendor: string;
   architecture: string;
@@ -40,14 +45,17 @@ export class GpuContext {
   private pendingErrors: string[] = [];
   private lostMessage: string | null = null;
   private destroyed = false;
+  private readonly collectors = new Set<Destroyable[]>();
+  private collecting: Promise<unknown> = Promise.resolve();
 
-  private constructor(device: GPUDevice, info: AdapterDescription) {
+  private constructor(device: GPUDevice, info: AdapterDescription, owned = true) {
     this.device = device;
     this.adapterInfo = info;
     this.features = new Set(device.features);
     device.addEventListener('uncapturederror', (event) => {
-      // Thrown at the next check instead of printed: keep the default console report away.
-      event.preventDefault();
+      // Thrown at the next check instead of printed: keep the default console report away (on a
+      // device of our own; a page's device keeps reporting its other users' errors as it did).
+      if (owned) event.preventDefault();
       this.pendingErrors.push((event as GPUUncapturedErrorEvent).error.message);
     });
     void device.lost.then((info) => {
@@ -69,6 +77,59 @@ export class GpuContext {
       description: info?.description ?? '',
     };
     return new GpuContext(device, description);
+  }
+
+  /**
+   * A context over a device the page or host application already has (the browser entry of the
+   * library). Its limits and features are what that device was created with: pathwise asks for
+   * the adapter's largest limits on its own devices, and a device with WebGPU's default limits
+   * (8 storage buffers per stage, 128 MiB bindings) refuses the larger programs by name.
+   */
+  static fromDevice(device: GPUDevice): GpuContext {
+    const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    const description = { vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', device: info?.device ?? '', description: info?.description ?? '' };
+    return new GpuContext(device, description, false);
+  }
+
+  /** Registers a GPU resource with every `collect` in progress (tensors and uniforms do). */
+  track(resource: Destroyable): void {
+    for (const owner of this.collectors) owner.push(resource);
+  }
+
+  /**
+   * Runs `build` and returns, with its value, every resource created meanwhile, so that an owner
+   * (a training run of the library API) can destroy them together. Collections on one context
+   * run one after another (overlapping ones would take each other's resources); `build` must
+   * not collect itself.
+   */
+  collect<T>(build: () => Promise<T>): Promise<{ value: T; resources: Destroyable[] }> {
+    const run = async () => {
+      const resources: Destroyable[] = [];
+      this.collectors.add(resources);
+      try {
+        return { value: await build(), resources };
+      } catch (e) {
+        // A failed build leaves nothing behind.
+        for (const r of resources) r.destroy();
+        throw e;
+      } finally {
+        this.collectors.delete(resources);
+      }
+    };
+    const next = this.collecting.then(run, run);
+    this.collecting = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Creates resources that outlive any one owner (per-device caches): no `collect` takes them. */
+  persistent<T>(create: () => T): T {
+    const owners = [...this.collectors];
+    this.collectors.clear();
+    try {
+      return create();
+    } finally {
+      for (const o of owners) this.collectors.add(o);
+    }
   }
 
   get limits(): GPUSupportedLimits {

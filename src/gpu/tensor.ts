@@ -40,6 +40,7 @@ export class Tensor<D extends DType = DType> {
       size: this.byteLength,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
+    ctx.track(this);
   }
 
   /** Uploads `data` (converted to this tensor's dtype) starting at element `offset`. */

@@ -48,6 +48,7 @@ export class UniformBuilder {
     const data = this.bytes();
     const buffer = ctx.device.createBuffer({ label, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     ctx.queue.writeBuffer(buffer, 0, data);
+    ctx.track(buffer);
     return buffer;
   }
 }

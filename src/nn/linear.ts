@@ -79,7 +79,7 @@ const dummies = new WeakMap<object, { read: Tensor; write: Tensor }>();
 function dummy(cache: PipelineCache): { read: Tensor; write: Tensor } {
   let d = dummies.get(cache.ctx);
   if (!d) {
-    d = { read: f32(cache.ctx, 'linear unused (read)', [4]), write: f32(cache.ctx, 'linear unused (write)', [4]) };
+    d = cache.ctx.persistent(() => ({ read: f32(cache.ctx, 'linear unused (read)', [4]), write: f32(cache.ctx, 'linear unused (write)', [4]) }));
     dummies.set(cache.ctx, d);
   }
   return d;

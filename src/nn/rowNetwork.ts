@@ -125,7 +125,7 @@ const unused = new WeakMap<object, Tensor[]>();
 function standIns(cache: PipelineCache): Tensor[] {
   let d = unused.get(cache.ctx);
   if (!d) {
-    d = [0, 1, 2].map((i) => f32(cache.ctx, `param update unused ${i}`, [4]));
+    d = cache.ctx.persistent(() => [0, 1, 2].map((i) => f32(cache.ctx, `param update unused ${i}`, [4])));
     unused.set(cache.ctx, d);
   }
   return d;

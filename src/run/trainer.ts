@@ -101,30 +101,37 @@ export class Trainer {
     const nextMultiple = (k: number) => (k > 0 ? Math.floor(this.iteration / k) * k + k : Number.POSITIVE_INFINITY);
     let nextReport = nextMultiple(reportEvery);
     let nextCheckpoint = nextMultiple(checkpointEvery);
-    while (this.iteration < until) {
-      const w = this.algo.warmupIterations;
-      const limit = Math.min(until, nextReport, this.iteration < w ? w : Number.POSITIVE_INFINITY) - this.iteration;
-      if (this.iteration < w) {
-        const n = Math.min(submitEvery, limit);
-        this.algo.warmup.recorder.submit(n, this.timer ?? undefined);
-        this.iteration += n;
-        this.lastSubmit = { steps: n, timed: this.timer !== null };
-      } else {
-        const u = this.algo.train.iterations;
-        const repeats = Math.max(1, Math.floor(Math.min(submitEvery, limit) / u));
-        this.algo.train.recorder.submit(repeats, this.timer ?? undefined);
-        this.iteration += repeats * u;
-        this.lastSubmit = { steps: repeats * u, timed: this.timer !== null };
+    // Training time adds up over calls (a run driven in chunks, as the library and the demo do).
+    const prior = this.priorSeconds;
+    const wall = () => prior + (performance.now() - start) / 1000;
+    try {
+      while (this.iteration < until) {
+        const w = this.algo.warmupIterations;
+        const limit = Math.min(until, nextReport, this.iteration < w ? w : Number.POSITIVE_INFINITY) - this.iteration;
+        if (this.iteration < w) {
+          const n = Math.min(submitEvery, limit);
+          this.algo.warmup.recorder.submit(n, this.timer ?? undefined);
+          this.iteration += n;
+          this.lastSubmit = { steps: n, timed: this.timer !== null };
+        } else {
+          const u = this.algo.train.iterations;
+          const repeats = Math.max(1, Math.floor(Math.min(submitEvery, limit) / u));
+          this.algo.train.recorder.submit(repeats, this.timer ?? undefined);
+          this.iteration += repeats * u;
+          this.lastSubmit = { steps: repeats * u, timed: this.timer !== null };
+        }
+        if (this.iteration >= nextReport || (reportAtEnd && this.iteration >= until)) {
+          await this.ctx.sync('training');
+          await onReport(await this.report(wall()));
+          nextReport = nextMultiple(reportEvery);
+        }
+        if (this.iteration >= nextCheckpoint) {
+          await onCheckpoint(this.iteration);
+          nextCheckpoint = nextMultiple(checkpointEvery);
+        }
       }
-      if (this.iteration >= nextReport || (reportAtEnd && this.iteration >= until)) {
-        await this.ctx.sync('training');
-        await onReport(await this.report(this.priorSeconds + (performance.now() - start) / 1000));
-        nextReport = nextMultiple(reportEvery);
-      }
-      if (this.iteration >= nextCheckpoint) {
-        await onCheckpoint(this.iteration);
-        nextCheckpoint = nextMultiple(checkpointEvery);
-      }
+    } finally {
+      this.priorSeconds = wall();
     }
   }
 

@@ -1,0 +1,71 @@
+/**
+ * The library API over one GPU context: what the Node entry (src/index.ts, Dawn through the
+ * `webgpu` package) and the browser entry (src/browser.ts, a GPUDevice from the page) export.
+ * Every function validates its input before any GPU work and throws a ConfigError naming the
+ * option and its allowed values.
+ */
+import type { GpuContext } from '../gpu/context.js';
+import { PipelineCache } from '../gpu/kernel.js';
+import type { EvalResult } from '../run/evaluate.js';
+import { type AlgorithmInfo, type EnvInfo, type OptionInfo, listAlgorithms, listEnvs, listRunOptions } from './catalog.js';
+import type { TrainOptions } from './options.js';
+import { Policy } from './policy.js';
+import { type TrainControl, TrainingRun } from './training.js';
+import { type MakeEnvOptions, VectorEnv } from './vectorEnv.js';
+
+export interface Pathwise {
+  /** Builds a training run (validated first); iterate it for reports, `finish()` it for the result. */
+  train(options?: TrainOptions, control?: TrainControl): Promise<TrainingRun>;
+  /** The deterministic policy of a checkpoint (its bytes), acting on CPU arrays. */
+  loadPolicy(checkpoint: Uint8Array, name?: string): Promise<Policy>;
+  /** A checkpoint's policy over `episodes` fresh envs (as `pathwise eval`). */
+  evaluate(checkpoint: Uint8Array, options?: { episodes?: number; seed?: number }, name?: string): Promise<EvalResult>;
+  /** A batch of envs with reset/step on arrays (gymnasium's vector-env vocabulary). */
+  makeEnv(name: string, options?: MakeEnvOptions): Promise<VectorEnv>;
+  listEnvs(): EnvInfo[];
+  listAlgorithms(): AlgorithmInfo[];
+  /** The run's options (envs, steps, seed, ...) with defaults and ranges. */
+  listRunOptions(): OptionInfo[];
+  /** The adapter's name, e.g. "NVIDIA H100 ..." or "llvmpipe ...". */
+  adapter(): Promise<string>;
+}
+
+/** The API over the context `context()` gives (created on first use, shared by every call). */
+export function bindApi(context: () => Promise<GpuContext>): Pathwise {
+  let shared: Promise<{ ctx: GpuContext; cache: PipelineCache }> | null = null;
+  const gpu = () =>
+    (shared ??= context().then(
+      (ctx) => ({ ctx, cache: new PipelineCache(ctx) }),
+      (e: unknown) => {
+        shared = null; // a failed acquisition is retried by the next call
+        throw e;
+      },
+    ));
+  return {
+    train: async (options = {}, control = {}) => {
+      const { ctx, cache } = await gpu();
+      return TrainingRun.start(ctx, cache, options, control);
+    },
+    loadPolicy: async (checkpoint, name) => {
+      const { ctx, cache } = await gpu();
+      return Policy.load(ctx, cache, checkpoint, name);
+    },
+    evaluate: async (checkpoint, options = {}, name) => {
+      const { ctx, cache } = await gpu();
+      const policy = await Policy.load(ctx, cache, checkpoint, name);
+      try {
+        return await policy.evaluate(options.episodes ?? 100, options.seed);
+      } finally {
+        await policy.dispose();
+      }
+    },
+    makeEnv: async (name, options = {}) => {
+      const { ctx, cache } = await gpu();
+      return VectorEnv.create(ctx, cache, name, options);
+    },
+    listEnvs,
+    listAlgorithms,
+    listRunOptions,
+    adapter: async () => (await gpu()).ctx.adapterName,
+  };
+}

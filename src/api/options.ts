@@ -1,0 +1,73 @@
+/**
+ * Training options as one object: the run's settings and the algorithm's own, named as the CLI's
+ * flags in camelCase (`--actor-lr` is `actorLr`) and validated the same way, before any GPU work.
+ * A preset fills what is not given: `cpu` (the small settings of the learning tests, for CPU
+ * adapters such as lavapipe), `gpu` (the published settings), or `auto` (cpu on a CPU adapter).
+ */
+import { ALGORITHM_ENTRIES, getAlgorithm } from '../algos/registry.js';
+import { flagName } from '../algos/common/options.js';
+import { ConfigError } from '../errors.js';
+import { type RunConfig, algoConfig, checkCombination, runConfig, runSchema } from '../run/config.js';
+import { CPU_PRESETS } from '../run/presets.js';
+
+export type Preset = 'auto' | 'gpu' | 'cpu';
+
+export interface TrainOptions {
+  /** Algorithm (listAlgorithms()); default ddpg. */
+  algo?: string;
+  /** Environment (listEnvs()); default pendulum. */
+  env?: string;
+  envs?: number;
+  agents?: number;
+  seed?: number;
+  /** Env transitions per agent to train for. */
+  steps?: number;
+  reportEvery?: number;
+  submitEvery?: number;
+  checkpointEvery?: number;
+  evalEpisodes?: number;
+  sensors?: 'full' | 'positions';
+  obsNoise?: number;
+  sysid?: number;
+  /** Defaults for what is not given; default auto. */
+  preset?: Preset;
+  /** The algorithm's own settings (listAlgorithms() names them with defaults and ranges). */
+  [setting: string]: unknown;
+}
+
+export interface ResolvedOptions {
+  run: RunConfig;
+  algo: Record<string, unknown>;
+  /** The preset that filled unset values ('gpu': the schemas' published defaults; 'checkpoint': a resumed run's own). */
+  preset: 'gpu' | 'cpu' | 'checkpoint';
+}
+
+export function checkPreset(preset: unknown): Preset {
+  if (preset !== undefined && !['auto', 'gpu', 'cpu'].includes(String(preset))) throw new ConfigError('--preset', preset, 'one of auto, gpu, cpu');
+  return (preset ?? 'auto') as Preset;
+}
+
+/**
+ * The run and algorithm settings of `options` on an adapter that is a CPU (`software`) or not:
+ * given values override the preset, the preset overrides the schemas' defaults. A setting of
+ * another algorithm, or one no algorithm has, is refused by name.
+ */
+export function resolveTrainOptions(options: TrainOptions, software: boolean): ResolvedOptions {
+  const { preset: given, ...rest } = options;
+  const values = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  const preset = checkPreset(given) === 'cpu' || (checkPreset(given) === 'auto' && software) ? 'cpu' : 'gpu';
+  const name = getAlgorithm(String(values.algo ?? runSchema.algo.default)).name;
+  const defaults = preset === 'cpu' ? CPU_PRESETS[name] : undefined;
+  const pick = (keys: object) => Object.fromEntries(Object.entries(values).filter(([k]) => k in keys));
+  const run = runConfig({ ...defaults?.run, ...pick(runSchema) });
+  const entry = getAlgorithm(run.algo);
+  for (const key of Object.keys(values)) {
+    if (key in runSchema || key in entry.schema) continue;
+    const known = ALGORITHM_ENTRIES.some((a) => key in a.schema);
+    const allowed = Object.keys(entry.schema).map(flagName).join(', ');
+    throw new ConfigError(flagName(key), values[key], known ? `an option of --algo ${run.algo} (${allowed})` : `a run option or an option of --algo ${run.algo} (${allowed})`);
+  }
+  const algo = algoConfig(run.algo, { ...defaults?.algo, ...pick(entry.schema) });
+  checkCombination(run, algo);
+  return { run, algo, preset };
+}

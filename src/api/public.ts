@@ -1,0 +1,11 @@
+/** What both entries of the package (src/index.ts, src/browser.ts) export besides their functions. */
+export type { Pathwise } from './index.js';
+export type { Preset, TrainOptions } from './options.js';
+export type { TrainControl, TrainResult, TrainingRun } from './training.js';
+export type { CheckpointInfo, Policy } from './policy.js';
+export type { MakeEnvOptions, StepResult, VectorEnv } from './vectorEnv.js';
+export type { AlgorithmInfo, EnvInfo, OptionInfo } from './catalog.js';
+export type { Report } from '../run/trainer.js';
+export type { EvalResult } from '../run/evaluate.js';
+export { CheckpointError } from '../run/checkpoint.js';
+export { ConfigError, GpuError } from '../errors.js';

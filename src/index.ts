@@ -1,0 +1,55 @@
+/// <reference types="@webgpu/types" preserve="true" />
+/**
+ * pathwise for Node: reinforcement learning trained entirely on the GPU through WebGPU (Dawn, the
+ * `webgpu` package). One GPU device is created on first use and shared by every call.
+ *
+ *   import { train } from 'pathwise';
+ *   const run = await train({ algo: 'ddpg', env: 'pendulum', steps: 200_000 });
+ *   for await (const r of run) console.log(r.env_steps, r.return_mean);
+ *   const { evaluation } = await run.finish();
+ *
+ * Checkpoints are bytes (`run.checkpoint()`); the functions taking one here also take a path
+ * (a run directory of `pathwise train`, or its checkpoint.bin).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bindApi } from './api/index.js';
+import type { Policy } from './api/policy.js';
+import type { EvalResult } from './run/evaluate.js';
+import { createNodeContext } from './gpu/node.js';
+import { CheckpointError } from './run/checkpoint.js';
+
+const api = bindApi(() => createNodeContext());
+
+/** Checkpoint bytes from bytes or a path (a run directory or a checkpoint file). */
+function checkpointBytes(checkpoint: Uint8Array | string): { bytes: Uint8Array; name: string } {
+  if (typeof checkpoint !== 'string') return { bytes: checkpoint, name: 'checkpoint' };
+  const path = existsSync(join(checkpoint, 'checkpoint.bin')) ? join(checkpoint, 'checkpoint.bin') : checkpoint;
+  if (!existsSync(path)) throw new CheckpointError(path, 'no such file (expected a run directory containing checkpoint.bin)');
+  const data = readFileSync(path);
+  return { bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), name: path };
+}
+
+/** Builds a training run (every option validated first); iterate it for reports, `finish()` it for the result. */
+export const train = api.train;
+/** A batch of envs with reset/step on arrays (gymnasium's vector-env vocabulary). */
+export const makeEnv = api.makeEnv;
+export const listEnvs = api.listEnvs;
+export const listAlgorithms = api.listAlgorithms;
+export const listRunOptions = api.listRunOptions;
+/** The GPU adapter's name. */
+export const adapter = api.adapter;
+
+/** The deterministic policy of a checkpoint, acting on CPU arrays (actions in the env's bounds). */
+export async function loadPolicy(checkpoint: Uint8Array | string): Promise<Policy> {
+  const { bytes, name } = checkpointBytes(checkpoint);
+  return api.loadPolicy(bytes, name);
+}
+
+/** A checkpoint's policy over `episodes` fresh envs (default 100), as `pathwise eval`. */
+export async function evaluate(checkpoint: Uint8Array | string, options: { episodes?: number; seed?: number } = {}): Promise<EvalResult> {
+  const { bytes, name } = checkpointBytes(checkpoint);
+  return api.evaluate(bytes, options, name);
+}
+
+export * from './api/public.js';

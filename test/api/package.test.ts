@@ -1,0 +1,71 @@
+/**
+ * The package as a user gets it: `npm pack` (its prepack script builds dist/: the CLI, the Node
+ * and browser entries, the type declarations), the tarball installed into a fresh project, a
+ * TypeScript script there type-checked against the package's declarations (strict, no
+ * skipLibCheck), compiled and run: it trains a few thousand env steps through the API, evaluates,
+ * and acts with the loaded policy; so does the README's "Use it from TypeScript" example, pasted
+ * as it stands; the `pathwise` command runs too.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+
+const SCRIPT = `import { listAlgorithms, listEnvs, loadPolicy, train, type Report, type TrainOptions } from 'pathwise';
+
+const options: TrainOptions = { algo: 'cem', env: 'pendulum', envs: 16, population: 8, policyHidden: [8], steps: 16 * 200 * 2, reportEvery: 200, evalEpisodes: 3 };
+const run = await train(options);
+const reports: Report[] = [];
+for await (const r of run) reports.push(r);
+const { evaluation } = await run.finish();
+const policy = await loadPolicy(await run.checkpoint());
+const action = await policy.act([1, 0, 0]);
+console.log(JSON.stringify({ steps: reports.map((r) => r.env_steps), evaluation: evaluation?.return_mean, action: Array.from(action), algos: listAlgorithms().length, envs: listEnvs().length }));
+await policy.dispose();
+await run.dispose();
+`;
+
+it('packs, installs into a fresh project, type-checks and runs a script that trains through the API', { timeout: 600_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pathwise-pack-'));
+  // What `npm pack` runs first (prepack: build dist/), then the pack itself.
+  execFileSync('npm', ['run', 'prepack'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string; files: { path: string }[] }[];
+  const paths = packed[0].files.map((f) => f.path);
+  expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/browser.js', 'dist/cli.js', 'dist/types/index.d.ts', 'dist/types/browser.d.ts', 'bin/pathwise.js', 'package.json']));
+  expect(paths.filter((p) => p.startsWith('src/') || p.startsWith('test/'))).toEqual([]);
+  // The browser entry is self-contained: no import statement at all (no Node module, no Dawn).
+  expect(readFileSync(join(root, 'dist/browser.js'), 'utf8')).not.toMatch(/^\s*import\b|\brequire\(/m);
+
+  const project = join(dir, 'project');
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  const npm = (args: string[]) => execFileSync('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  npm(['install', join(dir, packed[0].filename)]);
+  npm(['install', '--save-dev', '@types/node@22']);
+  writeFileSync(join(project, 'main.ts'), SCRIPT);
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const example = /## Use it from TypeScript\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(example).toBeDefined();
+  writeFileSync(join(project, 'readme.ts'), example!);
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, outDir: 'out', types: ['node'] }, files: ['main.ts', 'readme.ts'] }),
+  );
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [join(project, 'out/main.js')], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = JSON.parse(out.trim().split('\n').at(-1)!) as { steps: number[]; evaluation: number; action: number[]; algos: number; envs: number };
+  expect(result.steps).toEqual([3200, 6400]);
+  expect(Number.isFinite(result.evaluation)).toBe(true);
+  expect(result.action).toHaveLength(1);
+  expect(Math.abs(result.action[0])).toBeLessThanOrEqual(2);
+  expect(result.algos).toBeGreaterThanOrEqual(12);
+  expect(result.envs).toBeGreaterThanOrEqual(8);
+  // The README's example prints the evaluation and an action, and leaves its checkpoint.
+  const readmeOut = execFileSync(process.execPath, [join(project, 'out/readme.js')], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  expect(readmeOut.trim().split('\n').at(-1)).toMatch(/^-?\d+(\.\d+)? Float32Array\(1\) \[ -?\d/);
+  expect(existsSync(join(project, 'pendulum.ckpt'))).toBe(true);
+  expect(execFileSync(join(project, 'node_modules/.bin/pathwise'), ['train', '--help'], { encoding: 'utf8' })).toMatch(/--algo/);
+});
