@@ -8,7 +8,9 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
 
 if [ ! -d node_modules/webgpu ] || [ ! -d node_modules/vitest ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # onnxruntime-node (tests of the ONNX export) keeps the CPU binaries it ships: its install script
+  # would fetch CUDA ones from outside the npm registry.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # The browser demo's end-to-end test (`setup.sh --browser`, from `npm test`) drives Debian's

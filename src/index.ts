@@ -14,6 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bindApi } from './api/index.js';
+import type { ExportFormat } from './api/export.js';
 import type { Policy } from './api/policy.js';
 import type { EvalResult } from './run/evaluate.js';
 import { createNodeContext } from './gpu/node.js';
@@ -50,6 +51,12 @@ export async function loadPolicy(checkpoint: Uint8Array | string): Promise<Polic
 export async function evaluate(checkpoint: Uint8Array | string, options: { episodes?: number; seed?: number } = {}): Promise<EvalResult> {
   const { bytes, name } = checkpointBytes(checkpoint);
   return api.evaluate(bytes, options, name);
+}
+
+/** A checkpoint's policy as ONNX (opset 17, bytes) or JSON (text); `agent` picks one of several trained together. */
+export async function exportPolicy(checkpoint: Uint8Array | string, options: { format?: ExportFormat; agent?: number } = {}): Promise<Uint8Array | string> {
+  const { bytes, name } = checkpointBytes(checkpoint);
+  return api.exportPolicy(bytes, { ...options, name });
 }
 
 export * from './api/public.js';

@@ -214,7 +214,7 @@ export class Ddpg extends BuiltAlgorithm<DdpgConfig> {
 
   static evalNetworks(ctx: GpuContext, env: EnvBatch, config: DdpgConfig, seed: number): EvalNetworks {
     const { actor } = Ddpg.networks(ctx, env, config, seed);
-    return { tensors: { 'actor.params': actor.params }, policy: (cache, obs) => Ddpg.policy(cache, actor, obs) };
+    return { tensors: { 'actor.params': actor.params }, policy: (cache, obs) => Ddpg.policy(cache, actor, obs), network: actor, head: { kind: 'deterministic' } };
   }
 
   static check(run: RunShape, def: EnvDefinition, config: DdpgConfig): void {

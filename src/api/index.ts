@@ -8,6 +8,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { PipelineCache } from '../gpu/kernel.js';
 import type { EvalResult } from '../run/evaluate.js';
 import { type AlgorithmInfo, type EnvInfo, type OptionInfo, listAlgorithms, listEnvs, listRunOptions } from './catalog.js';
+import { type ExportFormat, exportPolicy } from './export.js';
 import type { TrainOptions } from './options.js';
 import { Policy } from './policy.js';
 import { type TrainControl, TrainingRun } from './training.js';
@@ -22,6 +23,8 @@ export interface Pathwise {
   evaluate(checkpoint: Uint8Array, options?: { episodes?: number; seed?: number }, name?: string): Promise<EvalResult>;
   /** A batch of envs with reset/step on arrays (gymnasium's vector-env vocabulary). */
   makeEnv(name: string, options?: MakeEnvOptions): Promise<VectorEnv>;
+  /** A checkpoint's policy as ONNX bytes or JSON text (src/api/export.ts). */
+  exportPolicy(checkpoint: Uint8Array, options?: { format?: ExportFormat; agent?: number; name?: string }): Promise<Uint8Array | string>;
   listEnvs(): EnvInfo[];
   listAlgorithms(): AlgorithmInfo[];
   /** The run's options (envs, steps, seed, ...) with defaults and ranges. */
@@ -55,6 +58,15 @@ export function bindApi(context: () => Promise<GpuContext>): Pathwise {
       const policy = await Policy.load(ctx, cache, checkpoint, name);
       try {
         return await policy.evaluate(options.episodes ?? 100, options.seed);
+      } finally {
+        await policy.dispose();
+      }
+    },
+    exportPolicy: async (checkpoint, options = {}) => {
+      const { ctx, cache } = await gpu();
+      const policy = await Policy.load(ctx, cache, checkpoint, options.name);
+      try {
+        return await exportPolicy(policy, options.format ?? 'onnx', options.agent ?? 0);
       } finally {
         await policy.dispose();
       }

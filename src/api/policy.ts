@@ -5,7 +5,8 @@
  * on fresh envs, as `pathwise eval` does.
  */
 import { getAlgorithm } from '../algos/registry.js';
-import type { DeterministicPolicy } from '../algos/common/algorithm.js';
+import type { DeterministicPolicy, PolicyHead } from '../algos/common/algorithm.js';
+import type { Mlp } from '../nn/mlp.js';
 import { EnvBatch } from '../envs/batch.js';
 import { getEnv } from '../envs/registry.js';
 import { type EnvDefinition, actionDim } from '../envs/types.js';
@@ -56,7 +57,10 @@ export class Policy {
     readonly env: EnvDefinition,
     /** Floats per observation (fewer than the env's with limited sensors). */
     readonly observationSize: number,
-    private readonly network: (obs: ReturnType<typeof matrix>) => Promise<DeterministicPolicy>,
+    private readonly forward: (obs: ReturnType<typeof matrix>) => Promise<DeterministicPolicy>,
+    /** The network the policy runs and how its output becomes the action (for export). */
+    readonly network: Mlp,
+    readonly head: PolicyHead,
     private readonly resources: Destroyable[],
   ) {}
 
@@ -71,7 +75,7 @@ export class Policy {
       loadTensors(decoded, nets.tensors, where);
       return { nets, width: shapeEnv.obsWidth };
     });
-    return new Policy(ctx, cache, info, def, value.width, (obs) => value.nets.policy(cache, obs), resources);
+    return new Policy(ctx, cache, info, def, value.width, (obs) => value.nets.policy(cache, obs), value.nets.network, value.nets.head, resources);
   }
 
   /** Agents trained side by side in the checkpoint (observations and actions are per agent). */
@@ -131,7 +135,7 @@ export class Policy {
     }
     const { value, resources } = await this.ctx.collect(async () => {
       const obs = f32(this.ctx, `policy obs [${rows}]`, [this.agents * rows, this.observationSize]);
-      return { obs, policy: await this.network(matrix(obs, { agents: this.agents, rows, cols: this.observationSize })) };
+      return { obs, policy: await this.forward(matrix(obs, { agents: this.agents, rows, cols: this.observationSize })) };
     });
     const acting = { ...value, resources };
     this.byRows.set(rows, acting);
@@ -147,7 +151,7 @@ export class Policy {
   async evaluate(episodes = 100, seed?: number): Promise<EvalResult> {
     const options = evalEnvOptions(this.info.run);
     if (seed !== undefined) options.seed = requireInt('seed', seed, 0, 0xffffffff);
-    const { value, resources } = await this.ctx.collect(() => evaluatePolicy(this.ctx, this.cache, this.env, options, requireInt('episodes', episodes, 1), (obs) => this.network(obs)));
+    const { value, resources } = await this.ctx.collect(() => evaluatePolicy(this.ctx, this.cache, this.env, options, requireInt('episodes', episodes, 1), (obs) => this.forward(obs)));
     for (const r of resources) r.destroy();
     return value;
   }

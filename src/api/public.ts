@@ -5,6 +5,8 @@ export type { TrainControl, TrainResult, TrainingRun } from './training.js';
 export type { CheckpointInfo, Policy } from './policy.js';
 export type { MakeEnvOptions, StepResult, VectorEnv } from './vectorEnv.js';
 export type { AlgorithmInfo, EnvInfo, OptionInfo } from './catalog.js';
+export type { ExportFormat, PolicyJson, PolicyLayer } from './export.js';
+export type { PolicyHead } from '../algos/common/algorithm.js';
 export type { Report } from '../run/trainer.js';
 export type { EvalResult } from '../run/evaluate.js';
 export { CheckpointError } from '../run/checkpoint.js';

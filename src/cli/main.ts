@@ -1,5 +1,5 @@
 /**
- * The pathwise command line: train | eval | bench. Flags and help come from the option schemas. Bad
+ * The pathwise command line: train | eval | export | bench. Flags and help come from the option schemas. Bad
  * input exits non-zero (2) with one line naming the flag and the allowed values; a failure while
  * running exits 1 with its message.
  */
@@ -10,6 +10,7 @@ import { ALGORITHM_ENTRIES } from '../algos/registry.js';
 import { ConfigError } from '../errors.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './evaluate.js';
+import { exportCommand } from './export.js';
 import { addMergedSchemaOptions, addSchemaOptions } from './flags.js';
 import { trainCommand } from './train.js';
 
@@ -35,6 +36,15 @@ function buildProgram(): Command {
     .option('--seed <n>', 'seed of the evaluation envs (default: derived from the run seed)')
     .exitOverride()
     .action(async (opts: { checkpoint?: string; episodes?: string; seed?: string }) => evalCommand(opts));
+  program
+    .command('export')
+    .description("write a checkpoint's policy as ONNX (opset 17: observations -> actions in the env's bounds, the Gaussian's log std as a second output) or JSON (layers, activations, weights, head)")
+    .requiredOption('--checkpoint <dir>', 'run directory or checkpoint.bin')
+    .option('--format <name>', 'onnx | json', 'onnx')
+    .requiredOption('--out <file>', 'file to write')
+    .option('--agent <n>', 'which of the agents trained together', '0')
+    .exitOverride()
+    .action(async (opts: { checkpoint?: string; format?: string; out?: string; agent?: string }) => exportCommand(opts));
   program
     .command('bench')
     .description('throughput benchmarks: JSON in bench/results/<suite>-<device>.json and markdown tables')

@@ -11,6 +11,7 @@ import type { Recorder } from '../../gpu/recorder.js';
 import type { Tensor } from '../../gpu/tensor.js';
 import type { MatrixView } from '../../gpu/view.js';
 import type { Clock } from '../../rng/clock.js';
+import type { Mlp } from '../../nn/mlp.js';
 import type { MetricTable } from './metrics.js';
 
 export interface Program {
@@ -51,7 +52,24 @@ export interface DeterministicPolicy {
 export interface EvalNetworks {
   tensors: Record<string, Tensor>;
   policy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy>;
+  /** The network the policy runs and how its output becomes an action (for export). */
+  network: Mlp;
+  head: PolicyHead;
 }
+
+/**
+ * How a policy network's output becomes the normalized action ([-1, 1]) of evaluation, so the
+ * policy can leave pathwise (src/api/export.ts) and act the same elsewhere.
+ */
+export type PolicyHead =
+  /** The output (after the network's own output activation) is the action. */
+  | { kind: 'deterministic' }
+  /** [mu | log std]: the mode tanh(mu) (squashed) or mu. */
+  | { kind: 'gaussian'; squash: boolean }
+  /** Groups of `bins` logits per action dimension: the first argmax k gives -1 + 2k / (bins - 1). */
+  | { kind: 'categorical'; bins: number }
+  /** One logit per action dimension: 1 where it is > 0, else -1. */
+  | { kind: 'binary' };
 
 /** Run settings an algorithm's constraints may look at. */
 export interface RunShape {

@@ -16,7 +16,7 @@ import type { Clock } from '../../rng/clock.js';
 import { Stream } from '../../rng/philox.js';
 import { BinaryUnit } from '../../sample/bernoulli.js';
 import type { BinaryEstimator, Graph, Value } from '../../scg/graph.js';
-import type { DeterministicPolicy, EvalNetworks } from './algorithm.js';
+import type { DeterministicPolicy, EvalNetworks, PolicyHead } from './algorithm.js';
 import { fixedDecoder } from './decoder.js';
 import { toEnv } from './explore.js';
 import { type ActingOptions, type Actor, type StochasticPolicy, policyEvalNetworks } from './policy.js';
@@ -86,6 +86,10 @@ export class BinaryPolicy implements StochasticPolicy {
       bits.tensor.destroy();
     };
     return { forward: [...(await batch.forward()), await unit.mode(cache, bits), ...(await decoded.forward())], input: obs, output: decoded.output, release };
+  }
+
+  get head(): PolicyHead {
+    return { kind: 'binary' };
   }
 
   evalNetworks(): EvalNetworks {

@@ -17,7 +17,7 @@ import type { Clock } from '../../rng/clock.js';
 import { Stream } from '../../rng/philox.js';
 import { GumbelSoftmax } from '../../sample/categorical.js';
 import type { CategoricalEstimator, Graph, Value } from '../../scg/graph.js';
-import type { DeterministicPolicy, EvalNetworks } from './algorithm.js';
+import type { DeterministicPolicy, EvalNetworks, PolicyHead } from './algorithm.js';
 import { fixedDecoder } from './decoder.js';
 import { toEnv } from './explore.js';
 import { type ActingOptions, type Actor, type StochasticPolicy, policyEvalNetworks } from './policy.js';
@@ -104,6 +104,10 @@ export class CategoricalPolicy implements StochasticPolicy {
       onehot.tensor.destroy();
     };
     return { forward: [...(await batch.forward()), ...modes, ...(await decoded.forward())], input: obs, output: decoded.output, release };
+  }
+
+  get head(): PolicyHead {
+    return { kind: 'categorical', bins: this.bins };
   }
 
   evalNetworks(): EvalNetworks {

@@ -14,7 +14,7 @@ import type { Clock } from '../../rng/clock.js';
 import { Stream } from '../../rng/philox.js';
 import { DiagGaussian } from '../../sample/gaussian.js';
 import type { Graph, Value } from '../../scg/graph.js';
-import type { DeterministicPolicy, EvalNetworks } from './algorithm.js';
+import type { DeterministicPolicy, EvalNetworks, PolicyHead } from './algorithm.js';
 import { toEnv } from './explore.js';
 import { type ActingOptions, type Actor, type StochasticPolicy, policyEvalNetworks } from './policy.js';
 
@@ -84,6 +84,10 @@ export class GaussianPolicy implements StochasticPolicy {
       sampler.destroy();
     };
     return { forward: [...(await batch.forward()), await sampler.mode(cache, out)], input, output: out, release };
+  }
+
+  get head(): PolicyHead {
+    return { kind: 'gaussian', squash: this.squash };
   }
 
   evalNetworks(): EvalNetworks {

@@ -9,7 +9,7 @@ import type { MatrixView } from '../../gpu/view.js';
 import type { Mlp } from '../../nn/mlp.js';
 import type { Clock } from '../../rng/clock.js';
 import type { Graph, Value } from '../../scg/graph.js';
-import { type AlgorithmParts, type Build, BuiltAlgorithm, type DeterministicPolicy, type EvalNetworks } from './algorithm.js';
+import { type AlgorithmParts, type Build, BuiltAlgorithm, type DeterministicPolicy, type EvalNetworks, type PolicyHead } from './algorithm.js';
 
 export interface ActingOptions {
   seed: number;
@@ -44,11 +44,13 @@ export interface StochasticPolicy {
   /** The mode of the policy on `obs` (evaluation). */
   mode(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy>;
   evalNetworks(): EvalNetworks;
+  /** How the network's output becomes the evaluation action. */
+  readonly head: PolicyHead;
 }
 
 /** The mode alone, for `pathwise eval`: the policy's parameters by checkpoint name. */
 export function policyEvalNetworks(policy: StochasticPolicy): EvalNetworks {
-  return { tensors: { 'policy.params': policy.net.params }, policy: (cache, obs) => policy.mode(cache, obs) };
+  return { tensors: { 'policy.params': policy.net.params }, policy: (cache, obs) => policy.mode(cache, obs), network: policy.net, head: policy.head };
 }
 
 /** An algorithm that evaluates the mode of its stochastic policy. */

@@ -42,7 +42,7 @@ export function meanPolicy(cache: PipelineCache, mean: Mlp, obs: MatrixView): Pr
 
 export function meanEvalNetworks(ctx: GpuContext, env: EnvBatch, hidden: readonly number[], seed: number): EvalNetworks {
   const mean = meanNetwork(ctx, env, hidden, seed);
-  return { tensors: { 'policy.params': mean.params }, policy: (cache, obs) => meanPolicy(cache, mean, obs) };
+  return { tensors: { 'policy.params': mean.params }, policy: (cache, obs) => meanPolicy(cache, mean, obs), network: mean, head: { kind: 'deterministic' } };
 }
 
 /** The dispatches of shaders/rl/episode_fitness.wgsl over `episode` ([envs, 2]: return, alive). */
