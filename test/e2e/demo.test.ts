@@ -6,41 +6,27 @@
  * that the GPU timer reports (timestamp queries), then watches the learned policy and checks that
  * it beats a random policy on the same envs, with no page errors; screenshots in test-output/.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, serveDirectory } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.PATHWISE_CHROMIUM ?? '/usr/bin/chromium';
 const root = resolve(__dirname, '../..');
 const dist = join(root, 'dist-web');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
 let server: Server;
 let url: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does) or set PATHWISE_CHROMIUM`);
   await build({ configFile: join(root, 'web/vite.config.ts'), root: join(root, 'web'), logLevel: 'warn' });
-  server = createServer((req, res) => {
-    const path = normalize(join(dist, decodeURIComponent((req.url ?? '/').split('?')[0]))).replace(/\/$/, '/index.html');
-    if (!path.startsWith(dist) || !existsSync(path)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
-  });
+  const served = await serveDirectory(dist);
+  server = served.server;
+  url = `${served.base}/index.html`;
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

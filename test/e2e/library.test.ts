@@ -4,16 +4,15 @@
  * its own GPUDevice, hands it to `pathwise(device)`, trains CEM through the async iterator,
  * evaluates, acts with the loaded policy and exports it as ONNX, with no page errors.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { join, resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium, serveDirectory } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.PATHWISE_CHROMIUM ?? '/usr/bin/chromium';
 const root = resolve(__dirname, '../..');
 const out = mkdtempSync(join(tmpdir(), 'pathwise-browser-entry-'));
 
@@ -41,23 +40,14 @@ try {
 </script>`;
 
 let server: Server;
+let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does) or set PATHWISE_CHROMIUM`);
   await build({ configFile: join(root, 'vite.browser.config.ts'), root, logLevel: 'warn', build: { outDir: out, emptyOutDir: false } });
   writeFileSync(join(out, 'index.html'), PAGE);
-  server = createServer((req, res) => {
-    const path = normalize(join(out, (req.url ?? '/').split('?')[0])).replace(/\/$/, '/index.html');
-    if (!path.startsWith(out) || !existsSync(path)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': extname(path) === '.js' ? 'text/javascript' : 'text/html' }).end(readFileSync(path));
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
-  });
+  ({ server, base } = await serveDirectory(out));
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -69,7 +59,7 @@ it("trains, evaluates, acts and exports through pathwise(device) on a page's own
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`);
+  await page.goto(`${base}/index.html`);
   await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, null, { timeout: 240_000, polling: 500 });
   const result = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as { error?: string; steps: number[]; evaluation: number; action: number[]; onnxBytes: number; algos: number };
   expect(result.error).toBeUndefined();
