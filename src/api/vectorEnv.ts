@@ -29,9 +29,9 @@ export interface MakeEnvOptions {
 }
 
 export interface StepResult {
-  /** [envs x observationSize]: what to act on next. */
+  /** `[envs x observationSize]`: what to act on next. */
   observations: Float32Array;
-  /** [envs x (observationSize + goal size)]: the observation each step reached, before any reset. */
+  /** `[envs x (observationSize + goal size)]`: the observation each step reached, before any reset. */
   finalObservations: Float32Array;
   rewards: Float32Array;
   /** 1 where the task ended (a terminal state), else 0. */

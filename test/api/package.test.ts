@@ -4,10 +4,10 @@
  * TypeScript script there type-checked against the package's declarations (strict, no
  * skipLibCheck), compiled and run: it trains a few thousand env steps through the API, evaluates,
  * and acts with the loaded policy; so does the README's "Use it from TypeScript" example, pasted
- * as it stands; the `pathwise` command runs too.
+ * as it stands, and every TypeScript example of examples/ (small); the `pathwise` command runs too.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
@@ -46,6 +46,13 @@ it('packs, installs into a fresh project, type-checks and runs a script that tra
   const npm = (args: string[]) => execFileSync('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   npm(['install', join(dir, packed[0].filename)]);
   npm(['install', '--save-dev', '@types/node@22']);
+  // What the examples use besides pathwise (their headers say so).
+  execFileSync('npm', ['install', 'vega@^6.4.0', 'vega-lite@^6.4.3', 'onnxruntime-node@^1.30.0', '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: project, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+  });
+  const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.ts'));
+  expect(examples.length).toBeGreaterThanOrEqual(3);
+  for (const f of examples) copyFileSync(join(root, 'examples', f), join(project, f));
   writeFileSync(join(project, 'main.ts'), SCRIPT);
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const example = /## Use it from TypeScript\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
@@ -53,7 +60,7 @@ it('packs, installs into a fresh project, type-checks and runs a script that tra
   writeFileSync(join(project, 'readme.ts'), example!);
   writeFileSync(
     join(project, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, outDir: 'out', types: ['node'] }, files: ['main.ts', 'readme.ts'] }),
+    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, outDir: 'out', types: ['node'] }, files: ['main.ts', 'readme.ts', ...examples] }),
   );
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8' });
   const out = execFileSync(process.execPath, [join(project, 'out/main.js')], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,4 +76,17 @@ it('packs, installs into a fresh project, type-checks and runs a script that tra
   expect(readmeOut.trim().split('\n').at(-1)).toMatch(/^-?\d+(\.\d+)? Float32Array\(1\) \[ -?\d/);
   expect(existsSync(join(project, 'pendulum.ckpt'))).toBe(true);
   expect(execFileSync(join(project, 'node_modules/.bin/pathwise'), ['train', '--help'], { encoding: 'utf8' })).toMatch(/--algo/);
+  // Every example, small: each ends with a JSON line of what it got.
+  const ran = Object.fromEntries(
+    examples.map((f) => {
+      const text = execFileSync(process.execPath, [join(project, 'out', f.replace(/\.ts$/, '.js'))], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EXAMPLE_SMALL: '1' } });
+      const last = JSON.parse(text.trim().split('\n').at(-1)!) as { example: string } & Record<string, unknown>;
+      return [last.example, last];
+    }),
+  );
+  expect(ran['train-and-plot']).toMatchObject({ reports: 2 });
+  expect(existsSync(join(project, 'curve.svg'))).toBe(true);
+  expect(ran['export-onnx'].outputs).toEqual(['actions', 'log_std']);
+  expect(ran['export-onnx'].difference as number).toBeLessThan(1e-5);
+  expect((ran['env-loop'].returns as number[]).every((r) => Number.isFinite(r) && r < 0)).toBe(true);
 });

@@ -64,7 +64,7 @@ export interface EvalNetworks {
 export type PolicyHead =
   /** The output (after the network's own output activation) is the action. */
   | { kind: 'deterministic' }
-  /** [mu | log std]: the mode tanh(mu) (squashed) or mu. */
+  /** `[mu | log std]`: the mode tanh(mu) (squashed) or mu. */
   | { kind: 'gaussian'; squash: boolean }
   /** Groups of `bins` logits per action dimension: the first argmax k gives -1 + 2k / (bins - 1). */
   | { kind: 'categorical'; bins: number }
