@@ -6,7 +6,7 @@ import { defineConfig } from 'vite';
 // (a native addon): a GPU server without a package registry then needs only dist/ and the
 // `webgpu` package that ../shared/gpu/make-kit.sh packs.
 export default defineConfig({
-  ssr: { noExternal: true, external: ['webgpu'] },
+  ssr: { noExternal: true, external: ['webgpu', 'tsx'] },
   build: {
     ssr: true,
     target: 'node20',

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Vitest 5 prints failures with Map.groupBy, which Node 20 lacks (it arrived in Node 21): without
@@ -22,6 +23,13 @@ if (typeof (Map as unknown as { groupBy?: unknown }).groupBy !== 'function') {
 // Files run one at a time: lavapipe already uses every core, and two devices fighting for two
 // cores only make each test slower and its timing less predictable.
 export default defineConfig({
+  // The examples import the package by name; in the repository's tests that is the source.
+  resolve: {
+    alias: [
+      { find: /^pathwise$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      { find: /^pathwise\/browser$/, replacement: fileURLToPath(new URL('./src/browser.ts', import.meta.url)) },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',

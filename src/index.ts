@@ -13,6 +13,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EnvDefinition } from './envs/types.js';
+import { type NodeEnvSpec, readWgslFile } from './cli/envModule.js';
 import { bindApi } from './api/index.js';
 import type { ExportFormat } from './api/export.js';
 import type { Policy } from './api/policy.js';
@@ -36,6 +38,17 @@ export const train = api.train;
 /** A batch of envs with reset/step on arrays (gymnasium's vector-env vocabulary). */
 export const makeEnv = api.makeEnv;
 export const listEnvs = api.listEnvs;
+/** gymnasium's env checker for an environment's WGSL (reference, non-finite values, bounds, VJP). */
+export const checkEnv = api.checkEnv;
+
+/**
+ * Defines an environment of your own and registers it by name (see EnvSpec); its WGSL may be
+ * given as `{ file }` (a path or `new URL('./env.wgsl', import.meta.url)`), read here.
+ */
+export function defineEnv(spec: NodeEnvSpec): EnvDefinition {
+  return api.defineEnv(readWgslFile(spec));
+}
+export type { NodeEnvSpec };
 export const listAlgorithms = api.listAlgorithms;
 export const listRunOptions = api.listRunOptions;
 /** The GPU adapter's name. */

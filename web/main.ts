@@ -22,6 +22,7 @@ import { evaluateRandomPolicy } from '../src/run/evaluate.js';
 import { CPU_PRESETS } from '../src/run/presets.js';
 import { type Report, Trainer } from '../src/run/trainer.js';
 import { drawScenes } from './draw.js';
+import { loadEnvModules } from './envModules.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
@@ -88,7 +89,14 @@ async function init(): Promise<void> {
   timer = GpuTimer.create(ctx);
   ui.adapter.textContent = ctx.adapterName;
   if (!timer) ui.gpuTime.textContent = 'no timestamp queries on this adapter';
-  for (const name of envNames().filter((n) => getEnv(n).goalDim === 0)) ui.env.add(new Option(name, name, name === 'pendulum', name === 'pendulum'));
+  let custom: string[] = [];
+  try {
+    custom = await loadEnvModules(location.search);
+  } catch (e) {
+    fail(e);
+  }
+  const selected = custom[0] ?? 'pendulum';
+  for (const name of envNames().filter((n) => getEnv(n).goalDim === 0)) ui.env.add(new Option(name, name, name === selected, name === selected));
   for (const a of ALGORITHM_ENTRIES) {
     const option = new Option(a.name, a.name, a.name === 'ddpg', a.name === 'ddpg');
     option.title = a.summary;

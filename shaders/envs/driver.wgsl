@@ -4,6 +4,8 @@
 //   STATE_DIM, OBS_DIM, ACT_DIM, GOAL_DIM; struct Params (uniform at binding 0) and StepResult;
 //   env_reset(u, u2, p) from 8 uniforms; env_step(s, a, p); env_obs(s, p);
 //   env_achieved_goal(s, p, i); env_success(s, p); env_sysid(p, factors).
+// Environments of one's own (defineEnv, src/envs/custom.ts) write only env_reset, env_step,
+// env_obs (and the dual pair); the rest is generated from their definition.
 //
 // One thread per environment; dispatch (ceil(envs / 64), agents); env (agent a, index i) is
 // flat = a * envs + i. Each env's record in env_state is

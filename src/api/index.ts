@@ -13,6 +13,9 @@ import type { TrainOptions } from './options.js';
 import { Policy } from './policy.js';
 import { type TrainControl, TrainingRun } from './training.js';
 import { type MakeEnvOptions, VectorEnv } from './vectorEnv.js';
+import { type CheckEnvOptions, type EnvCheckReport, checkEnv } from './checkEnv.js';
+import { type EnvSpec, defineEnv } from '../envs/custom.js';
+import type { EnvDefinition } from '../envs/types.js';
 
 export interface Pathwise {
   /** Builds a training run (validated first); iterate it for reports, `finish()` it for the result. */
@@ -25,6 +28,17 @@ export interface Pathwise {
   makeEnv(name: string, options?: MakeEnvOptions): Promise<VectorEnv>;
   /** A checkpoint's policy as ONNX bytes or JSON text (src/api/export.ts). */
   exportPolicy(checkpoint: Uint8Array, options?: { format?: ExportFormat; agent?: number; name?: string }): Promise<Uint8Array | string>;
+  /**
+   * Defines an environment of your own (sizes and constants as data, physics in WGSL; see
+   * EnvSpec) and registers it by name for train, makeEnv, evaluate and checkEnv. No GPU work:
+   * the WGSL's shape is checked here, its compilation happens at first use (or in checkEnv).
+   */
+  defineEnv(spec: EnvSpec): EnvDefinition;
+  /**
+   * gymnasium's env checker for an environment's WGSL: compile errors, reset and step against the
+   * float64 reference, non-finite values, observations out of bounds, the VJP.
+   */
+  checkEnv(env: EnvDefinition | string, options?: CheckEnvOptions): Promise<EnvCheckReport>;
   listEnvs(): EnvInfo[];
   listAlgorithms(): AlgorithmInfo[];
   /** The run's options (envs, steps, seed, ...) with defaults and ranges. */
@@ -74,6 +88,11 @@ export function bindApi(context: () => Promise<GpuContext>): Pathwise {
     makeEnv: async (name, options = {}) => {
       const { ctx, cache } = await gpu();
       return VectorEnv.create(ctx, cache, name, options);
+    },
+    defineEnv,
+    checkEnv: async (env, options = {}) => {
+      const { ctx, cache } = await gpu();
+      return checkEnv(ctx, cache, env, options);
     },
     listEnvs,
     listAlgorithms,

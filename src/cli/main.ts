@@ -1,5 +1,6 @@
 /**
- * The pathwise command line: train | eval | export | bench. Flags and help come from the option schemas. Bad
+ * The pathwise command line: train | eval | export | bench | check-env. `--env-module PATH` (any
+ * command) loads environments defined with defineEnv first. Flags and help come from the option schemas. Bad
  * input exits non-zero (2) with one line naming the flag and the allowed values; a failure while
  * running exits 1 with its message.
  */
@@ -13,8 +14,12 @@ import { evalCommand } from './evaluate.js';
 import { exportCommand } from './export.js';
 import { addMergedSchemaOptions, addSchemaOptions } from './flags.js';
 import { trainCommand } from './train.js';
+import { checkEnvCommand } from './checkEnv.js';
+import { envModuleArgs, loadEnvModules } from './envModule.js';
 
-function buildProgram(): Command {
+const ENV_MODULE_HELP = 'a .ts or .js module defining environments with defineEnv, loaded first (repeatable)';
+
+function buildProgram(defined: readonly string[]): Command {
   const program = new Command('pathwise').description('reinforcement learning trained entirely on the GPU through WebGPU').exitOverride();
 
   const train = program
@@ -22,6 +27,7 @@ function buildProgram(): Command {
     .description(`train an agent (default: DDPG on pendulum) and write DIR/{config.json,metrics.jsonl,curve.svg,checkpoint.bin,eval.json}. Algorithms: ${ALGORITHM_ENTRIES.map((a) => `${a.name} - ${a.summary}`).join('; ')}`)
     .option('--out <dir>', 'run directory (default runs/<algo>-<env>-seed<seed>)')
     .option('--resume <dir>', 'continue the run saved in DIR exactly where it stopped (only --steps may change)')
+    .option('--env-module <path>', ENV_MODULE_HELP)
     .option('--preset <name>', 'defaults for unset flags: gpu (published settings), cpu (small, for a CPU adapter such as lavapipe), auto (cpu on a CPU adapter)', 'auto')
     .exitOverride();
   addSchemaOptions(train, runSchema, 'Run:');
@@ -34,6 +40,7 @@ function buildProgram(): Command {
     .requiredOption('--checkpoint <dir>', 'run directory or checkpoint.bin')
     .option('--episodes <n>', 'evaluation episodes', '100')
     .option('--seed <n>', 'seed of the evaluation envs (default: derived from the run seed)')
+    .option('--env-module <path>', ENV_MODULE_HELP)
     .exitOverride()
     .action(async (opts: { checkpoint?: string; episodes?: string; seed?: string }) => evalCommand(opts));
   program
@@ -43,6 +50,7 @@ function buildProgram(): Command {
     .option('--format <name>', 'onnx | json', 'onnx')
     .requiredOption('--out <file>', 'file to write')
     .option('--agent <n>', 'which of the agents trained together', '0')
+    .option('--env-module <path>', ENV_MODULE_HELP)
     .exitOverride()
     .action(async (opts: { checkpoint?: string; format?: string; out?: string; agent?: string }) => exportCommand(opts));
   program
@@ -53,19 +61,33 @@ function buildProgram(): Command {
     .option('--env <names>', 'envs suite: comma-separated env names or all', 'pendulum')
     .option('--sizes <list>', 'envs suite: numbers of envs (default 4096,65536,1048576; quick 4096,65536)')
     .option('--out <file>', 'JSON output file')
+    .option('--env-module <path>', ENV_MODULE_HELP)
     .exitOverride()
     .action(async (opts: { suite?: string; quick?: boolean; out?: string; env?: string; sizes?: string }) => benchCommand(opts));
+  program
+    .command('check-env')
+    .description("gymnasium's env checker for an environment's WGSL: compile errors in your file and line, reset and step against the float64 reference, non-finite values, observations out of bounds, the VJP; exits 1 on a problem")
+    .option('--env <name>', 'environment to check (default: every environment the --env-module files define)')
+    .option('--env-module <path>', ENV_MODULE_HELP)
+    .option('--envs <n>', 'environments stepped in parallel', '64')
+    .option('--steps <n>', 'random-action steps of every env', '50')
+    .option('--seed <n>', 'seed', '1')
+    .exitOverride()
+    .action(async (opts: { env?: string; envs?: string; steps?: string; seed?: string }) => checkEnvCommand(opts, defined));
   return program;
 }
 
 /** Runs the command line `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv], { from: 'user' });
-    return 0;
+    const defined = await loadEnvModules(envModuleArgs(argv));
+    await buildProgram(defined).parseAsync([...argv], { from: 'user' });
+    // A command that finished but found a problem (check-env) says so through process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof ConfigError || e instanceof CheckpointError) {
+    // By name as well: an env module may throw the ConfigError of its own copy of the package.
+    if (e instanceof ConfigError || e instanceof CheckpointError || (e instanceof Error && e.name === 'ConfigError')) {
       console.error(`pathwise: ${e.message}`);
       return 2;
     }

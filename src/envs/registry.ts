@@ -1,4 +1,7 @@
-/** Environments by name. */
+/**
+ * Environments by name: the built-in ones, and those defined at run time (defineEnv,
+ * src/envs/custom.ts), which every algorithm, the CLI and the demo then find by name as well.
+ */
 import { ConfigError } from '../errors.js';
 import { acrobot } from './acrobot.js';
 import { cartpole } from './cartpole.js';
@@ -10,20 +13,41 @@ import { pointMass, pointMassSparse } from './pointMass.js';
 import { reacher, reacherSparse } from './reacher.js';
 import type { EnvDefinition } from './types.js';
 
-const registry: ReadonlyMap<string, EnvDefinition> = new Map(
+const builtIn: ReadonlyMap<string, EnvDefinition> = new Map(
   [pendulum, mountainCar, cartpole, cartpoleSwingup, acrobot, doublePendulum, reacher, reacherSparse, pointMass, pointMassSparse].map((e) => [e.name, e]),
 );
+/*
+ * One table per process, kept on globalThis: a user's env module may import its own copy of the
+ * package (the CLI's bundle and the library's entry are separate files), and an env it defines
+ * must be found by whichever copy trains it.
+ */
+const USER_DEFINED = Symbol.for('pathwise.userDefinedEnvs');
+const userDefined: Map<string, EnvDefinition> = ((globalThis as Record<symbol, unknown>)[USER_DEFINED] ??= new Map()) as Map<string, EnvDefinition>;
 
 export function envNames(): string[] {
-  return [...registry.keys()];
+  return [...builtIn.keys(), ...userDefined.keys()];
 }
 
-export function getEnv(name: string): EnvDefinition {
-  const def = registry.get(name);
-  if (!def) throw new ConfigError('env', name, `one of ${envNames().join(', ')}`);
+/** The environment called `name`; an unknown name is refused naming `field` and the known names. */
+export function getEnv(name: string, field = 'env'): EnvDefinition {
+  const def = builtIn.get(name) ?? userDefined.get(name);
+  if (!def) throw new ConfigError(field, name, `one of ${envNames().join(', ')} (or an environment of your own: defineEnv in the library, --env-module on the command line)`);
   return def;
 }
 
 export function goalEnvNames(): string[] {
-  return [...registry.values()].filter((e) => e.goalDim > 0).map((e) => e.name);
+  return envNames().map((n) => getEnv(n)).filter((e) => e.goalDim > 0).map((e) => e.name);
+}
+
+export function isBuiltInEnv(name: string): boolean {
+  return builtIn.has(name);
+}
+
+/**
+ * Registers an environment defined at run time under its name; defining the same name again
+ * replaces the earlier definition (as when a module is reloaded). Built-in names are refused.
+ */
+export function registerEnv(def: EnvDefinition): void {
+  if (builtIn.has(def.name)) throw new ConfigError('defineEnv name', def.name, `a name no built-in environment has (built in: ${[...builtIn.keys()].join(', ')})`);
+  userDefined.set(def.name, def);
 }

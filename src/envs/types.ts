@@ -64,7 +64,13 @@ export interface EnvDefinition {
   shader: ShaderSource;
   /** Smooth almost everywhere: has env_step_dual and a VJP kernel. */
   differentiable: boolean;
-  reference: EnvReference;
+  /** Float64 reference of the same equations (every built-in env has one; optional for defineEnv's). */
+  reference?: EnvReference;
+  /** Bounds of each observation field (checkEnv reports values outside them); absent: unbounded. */
+  observationLow?: readonly number[];
+  observationHigh?: readonly number[];
+  /** Set for environments defined at run time (defineEnv): the file its WGSL came from. */
+  userDefined?: { file: string };
   render(state: readonly number[], p: Readonly<Record<string, number>>): Scene;
 }
 

@@ -8,7 +8,7 @@
  */
 import { ConfigError, GpuError } from '../errors.js';
 import type { GpuContext } from './context.js';
-import type { ShaderSource } from './shaders.js';
+import { type ShaderSource, locateLine } from './shaders.js';
 import type { Tensor } from './tensor.js';
 
 export interface Kernel {
@@ -94,10 +94,7 @@ export class PipelineCache {
     const info = await module.getCompilationInfo();
     const scopeError = await device.popErrorScope();
     const errors = info.messages.filter((m) => m.type === 'error');
-    if (errors.length > 0) {
-      const text = errors.map((m) => `line ${m.lineNum}:${m.linePos}: ${m.message}`).join('; ');
-      throw new GpuError(`WGSL compile error in ${shader.path}: ${text}`);
-    }
+    if (errors.length > 0) throw new GpuError(compileErrorMessage(shader, errors));
     if (scopeError) throw new GpuError(`WGSL compile error in ${shader.path}: ${scopeError.message}`);
     return module;
   }
@@ -159,4 +156,25 @@ export async function makeDispatch(
 /** Number of workgroups of `size` threads needed to cover `n` items. */
 export function groups(n: number, size: number): number {
   return Math.max(1, Math.ceil(n / size));
+}
+
+/**
+ * A compile error's message: in the user's file and line where the code came from a user's file
+ * (an environment of defineEnv), as a signature mismatch where a contract check failed, else in
+ * the line of the concatenated module (shader.path names its parts).
+ */
+function compileErrorMessage(shader: ShaderSource, errors: readonly GPUCompilationMessage[]): string {
+  const located = errors.map((m) => ({ m, at: locateLine(shader.code, m.lineNum) }));
+  const contract = located.find((e) => e.at?.kind === 'contract');
+  if (contract?.at?.kind === 'contract') {
+    const { fn, signature } = contract.at;
+    return `WGSL: ${fn} does not have the contract's signature \`fn ${fn}${signature}\` (or is not declared): ${contract.m.message}`;
+  }
+  const user = located.filter((e) => e.at?.kind === 'file');
+  if (user.length > 0) {
+    const text = user.map(({ m, at }) => (at?.kind === 'file' ? `${at.file}:${at.line}:${m.linePos}: ${m.message}` : '')).join('; ');
+    return `WGSL compile error in ${text} (compiled as part of ${shader.path})`;
+  }
+  const text = errors.map((m) => `line ${m.lineNum}:${m.linePos}: ${m.message}`).join('; ');
+  return `WGSL compile error in ${shader.path}: ${text}`;
 }

@@ -48,3 +48,47 @@ export function withRng(path: string, code: string): ShaderSource {
 export function withRngAndViews(path: string, code: string): ShaderSource {
   return { path: `${path} (after common/rng.wgsl, common/view.wgsl)`, code: `${rng}\n${view}\n${code}` };
 }
+
+/*
+ * Where a line of a concatenated module came from. WGSL has no #line directive, so code written
+ * by a user (an environment of defineEnv) is wrapped in marker comments, and compile errors are
+ * told in the user's file and line however the code was concatenated with other files. A
+ * contract marker tags generated calls that check a user function's signature.
+ */
+const MARKER = '// pathwise:';
+
+/** The first line of a user's file inside generated code. */
+export function fileStartMarker(file: string): string {
+  return `${MARKER}file ${file}`;
+}
+
+/** The line after a user's file (or after a contract check). */
+export function endMarker(): string {
+  return `${MARKER}end`;
+}
+
+/** Precedes generated code that calls `fn` as the contract `signature` requires. */
+export function contractMarker(fn: string, signature: string): string {
+  return `${MARKER}contract ${fn} ${signature}`;
+}
+
+export type SourceLocation =
+  | { kind: 'file'; file: string; line: number }
+  | { kind: 'contract'; fn: string; signature: string };
+
+/** The user's file and line, or the contract check, that line `lineNum` (1-based) of `code` belongs to. */
+export function locateLine(code: string, lineNum: number): SourceLocation | null {
+  const lines = code.split('\n');
+  for (let i = Math.min(lineNum, lines.length) - 1; i >= 0; i--) {
+    const text = lines[i].trim();
+    if (!text.startsWith(MARKER)) continue;
+    const rest = text.slice(MARKER.length);
+    if (rest.startsWith('file ')) return { kind: 'file', file: rest.slice(5), line: lineNum - 1 - i };
+    if (rest.startsWith('contract ')) {
+      const [fn, ...signature] = rest.slice(9).split(' ');
+      return { kind: 'contract', fn, signature: signature.join(' ') };
+    }
+    return null;
+  }
+  return null;
+}

@@ -27,6 +27,9 @@ export const runSchema = {
 export type RunConfig = OptionValues<typeof runSchema>;
 
 export function runConfig(given: Readonly<Record<string, unknown>> = {}): RunConfig {
+  // An unknown env name is told with the ways to define one (a checkpoint of an env of one's own
+  // needs that env defined again, e.g. by --env-module).
+  if (typeof given.env === 'string') getEnv(given.env, '--env');
   return resolveOptions(runSchema, given);
 }
 

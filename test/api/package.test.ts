@@ -53,6 +53,12 @@ it('packs, installs into a fresh project, type-checks and runs a script that tra
   const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.ts'));
   expect(examples.length).toBeGreaterThanOrEqual(3);
   for (const f of examples) copyFileSync(join(root, 'examples', f), join(project, f));
+  // The custom environment's module and WGSL, beside the TypeScript and beside its compiled output.
+  for (const dir of ['custom-env', 'out/custom-env']) mkdirSync(join(project, dir), { recursive: true });
+  for (const f of readdirSync(join(root, 'examples/custom-env'))) {
+    copyFileSync(join(root, 'examples/custom-env', f), join(project, 'custom-env', f));
+    if (f.endsWith('.wgsl')) copyFileSync(join(root, 'examples/custom-env', f), join(project, 'out/custom-env', f));
+  }
   writeFileSync(join(project, 'main.ts'), SCRIPT);
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const example = /## Use it from TypeScript\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
@@ -89,4 +95,15 @@ it('packs, installs into a fresh project, type-checks and runs a script that tra
   expect(ran['export-onnx'].outputs).toEqual(['actions', 'log_std']);
   expect(ran['export-onnx'].difference as number).toBeLessThan(1e-5);
   expect((ran['env-loop'].returns as number[]).every((r) => Number.isFinite(r) && r < 0)).toBe(true);
+  // The environment defined in examples/ (random policy about -20) checked, and learned by both.
+  expect(ran['custom-env'].checked).toBe(3200);
+  expect(ran['custom-env'].ddpg as number).toBeGreaterThan(-10);
+  expect(ran['custom-env']['svg-inf'] as number).toBeGreaterThan(-10);
+  // ... and through the command line, the TypeScript module loaded by --env-module.
+  const cli = (args: string[]) => execFileSync(join(project, 'node_modules/.bin/pathwise'), args, { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  expect(cli(['check-env', '--env-module', 'custom-env/spring-mass.ts'])).toMatch(/^spring-mass: ok \(compared with the reference: 64 resets, 3200 transitions, 64 VJP rows\)$/m);
+  cli(['train', '--env-module', 'custom-env/spring-mass.ts', '--env', 'spring-mass', '--algo', 'svg-inf', '--envs', '32', '--steps', '6400', '--horizon', '25', '--eval-episodes', '5', '--out', 'spring-run']);
+  const evaluated = JSON.parse(cli(['eval', '--env-module', 'custom-env/spring-mass.ts', '--checkpoint', 'spring-run', '--episodes', '5']).trim().split('\n').at(-1)!) as { env: string; return_mean: number };
+  expect(evaluated).toMatchObject({ env: 'spring-mass', episodes: 5 });
+  expect(Number.isFinite(evaluated.return_mean)).toBe(true);
 });

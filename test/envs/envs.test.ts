@@ -46,7 +46,7 @@ describe.each(envNames())('%s', (name) => {
     const w = recordWidth(def);
     let terminations = 0, truncations = 0;
     for (let i = 0; i < n; i++) {
-      const ref = def.reference.step(states[i], actions[i], def.params);
+      const ref = def.reference!.step(states[i], actions[i], def.params);
       const where = `${name} env ${i}`;
       const terminated = out.stepOut[i * 3 + 1] > 0;
       const truncated = out.stepOut[i * 3 + 2] > 0;
@@ -55,22 +55,22 @@ describe.each(envNames())('%s', (name) => {
       terminations += Number(terminated);
       truncations += Number(truncated);
       expect(firstMismatch([out.stepOut[i * 3]], [ref.reward], 1e-4, 1e-5), `${where} reward`).toBeNull();
-      const reached = [...def.reference.obs(ref.state, def.params), ...(def.reference.achievedGoal?.(ref.state, def.params) ?? [])];
+      const reached = [...def.reference!.obs(ref.state, def.params), ...(def.reference!.achievedGoal?.(ref.state, def.params) ?? [])];
       expect(firstMismatch(out.nextObs.subarray(i * (O + G), (i + 1) * (O + G)), reached, 1e-4, 1e-5), `${where} next obs`).toBeNull();
       const gpuState = Array.from(out.state.subarray(i * w, i * w + S));
       if (terminated || truncated) {
         // Auto-reset: the next episode (number 1) of this env, from Philox's reset uniforms.
-        const fresh = def.reference.reset(resetUniforms(1, i, 1), def.params);
+        const fresh = def.reference!.reset(resetUniforms(1, i, 1), def.params);
         expect(firstMismatch(gpuState, fresh, 1e-5, 1e-6), `${where} reset state`).toBeNull();
         expect(out.state[i * w + S], `${where} time after reset`).toBe(0);
-        expect(firstMismatch(out.obs.subarray(i * O, (i + 1) * O), def.reference.obs(fresh, def.params), 1e-5, 1e-6), `${where} reset obs`).toBeNull();
+        expect(firstMismatch(out.obs.subarray(i * O, (i + 1) * O), def.reference!.obs(fresh, def.params), 1e-5, 1e-6), `${where} reset obs`).toBeNull();
       } else {
         for (let k = 0; k < S; k++) {
           const d = r.angles?.includes(k) ? angleDiff(gpuState[k], ref.state[k]) : Math.abs(gpuState[k] - ref.state[k]);
           expect(d <= 1e-4 * Math.abs(ref.state[k]) + 1e-5, `${where} state[${k}]: ${gpuState[k]} vs ${ref.state[k]}`).toBe(true);
         }
         expect(out.state[i * w + S], `${where} time`).toBe(times[i] + 1);
-        expect(firstMismatch(out.obs.subarray(i * O, (i + 1) * O), def.reference.obs(ref.state, def.params), 1e-4, 1e-5), `${where} obs`).toBeNull();
+        expect(firstMismatch(out.obs.subarray(i * O, (i + 1) * O), def.reference!.obs(ref.state, def.params), 1e-4, 1e-5), `${where} obs`).toBeNull();
       }
     }
     expect(truncations).toBeGreaterThan(0);
@@ -116,7 +116,7 @@ describe.each(envNames())('%s', (name) => {
   });
 
   it('render returns finite primitives for a reset state', () => {
-    const s = def.reference.reset(resetUniforms(1, 0, 0), def.params);
+    const s = def.reference!.reset(resetUniforms(1, 0, 0), def.params);
     const scene = def.render(s, def.params);
     expect(scene.primitives.length).toBeGreaterThan(0);
     expect(scene.bounds.every(Number.isFinite)).toBe(true);
@@ -143,8 +143,8 @@ describe.each(envNames())('%s', (name) => {
       for (let i = 0; i < rows; i++) {
         const c = cots[i];
         const loss = (x: Float64Array) => {
-          const step = def.reference.step(Array.from(x.subarray(0, S)), Array.from(x.subarray(S)), def.params);
-          const o = def.reference.obs(step.state, def.params);
+          const step = def.reference!.step(Array.from(x.subarray(0, S)), Array.from(x.subarray(S)), def.params);
+          const o = def.reference!.obs(step.state, def.params);
           let total = c[S] * step.reward;
           for (let k = 0; k < S; k++) total += c[k] * step.state[k];
           for (let k = 0; k < O; k++) total += c[S + 1 + k] * o[k];

@@ -59,11 +59,11 @@ describe('gymnax reference transitions', () => {
     it(`${rec.env}: float64 reference reproduces all ${rec.transitions.length} transitions to 1e-9`, () => {
       expect(rec.state_fields.slice(0, s)).toEqual([...def.stateFields]);
       for (const [i, t] of rec.transitions.entries()) {
-        const r = def.reference.step(physical(t.state), map.action(t.action), def.params);
+        const r = def.reference!.step(physical(t.state), map.action(t.action), def.params);
         const done = r.terminated || t.state[s] + 1 >= horizon;
         const where = `${rec.env} transition ${i}`;
         expect(firstMismatch(r.state, physical(t.next_state), 1e-9, 1e-9), `${where} state`).toBeNull();
-        expect(firstMismatch(def.reference.obs(r.state, def.params), t.next_obs, 1e-9, 1e-9), `${where} obs`).toBeNull();
+        expect(firstMismatch(def.reference!.obs(r.state, def.params), t.next_obs, 1e-9, 1e-9), `${where} obs`).toBeNull();
         expect(Math.abs(r.reward - t.reward), `${where} reward`).toBeLessThan(1e-9 * (1 + Math.abs(t.reward)));
         expect(done, `${where} done`).toBe(t.done);
       }

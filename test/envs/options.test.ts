@@ -56,7 +56,7 @@ describe('observation wrappers', () => {
       expect(fm).toBeLessThanOrEqual(1 + range + 1e-6);
       spread = Math.max(spread, Math.abs(fm - 1), Math.abs(fl - 1));
       const p = { ...def.params, m: def.params.m * fm, l: def.params.l * fl };
-      const ref = def.reference.step([before[i * w], before[i * w + 1]], [Math.fround(Math.sin(i))], p);
+      const ref = def.reference!.step([before[i * w], before[i * w + 1]], [Math.fround(Math.sin(i))], p);
       expect(Math.abs(after[i * w] - ref.state[0])).toBeLessThan(1e-4 * Math.abs(ref.state[0]) + 1e-5);
       expect(Math.abs(after[i * w + 1] - ref.state[1])).toBeLessThan(1e-4 * Math.abs(ref.state[1]) + 1e-5);
     }

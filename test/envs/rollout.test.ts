@@ -23,7 +23,7 @@ function referenceReturn(envName: string, s0: number[], actions: number[][]): nu
   let s = s0, total = 0;
   actions.forEach((a, t) => {
     const u = a.map((x, j) => (def.actionLow[j] + def.actionHigh[j]) / 2 + ((def.actionHigh[j] - def.actionLow[j]) / 2) * x);
-    const r = def.reference.step(s, u, def.params);
+    const r = def.reference!.step(s, u, def.params);
     total += gamma ** t * r.reward;
     s = r.state;
   });
@@ -38,7 +38,7 @@ describe.each(['pendulum', 'cartpole-swingup'])('rollout gradient through %s', (
     const rollout = new SimRollout(ctx, def, 1, rows, horizon);
     // Start states: the env's own reset distribution, from float32 uniforms.
     const u = randomArray(rows * 8, 11, 0.05, 0.95);
-    const starts = Array.from({ length: rows }, (_, r) => def.reference.reset(Array.from(u.subarray(r * 8, r * 8 + 8)), def.params).map(Math.fround));
+    const starts = Array.from({ length: rows }, (_, r) => def.reference!.reset(Array.from(u.subarray(r * 8, r * 8 + 8)), def.params).map(Math.fround));
     const stateTensor = f32(ctx, 'starts', [rows, S], starts.flat());
     const actions = randomArray(rows * horizon * A, 12, -0.8, 0.8);
     const traj = new Float32Array(rows * rollout.rowWidth);

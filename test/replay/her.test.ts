@@ -66,7 +66,7 @@ describe.each<HerStrategy>(['future', 'final'])('HER %s', (strategy) => {
         expect(candidates.some((g) => g[0] === goal[0] && g[1] === goal[1]), `row ${r}: goal from a later step of the same episode`).toBe(true);
       }
       expect([row[L.nextObs + O - G], row[L.nextObs + O - G + 1]]).toEqual(goal); // next obs relabeled too
-      expect(row[L.reward] + 0).toBe(def.reference.goalReward!(achieved(own), goal, def.params) + 0); // + 0: -0 == 0
+      expect(row[L.reward] + 0).toBe(def.reference!.goalReward!(achieved(own), goal, def.params) + 0); // + 0: -0 == 0
       expect(record(slotAt(c))[L.env]).toBe(i);
     }
     // Relabeled fraction k / (1 + k) = 0.8 within 4 standard errors.
