@@ -1,11 +1,11 @@
-/** `pathwise check-env`: checkEnv (src/api/checkEnv.ts) on the command line; exits 1 when it finds a problem. */
+/** `pathwise check-env`: checkEnv (src/api/checkEnv.ts) on the command line; false when it found a problem (exit code 1). */
 import { checkEnv } from '../api/checkEnv.js';
 import { getEnv } from '../envs/registry.js';
 import { ConfigError, requireInt } from '../errors.js';
 import { PipelineCache } from '../gpu/kernel.js';
 import { createNodeContext } from '../gpu/node.js';
 
-export async function checkEnvCommand(opts: { env?: string; envs?: string; steps?: string; seed?: string }, defined: readonly string[]): Promise<void> {
+export async function checkEnvCommand(opts: { env?: string; envs?: string; steps?: string; seed?: string }, defined: readonly string[]): Promise<boolean> {
   const names = opts.env ? [opts.env] : defined;
   if (names.length === 0) throw new ConfigError('--env', undefined, 'an environment name, or --env-module files that define environments');
   const defs = names.map((n) => getEnv(n));
@@ -24,5 +24,5 @@ export async function checkEnvCommand(opts: { env?: string; envs?: string; steps
     for (const p of report.problems) console.log(`  ${p.check}: ${p.message}`);
     failed ||= !report.ok;
   }
-  if (failed) process.exitCode = 1;
+  return !failed;
 }

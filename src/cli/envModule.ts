@@ -14,11 +14,15 @@ import { ConfigError } from '../errors.js';
 /** EnvSpec whose WGSL may also be a file to read (a path or a file: URL, named in compile errors). */
 export type NodeEnvSpec = EnvSpecWithFile;
 
-/** The spec with a `{ file }` WGSL read into `{ code, file }`. */
-export function readWgslFile(spec: NodeEnvSpec): EnvSpec {
+/**
+ * The spec with a `{ file }` WGSL read into `{ code, file }`; a relative path is taken from
+ * `base` (the folder of the module that exported the spec, as the browser demo does) or else
+ * from the working directory.
+ */
+export function readWgslFile(spec: NodeEnvSpec, base?: string): EnvSpec {
   const { wgsl } = spec;
   if (typeof wgsl !== 'object' || wgsl === null || ('code' in wgsl && typeof wgsl.code === 'string')) return spec as EnvSpec;
-  const file = wgsl.file instanceof URL ? fileURLToPath(wgsl.file) : wgsl.file;
+  const file = wgsl.file instanceof URL ? fileURLToPath(wgsl.file) : base && typeof wgsl.file === 'string' ? resolve(base, wgsl.file) : wgsl.file;
   if (typeof file !== 'string' || !existsSync(file)) throw new ConfigError(`defineEnv(${spec.name}) wgsl.file`, String(file), 'an existing WGSL file');
   return { ...spec, wgsl: { code: readFileSync(file, 'utf8'), file } };
 }
@@ -48,7 +52,7 @@ export async function loadEnvModules(paths: readonly string[]): Promise<string[]
         if (!envNames().includes(value.name) || getEnv(value.name) !== value) registerEnv(value);
         exported.push(value.name);
       } else if (isEnvSpec(value)) {
-        exported.push(defineEnv(readWgslFile(value)).name);
+        exported.push(defineEnv(readWgslFile(value, dirname(file))).name);
       }
     }
     const names = envNames().filter((n) => !before.has(n));

@@ -19,7 +19,8 @@ import { envModuleArgs, loadEnvModules } from './envModule.js';
 
 const ENV_MODULE_HELP = 'a .ts or .js module defining environments with defineEnv, loaded first (repeatable)';
 
-function buildProgram(defined: readonly string[]): Command {
+/** `status.code`: what a command that finished but found a problem (check-env) exits with. */
+function buildProgram(defined: readonly string[], status: { code: number }): Command {
   const program = new Command('pathwise').description('reinforcement learning trained entirely on the GPU through WebGPU').exitOverride();
 
   const train = program
@@ -73,7 +74,9 @@ function buildProgram(defined: readonly string[]): Command {
     .option('--steps <n>', 'random-action steps of every env', '50')
     .option('--seed <n>', 'seed', '1')
     .exitOverride()
-    .action(async (opts: { env?: string; envs?: string; steps?: string; seed?: string }) => checkEnvCommand(opts, defined));
+    .action(async (opts: { env?: string; envs?: string; steps?: string; seed?: string }) => {
+      if (!(await checkEnvCommand(opts, defined))) status.code = 1;
+    });
   return program;
 }
 
@@ -81,9 +84,9 @@ function buildProgram(defined: readonly string[]): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const defined = await loadEnvModules(envModuleArgs(argv));
-    await buildProgram(defined).parseAsync([...argv], { from: 'user' });
-    // A command that finished but found a problem (check-env) says so through process.exitCode.
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    const status = { code: 0 };
+    await buildProgram(defined, status).parseAsync([...argv], { from: 'user' });
+    return status.code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     // By name as well: an env module may throw the ConfigError of its own copy of the package.

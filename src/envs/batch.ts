@@ -116,6 +116,7 @@ export class EnvBatch {
     this.envs = requireInt(`${label}.envs`, options.envs, 1, maxEnvs);
     requireInt(`${label}.seed`, options.seed, 0, 0xffffffff);
     const sensors = requireOneOf(`${label}.sensors`, options.sensors ?? 'full', SENSORS);
+    if (sensors === 'positions' && def.positionObs.length === 0) throw new ConfigError(`${label}.sensors`, sensors, `full: ${def.name} declares no position observations`);
     const obsNoise = requireNumber(`${label}.obsNoise`, options.obsNoise ?? 0, 0, 1e6);
     const sysid = requireNumber(`${label}.sysid`, options.sysid ?? 0, 0, 0.99);
     if (sysid > 0 && def.sysidParams.length === 0) throw new ConfigError(`${label}.sysid`, sysid, `0: ${def.name} has no identifiable constants`);

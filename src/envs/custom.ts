@@ -11,6 +11,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { contractMarker, endMarker, fileStartMarker } from '../gpu/shaders.js';
+import { PATHWISE_WGSL_NAMES } from './pathwiseNames.js';
 import { registerEnv } from './registry.js';
 import type { EnvDefinition, EnvReference, Scene } from './types.js';
 
@@ -29,13 +30,20 @@ export interface EnvSpec {
   action: { low: readonly number[]; high: readonly number[] };
   /** Physical constants: the WGSL's `Params` struct has these fields, in this order, as f32. */
   params?: Readonly<Record<string, number>>;
+  /**
+   * Constants that system identification (`sysid`) scales per episode, at most 4, in the order of
+   * the factors: without an `env_sysid` of its own, pathwise generates one that multiplies each
+   * by its factor. Default none (sysid refused).
+   */
+  sysidParams?: readonly string[];
   /** Steps before truncation; default 200. */
   horizon?: number;
   /** Default 0.99. */
   discount?: number;
   /**
    * The WGSL: `env_reset`, `env_step`, `env_obs` (and, for pathwise methods through the
-   * simulator, `env_step_dual` and `env_obs_dual`), with `file` naming it in compile errors.
+   * simulator, `env_step_dual` and `env_obs_dual`; optionally `env_success` for the success rate
+   * and `env_sysid`), with `file` naming it in compile errors. ENV_CONTRACT has the signatures.
    */
   wgsl: string | { code: string; file?: string };
   /** Float64 reference of the same equations, for checkEnv. */
@@ -68,7 +76,13 @@ const MAX_ACTION = 64;
 const NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 /** What pathwise generates from the definition; the user's WGSL must not declare these. */
-const GENERATED = ['STATE_DIM', 'OBS_DIM', 'ACT_DIM', 'GOAL_DIM', 'Params', 'params', 'StepResult', 'DualStep'];
+const GENERATED = ['STATE_DIM', 'OBS_DIM', 'ACT_DIM', 'GOAL_DIM', 'Params', 'params', 'StepResult', 'DualStep', 'env_achieved_goal'];
+/** WGSL's keywords and reserved words (WGSL spec 15.2, 15.3): not usable as constant names. */
+const WGSL_RESERVED = new Set(
+  ('alias break case const const_assert continue continuing default diagnostic discard else enable false fn for if let loop override requires return struct switch true var while '
+    + 'NULL Self abstract active alignas alignof as asm asm_fragment async attribute auto await become binding_array cast catch class co_await co_return co_yield coherent column_major common compile compile_fragment concept const_cast consteval constexpr constinit crate debugger decltype delete demote demote_to_helper do dynamic_cast enum explicit export extends extern external fallthrough filter final finally friend from fxgroup get goto groupshared highp impl implements import inline instanceof interface layout lowp macro macro_rules match mediump meta mod module move mut mutable namespace new nil noexcept noinline nointerpolation noperspective null nullptr of operator package packoffset partition pass patch pixelfragment precise precision premerge priv protected pub public readonly ref regardless register reinterpret_cast require resource restrict self set shared sizeof smooth snorm static static_assert static_cast std subroutine super target template this thread_local throw trait try type typedef typeid typename typeof union unless unorm unsafe unsized use using varying virtual volatile wgsl where with writeonly yield '
+    + 'f32 f16 i32 u32 bool vec2 vec3 vec4 mat2x2 mat3x3 mat4x4 array atomic ptr sampler texture_2d').split(' '),
+);
 
 /** The functions of the contract, with the signature each must have (`fn NAME` + this). */
 export const ENV_CONTRACT = {
@@ -78,6 +92,7 @@ export const ENV_CONTRACT = {
   env_step_dual: '(s: array<vec2<f32>, STATE_DIM>, a: array<vec2<f32>, ACT_DIM>, p: Params) -> DualStep',
   env_obs_dual: '(s: array<vec2<f32>, STATE_DIM>, p: Params) -> array<vec2<f32>, OBS_DIM>',
   env_sysid: '(p: Params, f: vec4<f32>) -> Params',
+  env_success: '(s: array<f32, STATE_DIM>, p: Params) -> bool',
 } as const;
 type ContractFunction = keyof typeof ENV_CONTRACT;
 
@@ -89,6 +104,7 @@ const CONTRACT_CALLS: Record<ContractFunction, string> = {
   env_step_dual: 'let r: DualStep = env_step_dual(array<vec2<f32>, STATE_DIM>(), array<vec2<f32>, ACT_DIM>(), params);',
   env_obs_dual: 'let r: array<vec2<f32>, OBS_DIM> = env_obs_dual(array<vec2<f32>, STATE_DIM>(), params);',
   env_sysid: 'let r: Params = env_sysid(params, vec4<f32>(1.0));',
+  env_success: 'let r: bool = env_success(array<f32, STATE_DIM>(), params);',
 };
 
 /** Defines an environment from `spec`, registers it under `spec.name` and returns it. */
@@ -117,13 +133,20 @@ export function buildDefinition(spec: EnvSpec): EnvDefinition {
     if (observationHigh && !(observationHigh[i] >= lo)) throw new ConfigError(field(`observation.high[${i}]`), observationHigh[i], `a number >= observation.low[${i}] = ${lo}`);
   });
   const positions = spec.observation.positions ?? [];
+  if (!Array.isArray(positions) || positions.length > 16 || new Set(positions).size !== positions.length) {
+    throw new ConfigError(field('observation.positions'), positions, 'at most 16 distinct indices of observation.fields');
+  }
   positions.forEach((p, i) => {
     if (!Number.isInteger(p) || p < 0 || p >= obs.length) throw new ConfigError(field(`observation.positions[${i}]`), p, `an index of observation.fields in [0, ${obs.length - 1}]`);
   });
   const params = { ...(spec.params ?? {}) };
   for (const [k, v] of Object.entries(params)) {
-    if (!IDENTIFIER.test(k)) throw new ConfigError(field(`params.${k}`), k, 'a WGSL identifier (a letter, then letters, digits, underscores)');
+    if (!IDENTIFIER.test(k) || WGSL_RESERVED.has(k)) throw new ConfigError(field(`params.${k}`), k, 'a WGSL identifier (a letter, then letters, digits, underscores) that is not a WGSL keyword or reserved word');
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(field(`params.${k}`), v, 'a finite number');
+  }
+  const sysidParams = spec.sysidParams ?? [];
+  if (!Array.isArray(sysidParams) || sysidParams.length > 4 || new Set(sysidParams).size !== sysidParams.length || sysidParams.some((k) => !(k in params))) {
+    throw new ConfigError(field('sysidParams'), sysidParams, `at most 4 distinct names of params (${Object.keys(params).join(', ') || 'none'})`);
   }
   const horizon = spec.horizon ?? 200;
   if (!Number.isInteger(horizon) || horizon < 1 || horizon > 1_000_000) throw new ConfigError(field('horizon'), horizon, 'an integer in [1, 1000000]');
@@ -138,7 +161,7 @@ export function buildDefinition(spec: EnvSpec): EnvDefinition {
   }
   const declared = checkWgsl(field('wgsl'), source.file, source.code);
   const differentiable = declared.has('env_step_dual');
-  const code = generate({ name, state: state.length, obs: obs.length, action: actionLow.length, params: Object.keys(params), declared }, source);
+  const code = generate({ name, state: state.length, obs: obs.length, action: actionLow.length, params: Object.keys(params), sysid: sysidParams, declared }, source);
   return {
     name,
     origin: spec.origin ?? `defined with defineEnv (${source.file})`,
@@ -152,7 +175,7 @@ export function buildDefinition(spec: EnvSpec): EnvDefinition {
     horizon,
     discount,
     params,
-    sysidParams: [],
+    sysidParams: [...sysidParams],
     shader: { path: `${source.file} (environment ${name}, ${hash(code)})`, code },
     differentiable,
     ...(spec.reference ? { reference: spec.reference } : {}),
@@ -182,9 +205,39 @@ function numbers(field: string, value: readonly number[] | undefined, min: numbe
   return [...value];
 }
 
-/** WGSL without comments, so a commented-out function does not count as declared. */
-function stripComments(code: string): string {
-  return code.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, '');
+/**
+ * WGSL without comments (line comments, and block comments, which nest in WGSL), so a
+ * commented-out function does not count as declared. One scan from the left: a `//` inside a
+ * block comment, or a `/*` after `//`, is comment text.
+ */
+export function stripComments(code: string): string {
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < code.length; i++) {
+    const two = code.slice(i, i + 2);
+    if (depth === 0 && two === '//') {
+      while (i < code.length && code[i] !== '\n') i++;
+      out += '\n';
+    } else if (two === '/*') {
+      depth++;
+      i++;
+    } else if (depth > 0 && two === '*/') {
+      depth--;
+      i++;
+      if (depth === 0) out += ' ';
+    } else if (depth === 0) out += code[i];
+  }
+  return out;
+}
+
+/** The names the code declares at module scope (everything inside braces removed first). */
+function moduleScopeNames(text: string): string[] {
+  let flat = text;
+  for (let previous = ''; previous !== flat; ) {
+    previous = flat;
+    flat = flat.replace(/\{[^{}]*\}/g, ' ');
+  }
+  return [...flat.matchAll(/\b(?:fn|struct|const|override|alias|var(?:<[^>]*>)?)\s+([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
 }
 
 /**
@@ -203,9 +256,12 @@ function checkWgsl(field: string, file: string, code: string): Set<string> {
   if (missingDual && dual.some((fn) => declared.has(fn))) {
     throw new ConfigError(`${field} (${file})`, `no fn ${missingDual}`, `both dual functions or neither (a VJP needs fn ${missingDual}${ENV_CONTRACT[missingDual]})`);
   }
-  for (const g of GENERATED) {
-    if (new RegExp(`\\b(const|override|struct|alias|var(<[^>]*>)?)\\s+${g}\\b`).test(text)) {
-      throw new ConfigError(`${field} (${file})`, `a declaration of ${g}`, `no declaration of ${GENERATED.join(', ')}: pathwise generates them from the definition (state, observation, action, params)`);
+  for (const name of moduleScopeNames(text)) {
+    if (GENERATED.includes(name)) {
+      throw new ConfigError(`${field} (${file})`, `a declaration of ${name}`, `no declaration of ${GENERATED.join(', ')}: pathwise generates them from the definition (state, observation, action, params)`);
+    }
+    if (PATHWISE_WGSL_NAMES.has(name)) {
+      throw new ConfigError(`${field} (${file})`, `a declaration of ${name}`, `names that pathwise's own WGSL, compiled in the same module, does not declare (rename ${name}, e.g. with your environment's prefix)`);
     }
   }
   if (/@(binding|group)\s*\(/.test(text)) throw new ConfigError(`${field} (${file})`, 'a @binding', 'no bindings: the constants come in through Params (the definition\'s params)');
@@ -219,17 +275,19 @@ interface Shape {
   obs: number;
   action: number;
   params: string[];
+  sysid: readonly string[];
   declared: Set<string>;
 }
 
 /** The env's WGSL file as the built-in ones are written: generated declarations, the user's code, the contract checks. */
 function generate(shape: Shape, source: { code: string; file: string }): string {
   const paramFields = shape.params.length > 0 ? shape.params.map((p) => `  ${p}: f32,`) : ['  _unused: f32,'];
-  const defaults: string[] = [
-    'fn env_achieved_goal(s: array<f32, STATE_DIM>, p: Params, i: u32) -> f32 { return 0.0; }',
-    'fn env_success(s: array<f32, STATE_DIM>, p: Params) -> bool { return false; }',
-  ];
-  if (!shape.declared.has('env_sysid')) defaults.push('fn env_sysid(p: Params, f: vec4<f32>) -> Params { return p; }');
+  const defaults: string[] = ['fn env_achieved_goal(s: array<f32, STATE_DIM>, p: Params, i: u32) -> f32 { return 0.0; }'];
+  if (!shape.declared.has('env_success')) defaults.push('fn env_success(s: array<f32, STATE_DIM>, p: Params) -> bool { return false; }');
+  if (!shape.declared.has('env_sysid')) {
+    const scaled = shape.sysid.map((k, i) => ` q.${k} = p.${k} * f.${'xyzw'[i]};`).join('');
+    defaults.push(`fn env_sysid(p: Params, f: vec4<f32>) -> Params { var q = p;${scaled} return q; }`);
+  }
   const checks = (Object.keys(ENV_CONTRACT) as ContractFunction[])
     .filter((fn) => shape.declared.has(fn))
     .flatMap((fn) => [contractMarker(fn, ENV_CONTRACT[fn]), `fn pathwise_contract_${fn}() { ${CONTRACT_CALLS[fn]} }`, endMarker()]);

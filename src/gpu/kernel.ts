@@ -8,7 +8,7 @@
  */
 import { ConfigError, GpuError } from '../errors.js';
 import type { GpuContext } from './context.js';
-import { type ShaderSource, locateLine } from './shaders.js';
+import { type ShaderSource, type SourceLocation, hoistDirectives, locateLine } from './shaders.js';
 import type { Tensor } from './tensor.js';
 
 export interface Kernel {
@@ -90,11 +90,12 @@ export class PipelineCache {
   private async compileModule(shader: ShaderSource): Promise<GPUShaderModule> {
     const { device } = this.ctx;
     device.pushErrorScope('validation');
-    const module = device.createShaderModule({ label: shader.path, code: shader.code });
+    const code = hoistDirectives(shader.code);
+    const module = device.createShaderModule({ label: shader.path, code });
     const info = await module.getCompilationInfo();
     const scopeError = await device.popErrorScope();
     const errors = info.messages.filter((m) => m.type === 'error');
-    if (errors.length > 0) throw new GpuError(compileErrorMessage(shader, errors));
+    if (errors.length > 0) throw new GpuError(compileErrorMessage(shader.path, code, info.messages));
     if (scopeError) throw new GpuError(`WGSL compile error in ${shader.path}: ${scopeError.message}`);
     return module;
   }
@@ -163,18 +164,21 @@ export function groups(n: number, size: number): number {
  * (an environment of defineEnv), as a signature mismatch where a contract check failed, else in
  * the line of the concatenated module (shader.path names its parts).
  */
-function compileErrorMessage(shader: ShaderSource, errors: readonly GPUCompilationMessage[]): string {
-  const located = errors.map((m) => ({ m, at: locateLine(shader.code, m.lineNum) }));
-  const contract = located.find((e) => e.at?.kind === 'contract');
+function compileErrorMessage(path: string, code: string, messages: readonly GPUCompilationMessage[]): string {
+  const located = messages.map((m) => ({ m, at: locateLine(code, m.lineNum) }));
+  const errors = located.filter((e) => e.m.type === 'error');
+  const contract = errors.find((e) => e.at?.kind === 'contract');
   if (contract?.at?.kind === 'contract') {
     const { fn, signature } = contract.at;
     return `WGSL: ${fn} does not have the contract's signature \`fn ${fn}${signature}\` (or is not declared): ${contract.m.message}`;
   }
-  const user = located.filter((e) => e.at?.kind === 'file');
-  if (user.length > 0) {
-    const text = user.map(({ m, at }) => (at?.kind === 'file' ? `${at.file}:${at.line}:${m.linePos}: ${m.message}` : '')).join('; ');
-    return `WGSL compile error in ${text} (compiled as part of ${shader.path})`;
+  const where = (at: SourceLocation | null, m: GPUCompilationMessage) => (at?.kind === 'file' ? `${at.file}:${at.line}:${m.linePos}` : `line ${m.lineNum}:${m.linePos}`);
+  const user = errors.filter((e) => e.at?.kind === 'file');
+  if (user.length > 0) return `WGSL compile error in ${user.map(({ m, at }) => `${where(at, m)}: ${m.message}`).join('; ')} (compiled as part of ${path})`;
+  // An error in pathwise's code with a note in the user's file: a name of theirs clashes with ours.
+  const note = located.find((e) => e.m.type !== 'error' && e.at?.kind === 'file');
+  if (note) {
+    return `WGSL compile error at ${where(note.at, note.m)}: ${errors[0].m.message} (${note.m.message}); the other declaration is pathwise's own, in ${path}: rename yours`;
   }
-  const text = errors.map((m) => `line ${m.lineNum}:${m.linePos}: ${m.message}`).join('; ');
-  return `WGSL compile error in ${shader.path}: ${text}`;
+  return `WGSL compile error in ${path}: ${errors.map(({ m }) => `line ${m.lineNum}:${m.linePos}: ${m.message}`).join('; ')}`;
 }

@@ -78,7 +78,7 @@ export type SourceLocation =
 
 /** The user's file and line, or the contract check, that line `lineNum` (1-based) of `code` belongs to. */
 export function locateLine(code: string, lineNum: number): SourceLocation | null {
-  const lines = code.split('\n');
+  const lines = wgslLines(code);
   for (let i = Math.min(lineNum, lines.length) - 1; i >= 0; i--) {
     const text = lines[i].trim();
     if (!text.startsWith(MARKER)) continue;
@@ -91,4 +91,31 @@ export function locateLine(code: string, lineNum: number): SourceLocation | null
     return null;
   }
   return null;
+}
+
+/** The lines of WGSL source as WGSL counts them (its line breaks include \r, \v, \f, U+0085, U+2028, U+2029). */
+export function wgslLines(code: string): string[] {
+  return code.split(/\r\n|[\n\v\f\r\u0085\u2028\u2029]/);
+}
+
+/**
+ * WGSL's directives (enable, requires, diagnostic) must come before every declaration, but a
+ * user's file is compiled after pathwise's libraries: they move to the top, each leaving a blank
+ * line so every other line keeps its distance from the markers (compile errors stay in place).
+ */
+export function hoistDirectives(code: string): string {
+  const lines = wgslLines(code);
+  const directives: string[] = [];
+  let declared = false;
+  const kept = lines.map((line) => {
+    const text = line.trim();
+    if (/^(enable|requires|diagnostic)\b[^;]*;$/.test(text)) {
+      if (!declared) return line; // already before every declaration
+      directives.push(text);
+      return '';
+    }
+    if (text !== '' && !text.startsWith('//')) declared = true;
+    return line;
+  });
+  return directives.length === 0 ? code : [...directives, ...kept].join('\n');
 }

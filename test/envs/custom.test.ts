@@ -6,10 +6,16 @@
  * observation outside its bounds and a wrong dual step; and the example env learned by DDPG and by
  * SVG(inf) through its VJP.
  */
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { endMarker, fileStartMarker } from '../../src/gpu/shaders.js';
+import { PATHWISE_WGSL_NAMES } from '../../src/envs/pathwiseNames.js';
 import { springMassReference, springMassSpec } from '../../examples/custom-env/spring-mass.js';
-import { checkEnv, defineEnv, listEnvs, train, type EnvReference, type NodeEnvSpec } from '../../src/index.js';
+import { checkEnv, defineEnv, listEnvs, makeEnv, train, type EnvReference, type NodeEnvSpec } from '../../src/index.js';
 import { getEnv } from '../../src/envs/registry.js';
 import { evaluateRandomPolicy } from '../../src/run/evaluate.js';
 import { gpu } from '../helpers/gpu.js';
@@ -44,8 +50,28 @@ describe('defineEnv refuses a malformed definition by name, before any GPU work'
     ['empty action bounds', { ...base, action: { low: [1], high: [1] }, wgsl: fns + step }, 'defineEnv(x-env) action.high[0]: got 1, expected a number above action.low[0] = 1'],
     ['a non-finite constant', { ...base, params: { g: Number.NaN }, wgsl: fns + step }, 'defineEnv(x-env) params.g: got NaN, expected a finite number'],
     ['a missing state', { ...base, state: [], wgsl: fns + step }, 'defineEnv(x-env) state: got [], expected an array of 1 to 64 names'],
+    ['a WGSL reserved word as a constant', { ...base, params: { target: 1 }, wgsl: fns + step }, 'defineEnv(x-env) params.target: got "target", expected a WGSL identifier'],
+    ['a name of pathwise\'s own WGSL', { ...base, wgsl: fns + step + 'fn act(x: f32) -> f32 { return x; }' }, 'got "a declaration of act", expected names that pathwise\'s own WGSL, compiled in the same module, does not declare'],
+    ['an unknown constant to identify', { ...base, sysidParams: ['mass'], wgsl: fns + step }, 'defineEnv(x-env) sysidParams: got [mass], expected at most 4 distinct names of params (none)'],
   ])('%s', (_, spec, message) => {
     expect(() => defineEnv(spec as NodeEnvSpec)).toThrow(message);
+  });
+
+  it('comments do not hide declarations, nested block comments hide them, local names may be anything', () => {
+    const tricky = `// same contract as shaders/*.wgsl\n${fns}${step}/* an old version: /* nested */ fn env_step_dual() {} */\nfn helper() -> f32 { let act = 1.0; return act; }\n`;
+    expect(defineEnv({ ...base, name: 'x-env-comments', wgsl: tricky }).differentiable).toBe(false);
+  });
+
+  it("the names refused as pathwise's own are every module-scope name of the files compiled with an env", () => {
+    const shaders = fileURLToPath(new URL('../../shaders/', import.meta.url));
+    const files = [
+      ...readdirSync(join(shaders, 'common')).map((f) => join('common', f)),
+      ...readdirSync(join(shaders, 'fused')).map((f) => join('fused', f)),
+      'envs/driver.wgsl', 'envs/driver_vjp.wgsl', 'envs/rollout.wgsl',
+    ];
+    const declared = files.flatMap((f) => [...readFileSync(join(shaders, f), 'utf8').matchAll(/^(?:@\S+ )*(?:fn|struct|const|override|alias|var(?:<[^>]*>)?)\s+([A-Za-z_]\w*)/gm)].map((m) => `${m[1]} (${f})`));
+    expect(declared.length).toBeGreaterThan(150);
+    expect(declared.filter((d) => !PATHWISE_WGSL_NAMES.has(d.split(' ')[0]) && !d.startsWith('params '))).toEqual([]);
   });
 
   it('a valid definition is registered by name and listed', () => {
@@ -59,6 +85,11 @@ describe('checkEnv', () => {
   it('passes the example: resets, 3,200 transitions and the VJP agree with the float64 reference', async () => {
     const report = await checkEnv(springMass);
     expect(report).toEqual({ env: 'spring-mass', ok: true, problems: [], resets: 64, transitions: 3200, reference: true, vjpRows: 64 });
+  });
+
+  it('follows auto-resets: 5 episodes of 10 steps, each reset compared from its own Philox uniforms; a directive in the file is fine', async () => {
+    const report = await checkEnv(variant('spring-short', (c) => `diagnostic(off, derivative_uniformity);\n${c}`, { horizon: 10 }));
+    expect(report).toMatchObject({ ok: true, problems: [], transitions: 3200 });
   });
 
   it('catches a wrong reference (the damping left out) at its first disagreement', async () => {
@@ -82,6 +113,21 @@ describe('checkEnv', () => {
     expect(report.problems[0].message).toContain('WGSL: env_step does not have the contract\'s signature `fn env_step(s: array<f32, STATE_DIM>, a: array<f32, ACT_DIM>, p: Params) -> StepResult`');
   });
 
+  it('names the function of any contract check that fails (env_obs returning the state\'s type)', async () => {
+    const report = await checkEnv(variant('spring-obs', (c) => c.replace('fn env_obs(s: array<f32, STATE_DIM>, p: Params) -> array<f32, OBS_DIM> {\n  return array<f32, OBS_DIM>(s[0], s[1]);', 'fn env_obs(s: array<f32, STATE_DIM>, p: Params) -> vec2<f32> {\n  return vec2<f32>(s[0], s[1]);')));
+    expect(report.problems[0].message).toMatch(/^WGSL: env_obs does not have the contract's signature `fn env_obs\(s: array<f32, STATE_DIM>, p: Params\) -> array<f32, OBS_DIM>`/);
+  });
+
+  it('tells a clash with a name of pathwise\'s own code in the user\'s file and line', async () => {
+    const { cache } = await gpu();
+    const code = ['fn pathwise_own() {}', fileStartMarker('mine.wgsl'), 'const X = 1;', 'fn pathwise_own() {}', endMarker(), 'fn pathwise_own() {}'].join('\n');
+    await expect(cache.pipeline({ shader: { path: 'clash test', code: `${code}\n@compute @workgroup_size(1) fn main() {}` }, entryPoint: 'main' }))
+      .rejects.toThrow(/^WGSL compile error in mine\.wgsl:2:\d+: redeclaration of 'pathwise_own'/);
+    const late = ['const Y = 2;', fileStartMarker('mine.wgsl'), 'fn mine_only() {}', endMarker(), 'fn mine_only() {}', '@compute @workgroup_size(1) fn main() {}'].join('\n');
+    await expect(cache.pipeline({ shader: { path: 'late clash', code: late }, entryPoint: 'main' }))
+      .rejects.toThrow("WGSL compile error at mine.wgsl:1:1: redeclaration of 'mine_only' ('mine_only' previously declared here); the other declaration is pathwise's own, in late clash: rename yours");
+  });
+
   it('tells a compile error in the user\'s file and line', async () => {
     const lines = wgsl.split('\n');
     const at = lines.findIndex((l) => l.includes('let v = s[1];')); // inside env_step
@@ -101,6 +147,44 @@ describe('checkEnv', () => {
     const report = await checkEnv(variant('spring-dual', (c) => c.replace('0.1 * dsq(v)', '0.2 * dsq(v)')));
     expect(report.problems.map((p) => p.check)).toEqual(['vjp']);
     expect(report.problems[0].message).toMatch(/^VJP \(env_step_dual, env_obs_dual\) disagrees with the reference in \d+ of 64 rows; first: row 0 .*: d\/d state\[1\] 'v' is .* from env_step_dual but .* by central differences of the reference$/);
+  });
+});
+
+describe('what else a definition takes', () => {
+  it('generates env_sysid for sysidParams, and refuses limited sensors without positions', async () => {
+    const spec = { ...springMassSpec, name: 'spring-sysid', sysidParams: ['m', 'k'] };
+    defineEnv(spec);
+    const env = await makeEnv('spring-sysid', { envs: 8, sysid: 0.5 });
+    const step = await env.step(new Float32Array(8).fill(0.5));
+    expect(step.rewards.every(Number.isFinite)).toBe(true);
+    await env.dispose();
+    defineEnv({ ...springMassSpec, name: 'spring-blind', observation: { fields: ['x', 'v'] } });
+    await expect(makeEnv('spring-blind', { sensors: 'positions' })).rejects.toThrow('spring-blind.sensors: got "positions", expected full: spring-blind declares no position observations');
+  });
+});
+
+describe('pathwise check-env', () => {
+  it('exits 0 for the example and 1 for a module whose reference is wrong, printing the problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pathwise-env-module-'));
+    copyFileSync(fileURLToPath(new URL('../../examples/custom-env/spring-mass.wgsl', import.meta.url)), join(dir, 'wrong.wgsl'));
+    writeFileSync(join(dir, 'wrong.mjs'), [
+      "export const wrong = { name: 'spring-wrong-module', state: ['x', 'v'], observation: { fields: ['x', 'v'] }, action: { low: [-1], high: [1] },",
+      "  params: { k: 1, c: 0.1, m: 1, dt: 0.05, max_force: 1, max_speed: 10 }, wgsl: { file: 'wrong.wgsl' },",
+      '  reference: { reset: (u) => [2 * u[0] - 1, u[1] - 0.5], step: (s) => ({ state: s, reward: 0, terminated: false }), obs: (s) => s } };',
+    ].join('\n'));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      expect(await main(['check-env', '--env-module', fileURLToPath(new URL('../../examples/custom-env/spring-mass.ts', import.meta.url))])).toBe(0);
+      expect(log.mock.calls.map((c) => String(c[0]))).toContain('spring-mass: ok (compared with the reference: 64 resets, 3200 transitions, 64 VJP rows)');
+      log.mockClear();
+      expect(await main(['check-env', '--env-module', join(dir, 'wrong.mjs')])).toBe(1);
+      const printed = log.mock.calls.map((c) => String(c[0]));
+      expect(printed[0]).toMatch(/^spring-wrong-module: 2 problems \(compared with the reference/);
+      expect(printed[1]).toMatch(/^ {2}step: env_step \(env 0, step 0, .*\): reward is .* on the GPU \(WGSL\) but 0 in the reference$/);
+      expect(printed[2]).toMatch(/^ {2}vjp: VJP \(env_step_dual, env_obs_dual\) disagrees with the reference in \d+ of 64 rows/);
+    } finally {
+      log.mockRestore();
+    }
   });
 });
 
