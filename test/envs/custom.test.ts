@@ -163,6 +163,36 @@ describe('what else a definition takes', () => {
   });
 });
 
+describe('every algorithm takes an environment of one\'s own', () => {
+  const replay = { batchSize: 16, learningStarts: 80, bufferSize: 2000 };
+  const onPolicy = { policyHidden: [16], valueHidden: [16], segment: 20 };
+  it.each([
+    ['ddpg', { envs: 8, steps: 800 }, { actorHidden: [16], criticHidden: [16], ...replay }],
+    ['svg0', { envs: 8, steps: 800 }, { actorHidden: [16], criticHidden: [16], ...replay }],
+    ['svg1', { envs: 8, steps: 800 }, { policyHidden: [16], valueHidden: [16], modelHidden: [16], ...replay }],
+    ['svg-inf', { envs: 8, steps: 240 }, { policyHidden: [16], horizon: 10 }],
+    ['svg-inf', { envs: 8, steps: 240 }, { policyHidden: [16], horizon: 10, dynamics: 'model', modelHidden: [16], modelBatch: 16, modelUpdates: 3, bufferSize: 2000 }],
+    ['reinforce', { envs: 8, steps: 320 }, { ...onPolicy }],
+    ['ppo', { envs: 8, steps: 320 }, { ...onPolicy, minibatches: 4, epochs: 2 }],
+    ['tnpg', { envs: 8, steps: 320 }, { ...onPolicy, cgIterations: 4, valueEpochs: 2, valueMinibatches: 4 }],
+    ['trpo', { envs: 8, steps: 320 }, { ...onPolicy, cgIterations: 3, valueEpochs: 1, valueMinibatches: 2, maxBacktracks: 4 }],
+    ['rwr', { envs: 8, steps: 320 }, { ...onPolicy, fitSteps: 3, valueEpochs: 1, valueMinibatches: 2 }],
+    ['reps', { envs: 8, steps: 320 }, { policyHidden: [16], segment: 20, fitSteps: 3, dualSteps: 5 }],
+    ['cem', { envs: 16, steps: 16 * 200 }, { policyHidden: [8], population: 8 }],
+    ['cma-es', { envs: 16, steps: 16 * 200 }, { policyHidden: [8], population: 8 }],
+  ])('%s %j %j', async (algo, run, settings) => {
+    defineEnv(springMassSpec);
+    const training = await train({ algo, env: 'spring-mass', reportEvery: 20, evalEpisodes: 2, seed: 3, ...run, ...settings });
+    const returns: (number | null)[] = [];
+    for await (const r of training) returns.push(r.return_mean);
+    const { evaluation } = await training.finish();
+    await training.dispose();
+    expect(returns.length).toBeGreaterThan(0);
+    expect(returns.filter((r) => r !== null).every(Number.isFinite)).toBe(true);
+    expect(Number.isFinite(evaluation?.return_mean)).toBe(true);
+  });
+});
+
 describe('pathwise check-env', () => {
   it('exits 0 for the example and 1 for a module whose reference is wrong, printing the problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pathwise-env-module-'));
