@@ -20,6 +20,7 @@ import { algoConfig, runConfig } from '../src/run/config.js';
 import { learningCurveSvg } from '../src/run/plot.js';
 import { evaluateRandomPolicy } from '../src/run/evaluate.js';
 import { CPU_PRESETS } from '../src/run/presets.js';
+import { taskSettings } from '../src/run/taskSettings.js';
 import { type Report, Trainer } from '../src/run/trainer.js';
 import { drawScenes } from './draw.js';
 import { loadEnvModules } from './envModules.js';
@@ -115,10 +116,14 @@ function showUnsupported(message: string): void {
   $('app').hidden = true;
 }
 
-/** A CPU adapter (SwiftShader) takes the algorithm's small settings; a GPU the published ones. */
-function algorithmSettings(algo: string, envs: number): Record<string, unknown> {
-  if (ctx.isSoftware) return { ...CPU_PRESETS[algo].algo };
-  return algo === 'ddpg' ? { learningStarts: 10 * envs } : {};
+/**
+ * A CPU adapter (SwiftShader) takes the algorithm's small settings; a GPU the published ones;
+ * both under the settings tuned for the task where src/run/taskSettings.json has them.
+ */
+function algorithmSettings(algo: string, env: string, envs: number): Record<string, unknown> {
+  const tuned = taskSettings(algo, env, ctx.isSoftware ? 'cpu' : 'gpu')?.algo;
+  if (ctx.isSoftware) return { ...CPU_PRESETS[algo].algo, ...tuned };
+  return { ...(algo === 'ddpg' ? { learningStarts: 10 * envs } : {}), ...tuned };
 }
 
 async function start(): Promise<void> {
@@ -132,7 +137,7 @@ async function start(): Promise<void> {
   const envs = Number(ui.envs.value);
   const seed = Math.max(0, Math.floor(Number(ui.seed.value) || 0));
   const run = runConfig({ algo, env: ui.env.value, envs, seed, steps: 2 ** 40, reportEvery: 25, evalEpisodes: 0 });
-  const settings = algoConfig(algo, algorithmSettings(algo, envs));
+  const settings = algoConfig(algo, algorithmSettings(algo, ui.env.value, envs));
   setStatus('compiling kernels');
   ui.start.disabled = true;
   trainer = await Trainer.create(ctx, cache, run, settings);

@@ -1,8 +1,12 @@
 // envs/cartpole_swingup.wgsl - cart-pole swing-up: the cart-pole dynamics of cartpole.wgsl
-// (needs envs/cartpole_dynamics.wgsl before it), started hanging down, on an unbounded track,
-// with a smooth reward and no termination. Contract and bindings: envs/driver.wgsl.
+// (needs envs/cartpole_dynamics.wgsl before it), started hanging down, on a track with walls at
+// +-track_limit, with a smooth reward and no termination. Contract and bindings: envs/driver.wgsl.
 //   state [x, x_dot, theta, theta_dot] (theta = 0 upright); obs [x, x_dot, cos, sin, theta_dot]
 //   F = force_mag clip(a, -1, 1); reward = cos theta - 0.01 x^2 - 0.01 clip(a)^2; horizon 500
+//   A step that ends beyond a wall leaves the cart at the wall at rest (an inelastic stop of the
+//   cart alone: the pole keeps its angular velocity), so running away along the track is never
+//   worth anything (as the walls of the DeepMind control suite's cart-pole).
+//   Euler steps of tau, as CartPole-v1.
 //   reset: theta ~ pi + U(-0.05, 0.05), the rest ~ U(-0.05, 0.05).
 //   System identification scales masscart, masspole and length.
 
@@ -19,6 +23,7 @@ struct Params {
   length: f32,
   force_mag: f32,
   tau: f32,
+  track_limit: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -41,7 +46,11 @@ fn env_reset(u: vec4<f32>, u2: vec4<f32>, p: Params) -> array<f32, STATE_DIM> {
 fn env_step(s: array<f32, STATE_DIM>, a: array<f32, ACT_DIM>, p: Params) -> StepResult {
   let push = clamp(a[0], -1.0, 1.0);
   let acc = cartpole_accel(s[2], s[3], p.force_mag * push, constants(p));
-  let next = array<f32, STATE_DIM>(s[0] + p.tau * s[1], s[1] + p.tau * acc.x, s[2] + p.tau * s[3], s[3] + p.tau * acc.y);
+  var next = array<f32, STATE_DIM>(s[0] + p.tau * s[1], s[1] + p.tau * acc.x, s[2] + p.tau * s[3], s[3] + p.tau * acc.y);
+  if (abs(next[0]) > p.track_limit) {
+    next[0] = clamp(next[0], -p.track_limit, p.track_limit);
+    next[1] = 0.0;
+  }
   let reward = cos(next[2]) - 0.01 * next[0] * next[0] - 0.01 * push * push;
   return StepResult(next, reward, false);
 }
@@ -71,7 +80,11 @@ struct DualStep {
 fn env_step_dual(s: array<vec2<f32>, STATE_DIM>, a: array<vec2<f32>, ACT_DIM>, p: Params) -> DualStep {
   let push = dclamp(a[0], -1.0, 1.0);
   let acc = cartpole_accel_dual(s[2], s[3], p.force_mag * push, constants(p));
-  let next = array<vec2<f32>, STATE_DIM>(s[0] + p.tau * s[1], s[1] + p.tau * acc.x_acc, s[2] + p.tau * s[3], s[3] + p.tau * acc.theta_acc);
+  var next = array<vec2<f32>, STATE_DIM>(s[0] + p.tau * s[1], s[1] + p.tau * acc.x_acc, s[2] + p.tau * s[3], s[3] + p.tau * acc.theta_acc);
+  if (abs(next[0].x) > p.track_limit) {
+    next[0] = dclamp(next[0], -p.track_limit, p.track_limit);
+    next[1] = vec2<f32>(0.0);
+  }
   let reward = dcos(next[2]) - 0.01 * dsq(next[0]) - 0.01 * dsq(push);
   return DualStep(next, reward);
 }

@@ -9,6 +9,7 @@ import { flagName } from '../algos/common/options.js';
 import { ConfigError } from '../errors.js';
 import { type RunConfig, algoConfig, checkCombination, runConfig, runSchema } from '../run/config.js';
 import { CPU_PRESETS } from '../run/presets.js';
+import { type TaskSettings, taskSettings } from '../run/taskSettings.js';
 
 export type Preset = 'auto' | 'gpu' | 'cpu';
 
@@ -40,7 +41,12 @@ export interface ResolvedOptions {
   algo: Record<string, unknown>;
   /** The preset that filled unset values ('gpu': the schemas' published defaults; 'checkpoint': a resumed run's own). */
   preset: 'gpu' | 'cpu' | 'checkpoint';
+  /** The settings tuned for this (algorithm, env) and preset that applied (src/run/taskSettings.json), or null: none known. */
+  tuned: TaskSettings | null;
 }
+
+/** Where a resolved value came from: given, the task's tuned settings, the cpu preset, or the schema's default. */
+export type SettingOrigin = 'given' | 'task' | 'preset' | 'default';
 
 export function checkPreset(preset: unknown): Preset {
   if (preset !== undefined && !['auto', 'gpu', 'cpu'].includes(String(preset))) throw new ConfigError('--preset', preset, 'one of auto, gpu, cpu');
@@ -58,8 +64,9 @@ export function resolveTrainOptions(options: TrainOptions, software: boolean): R
   const preset = checkPreset(given) === 'cpu' || (checkPreset(given) === 'auto' && software) ? 'cpu' : 'gpu';
   const name = getAlgorithm(String(values.algo ?? runSchema.algo.default)).name;
   const defaults = preset === 'cpu' ? CPU_PRESETS[name] : undefined;
+  const tuned = taskSettings(name, String(values.env ?? runSchema.env.default), preset);
   const pick = (keys: object) => Object.fromEntries(Object.entries(values).filter(([k]) => k in keys));
-  const run = runConfig({ ...defaults?.run, ...pick(runSchema) });
+  const run = runConfig({ ...defaults?.run, ...tuned?.run, ...pick(runSchema) });
   const entry = getAlgorithm(run.algo);
   for (const key of Object.keys(values)) {
     if (key in runSchema || key in entry.schema) continue;
@@ -67,7 +74,18 @@ export function resolveTrainOptions(options: TrainOptions, software: boolean): R
     const allowed = Object.keys(entry.schema).map(flagName).join(', ');
     throw new ConfigError(flagName(key), values[key], known ? `an option of --algo ${run.algo} (${allowed})` : `a run option or an option of --algo ${run.algo} (${allowed})`);
   }
-  const algo = algoConfig(run.algo, { ...defaults?.algo, ...pick(entry.schema) });
+  const algo = algoConfig(run.algo, { ...defaults?.algo, ...tuned?.algo, ...pick(entry.schema) });
   checkCombination(run, algo);
-  return { run, algo, preset };
+  return { run, algo, preset, tuned };
+}
+
+/** Every run and algorithm setting `options` resolve to, with where each value came from. */
+export function settingOrigins(options: TrainOptions, software: boolean): { resolved: ResolvedOptions; origins: { name: string; flag: string; value: unknown; origin: SettingOrigin }[] } {
+  const resolved = resolveTrainOptions(options, software);
+  const given = new Set(Object.keys(options).filter((k) => options[k] !== undefined));
+  const preset = resolved.preset === 'cpu' ? CPU_PRESETS[resolved.run.algo] : undefined;
+  const origin = (key: string, part: 'run' | 'algo'): SettingOrigin =>
+    given.has(key) ? 'given' : resolved.tuned?.[part] && key in resolved.tuned[part] ? 'task' : preset?.[part] && key in preset[part] ? 'preset' : 'default';
+  const rows = (values: Record<string, unknown>, part: 'run' | 'algo') => Object.entries(values).map(([name, value]) => ({ name, flag: flagName(name), value, origin: origin(name, part) }));
+  return { resolved, origins: [...rows(resolved.run as unknown as Record<string, unknown>, 'run'), ...rows(resolved.algo, 'algo')] };
 }

@@ -49,7 +49,7 @@ function resumedOptions(bytes: Uint8Array, name: string, options: TrainOptions):
   const changed = Object.entries(options).filter(([k, v]) => v !== undefined && k !== 'steps' && k !== 'preset' && String(v) !== String(savedValue(k)));
   if (changed.length > 0) throw new ConfigError('resume', changed.map(([k]) => k).join(', '), "no other settings than steps (a resumed run keeps its checkpoint's settings)");
   const run = runConfig({ ...saved.run, ...(options.steps !== undefined ? { steps: options.steps } : {}) });
-  return { run, algo: algoConfig(run.algo, saved.algo), preset: 'checkpoint' };
+  return { run, algo: algoConfig(run.algo, saved.algo), preset: 'checkpoint', tuned: null };
 }
 
 export class TrainingRun implements AsyncIterable<Report> {

@@ -15,6 +15,7 @@ import { exportCommand } from './export.js';
 import { addMergedSchemaOptions, addSchemaOptions } from './flags.js';
 import { trainCommand } from './train.js';
 import { checkEnvCommand } from './checkEnv.js';
+import { settingsCommand } from './settings.js';
 import { envModuleArgs, loadEnvModules } from './envModule.js';
 
 const ENV_MODULE_HELP = 'a .ts or .js module defining environments with defineEnv, loaded first (repeatable)';
@@ -25,7 +26,7 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
 
   const train = program
     .command('train')
-    .description(`train an agent (default: DDPG on pendulum) and write DIR/{config.json,metrics.jsonl,curve.svg,checkpoint.bin,eval.json}. Algorithms: ${ALGORITHM_ENTRIES.map((a) => `${a.name} - ${a.summary}`).join('; ')}`)
+    .description(`train an agent (default: DDPG on pendulum) and write DIR/{config.json,metrics.jsonl,curve.svg,checkpoint.bin,eval.json}. Settings tuned for the task apply under your flags where known (pathwise settings ALGO ENV shows them). Algorithms: ${ALGORITHM_ENTRIES.map((a) => `${a.name} - ${a.summary}`).join('; ')}`)
     .option('--out <dir>', 'run directory (default runs/<algo>-<env>-seed<seed>)')
     .option('--resume <dir>', 'continue the run saved in DIR exactly where it stopped (only --steps may change)')
     .option('--env-module <path>', ENV_MODULE_HELP)
@@ -65,6 +66,15 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
     .option('--env-module <path>', ENV_MODULE_HELP)
     .exitOverride()
     .action(async (opts: { suite?: string; quick?: boolean; out?: string; env?: string; sizes?: string }) => benchCommand(opts));
+  program
+    .command('settings')
+    .description('the settings train uses for ALGO on ENV: every option with its value and where it comes from (your flags, the task\'s tuned settings with their source, the preset, the default)')
+    .argument('<algo>', `algorithm (${ALGORITHM_ENTRIES.map((a) => a.name).join(', ')})`)
+    .argument('<env>', 'environment')
+    .option('--preset <name>', 'cpu or gpu', 'cpu')
+    .option('--env-module <path>', ENV_MODULE_HELP)
+    .exitOverride()
+    .action((algo: string, env: string, opts: { preset?: string }) => settingsCommand(algo, env, opts));
   program
     .command('check-env')
     .description("gymnasium's env checker for an environment's WGSL: compile errors in your file and line, reset and step against the float64 reference, non-finite values, observations out of bounds, the VJP; exits 1 on a problem")

@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { CPU_PRESETS } from '../run/presets.js';
+import type { PresetName, TaskSettings } from '../run/taskSettings.js';
 import { ALGORITHM_ENTRIES, getAlgorithm } from '../algos/registry.js';
 import { DivergedError, type Report } from '../run/trainer.js';
 import { type RunConfig, algoConfig, runConfig, runSchema } from '../run/config.js';
@@ -67,6 +68,13 @@ function algorithmMetrics(r: Report): string {
 
 const fmt = (x: unknown) => (typeof x === 'number' ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3)) : '-');
 
+/** What train says at start about the settings tuned for the task (src/run/taskSettings.json). */
+export function tunedLine(algo: string, env: string, preset: PresetName, tuned: TaskSettings | null): string {
+  if (tuned) return `settings tuned for ${algo} on ${env} (${preset} preset) apply under your flags: ${JSON.stringify({ ...tuned.run, ...tuned.algo })} (${tuned.source})`;
+  const fallback = preset === 'cpu' ? "the cpu preset's, tuned on pendulum," : 'the published defaults';
+  return `no settings tuned for ${algo} on ${env} with the ${preset} preset: ${fallback} apply (see pathwise settings ${algo} ${env})`;
+}
+
 export async function trainCommand(args: TrainArgs): Promise<void> {
   const preset = checkPreset(args.preset);
   resolveRun(args, preset === 'cpu'); // every flag validated before any GPU work
@@ -86,6 +94,7 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
     const p = CPU_PRESETS[run.algo];
     console.error(`pathwise: ${ctx.adapterName} is a CPU adapter: unset flags take --preset cpu (${JSON.stringify({ ...p.run, ...p.algo })}); --preset gpu uses the published settings`);
   }
+  if (!args.resume) console.error(`pathwise: ${tunedLine(run.algo, run.env, cpu ? 'cpu' : 'gpu', training.settings.tuned)}`);
   let reports: Report[] = [];
   if (resume) {
     // Lines written after the checkpoint (a run that crashed later) are replaced by the resumed ones.
@@ -98,7 +107,8 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   // Start-up (node, device, kernel compilation, buffers) is part of a user's time to a result:
   // seconds since the process started, in config.json; metrics' wall_s counts training alone.
   const startup = Math.round(performance.now()) / 1000;
-  writeAtomic(join(dir, 'config.json'), `${JSON.stringify({ run, algo, adapter: ctx.adapterName, startup_s: startup }, null, 2)}\n`);
+  const { preset: filledBy, tuned } = training.settings;
+  writeAtomic(join(dir, 'config.json'), `${JSON.stringify({ run, algo, settings: { preset: filledBy, tuned }, adapter: ctx.adapterName, startup_s: startup }, null, 2)}\n`);
 
   const title = `${run.algo} on ${run.env} (${run.envs} envs, seed ${run.seed})`;
   const tty = process.stdout.isTTY === true;
