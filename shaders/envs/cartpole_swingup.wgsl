@@ -3,9 +3,12 @@
 // +-track_limit, with a smooth reward and no termination. Contract and bindings: envs/driver.wgsl.
 //   state [x, x_dot, theta, theta_dot] (theta = 0 upright); obs [x, x_dot, cos, sin, theta_dot]
 //   F = force_mag clip(a, -1, 1); reward = cos theta - 0.01 x^2 - 0.01 clip(a)^2; horizon 500
-//   A step that ends beyond a wall leaves the cart at the wall at rest (an inelastic stop of the
-//   cart alone: the pole keeps its angular velocity), so running away along the track is never
-//   worth anything (as the walls of the DeepMind control suite's cart-pole).
+//   Walls (as the DeepMind control suite's cart-pole has), so running away along the track is
+//   never worth anything: a step that would end beyond a wall leaves the cart at the wall at rest
+//   (an inelastic stop of the cart alone: the pole keeps its angular velocity); a cart at a wall,
+//   at rest or moving into it, that the free dynamics would push further in stays pinned, and the
+//   pole swings about a fixed pivot: theta_acc = 3 g sin(theta) / (4 l), the free equations with
+//   the cart's mass infinite (the push reaches the pole only through a cart that moves).
 //   Euler steps of tau, as CartPole-v1.
 //   reset: theta ~ pi + U(-0.05, 0.05), the rest ~ U(-0.05, 0.05).
 //   System identification scales masscart, masspole and length.
@@ -43,11 +46,18 @@ fn env_reset(u: vec4<f32>, u2: vec4<f32>, p: Params) -> array<f32, STATE_DIM> {
   return array<f32, STATE_DIM>(v.x, v.y, PI + v.z, v.w);
 }
 
+/** Whether the wall holds the cart this step: at (or beyond) it, not moving away, pushed into it. */
+fn pinned(x: f32, x_dot: f32, x_acc: f32, p: Params) -> bool {
+  return abs(x) >= p.track_limit && x * x_dot >= 0.0 && x * x_acc >= 0.0;
+}
+
 fn env_step(s: array<f32, STATE_DIM>, a: array<f32, ACT_DIM>, p: Params) -> StepResult {
   let push = clamp(a[0], -1.0, 1.0);
-  let acc = cartpole_accel(s[2], s[3], p.force_mag * push, constants(p));
+  var acc = cartpole_accel(s[2], s[3], p.force_mag * push, constants(p));
+  let held = pinned(s[0], s[1], acc.x, p);
+  if (held) { acc = vec2<f32>(0.0, 3.0 * p.gravity * sin(s[2]) / (4.0 * p.length)); }
   var next = array<f32, STATE_DIM>(s[0] + p.tau * s[1], s[1] + p.tau * acc.x, s[2] + p.tau * s[3], s[3] + p.tau * acc.y);
-  if (abs(next[0]) > p.track_limit) {
+  if (held || abs(next[0]) > p.track_limit) {
     next[0] = clamp(next[0], -p.track_limit, p.track_limit);
     next[1] = 0.0;
   }
@@ -79,10 +89,12 @@ struct DualStep {
 
 fn env_step_dual(s: array<vec2<f32>, STATE_DIM>, a: array<vec2<f32>, ACT_DIM>, p: Params) -> DualStep {
   let push = dclamp(a[0], -1.0, 1.0);
-  let acc = cartpole_accel_dual(s[2], s[3], p.force_mag * push, constants(p));
+  var acc = cartpole_accel_dual(s[2], s[3], p.force_mag * push, constants(p));
+  let held = pinned(s[0].x, s[1].x, acc.x_acc.x, p);
+  if (held) { acc = DualAccel(vec2<f32>(0.0), 3.0 * p.gravity * dsin(s[2]) / (4.0 * p.length)); }
   var next = array<vec2<f32>, STATE_DIM>(s[0] + p.tau * s[1], s[1] + p.tau * acc.x_acc, s[2] + p.tau * s[3], s[3] + p.tau * acc.theta_acc);
-  if (abs(next[0].x) > p.track_limit) {
-    next[0] = dclamp(next[0], -p.track_limit, p.track_limit);
+  if (held || abs(next[0].x) > p.track_limit) {
+    next[0] = vec2<f32>(clamp(next[0].x, -p.track_limit, p.track_limit), 0.0);
     next[1] = vec2<f32>(0.0);
   }
   let reward = dcos(next[2]) - 0.01 * dsq(next[0]) - 0.01 * dsq(push);

@@ -71,10 +71,10 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
     .description('the settings train uses for ALGO on ENV: every option with its value and where it comes from (your flags, the task\'s tuned settings with their source, the preset, the default)')
     .argument('<algo>', `algorithm (${ALGORITHM_ENTRIES.map((a) => a.name).join(', ')})`)
     .argument('<env>', 'environment')
-    .option('--preset <name>', 'cpu or gpu', 'cpu')
+    .option('--preset <name>', 'auto (as train: cpu on a CPU adapter), cpu or gpu', 'auto')
     .option('--env-module <path>', ENV_MODULE_HELP)
     .exitOverride()
-    .action((algo: string, env: string, opts: { preset?: string }) => settingsCommand(algo, env, opts));
+    .action(async (algo: string, env: string, opts: { preset?: string }) => settingsCommand(algo, env, opts));
   program
     .command('check-env')
     .description("gymnasium's env checker for an environment's WGSL: compile errors in your file and line, reset and step against the float64 reference, non-finite values, observations out of bounds, the VJP; exits 1 on a problem")

@@ -31,9 +31,11 @@ export interface TrainArgs {
 interface SavedConfig {
   run: RunConfig;
   algo: Record<string, unknown>;
+  /** How the first session filled its settings (kept by every resumed session). */
+  settings?: { preset: string; tuned: TaskSettings | null };
 }
 
-function resolveRun(args: TrainArgs, cpu: boolean): { run: RunConfig; algo: Record<string, unknown>; dir: string } {
+function resolveRun(args: TrainArgs, cpu: boolean): { run: RunConfig; algo: Record<string, unknown>; dir: string; saved?: SavedConfig } {
   if (args.resume) {
     const dir = args.resume;
     const file = join(dir, 'config.json');
@@ -45,7 +47,7 @@ function resolveRun(args: TrainArgs, cpu: boolean): { run: RunConfig; algo: Reco
     if (changed.length > 0 || algoFlags.length > 0) {
       throw new ConfigError('--resume', dir, `no other settings than --steps (the run's settings are in ${file}; got ${[...new Set([...changed, ...algoFlags])].join(', ')})`);
     }
-    return { run: runConfig({ ...saved.run, ...(given.steps !== undefined ? { steps: given.steps } : {}) }), algo: algoConfig(saved.run.algo, saved.algo), dir };
+    return { run: runConfig({ ...saved.run, ...(given.steps !== undefined ? { steps: given.steps } : {}) }), algo: algoConfig(saved.run.algo, saved.algo), dir, saved };
   }
   const resolved = resolveTrainOptions(trainOptions(args), cpu);
   return { ...resolved, dir: args.out ?? join('runs', `${resolved.run.algo}-${resolved.run.env}-seed${resolved.run.seed}`) };
@@ -68,9 +70,16 @@ function algorithmMetrics(r: Report): string {
 
 const fmt = (x: unknown) => (typeof x === 'number' ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3)) : '-');
 
-/** What train says at start about the settings tuned for the task (src/run/taskSettings.json). */
-export function tunedLine(algo: string, env: string, preset: PresetName, tuned: TaskSettings | null): string {
-  if (tuned) return `settings tuned for ${algo} on ${env} (${preset} preset) apply under your flags: ${JSON.stringify({ ...tuned.run, ...tuned.algo })} (${tuned.source})`;
+/**
+ * What train says at start about the settings tuned for the task (src/run/taskSettings.json): the
+ * values that apply (those `given` does not set) and their source.
+ */
+export function tunedLine(algo: string, env: string, preset: PresetName, tuned: TaskSettings | null, given: Readonly<Record<string, unknown>> = {}): string {
+  if (tuned) {
+    const applied = Object.fromEntries(Object.entries({ ...tuned.run, ...tuned.algo }).filter(([k]) => given[k] === undefined));
+    const what = Object.keys(applied).length > 0 ? `apply: ${JSON.stringify(applied)}` : Object.keys({ ...tuned.run, ...tuned.algo }).length > 0 ? 'are all overridden by your flags' : `are the ${preset} preset's own`;
+    return `settings tuned for ${algo} on ${env} (${preset} preset) ${what} (${tuned.source})`;
+  }
   const fallback = preset === 'cpu' ? "the cpu preset's, tuned on pendulum," : 'the published defaults';
   return `no settings tuned for ${algo} on ${env} with the ${preset} preset: ${fallback} apply (see pathwise settings ${algo} ${env})`;
 }
@@ -81,7 +90,7 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   const resume = args.resume ? readCheckpointBytes(args.resume) : undefined;
   const ctx = await createNodeContext();
   const cpu = preset === 'cpu' || (preset === 'auto' && ctx.isSoftware);
-  const { run, algo, dir } = resolveRun(args, cpu);
+  const { run, algo, dir, saved } = resolveRun(args, cpu);
   const api = bindApi(async () => ctx);
   const metricsFile = join(dir, 'metrics.jsonl');
   const training = await api.train(resume ? { steps: run.steps } : { ...trainOptions(args), preset: cpu ? 'cpu' : 'gpu' }, {
@@ -92,9 +101,9 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   const { trainer } = training;
   if (cpu && preset === 'auto' && !args.resume) {
     const p = CPU_PRESETS[run.algo];
-    console.error(`pathwise: ${ctx.adapterName} is a CPU adapter: unset flags take --preset cpu (${JSON.stringify({ ...p.run, ...p.algo })}); --preset gpu uses the published settings`);
+    console.error(`pathwise: ${ctx.adapterName} is a CPU adapter: unset flags take --preset cpu (${JSON.stringify({ ...p.run, ...p.algo })}) where the task has no tuned value; --preset gpu uses the published settings`);
   }
-  if (!args.resume) console.error(`pathwise: ${tunedLine(run.algo, run.env, cpu ? 'cpu' : 'gpu', training.settings.tuned)}`);
+  if (!args.resume) console.error(`pathwise: ${tunedLine(run.algo, run.env, cpu ? 'cpu' : 'gpu', training.settings.tuned, trainOptions(args))}`);
   let reports: Report[] = [];
   if (resume) {
     // Lines written after the checkpoint (a run that crashed later) are replaced by the resumed ones.
@@ -107,8 +116,9 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   // Start-up (node, device, kernel compilation, buffers) is part of a user's time to a result:
   // seconds since the process started, in config.json; metrics' wall_s counts training alone.
   const startup = Math.round(performance.now()) / 1000;
-  const { preset: filledBy, tuned } = training.settings;
-  writeAtomic(join(dir, 'config.json'), `${JSON.stringify({ run, algo, settings: { preset: filledBy, tuned }, adapter: ctx.adapterName, startup_s: startup }, null, 2)}\n`);
+  // A resumed session keeps the record of how the first one filled its settings.
+  const settings = saved?.settings ?? { preset: training.settings.preset, tuned: training.settings.tuned };
+  writeAtomic(join(dir, 'config.json'), `${JSON.stringify({ run, algo, settings, adapter: ctx.adapterName, startup_s: startup }, null, 2)}\n`);
 
   const title = `${run.algo} on ${run.env} (${run.envs} envs, seed ${run.seed})`;
   const tty = process.stdout.isTTY === true;

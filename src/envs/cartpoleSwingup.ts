@@ -14,10 +14,15 @@ export const cartpoleSwingupReference: EnvReference = {
   reset: (u) => [0.1 * u[0] - 0.05, 0.1 * u[1] - 0.05, Math.PI + 0.1 * u[2] - 0.05, 0.1 * u[3] - 0.05],
   step(s, [a], p) {
     const push = Math.min(Math.max(a, -1), 1);
-    const [xAcc, thetaAcc] = cartpoleAccel(s[2], s[3], p.force_mag * push, { gravity: p.gravity, masscart: p.masscart, masspole: p.masspole, length: p.length });
+    // The wall's position as the GPU holds it (float32), so a cart resting there is at it in both.
+    const wall = Math.fround(p.track_limit);
+    let [xAcc, thetaAcc] = cartpoleAccel(s[2], s[3], p.force_mag * push, { gravity: p.gravity, masscart: p.masscart, masspole: p.masspole, length: p.length });
+    // Pinned at a wall: the cart stays, the pole swings about a fixed pivot (see the WGSL).
+    const held = Math.abs(s[0]) >= wall && s[0] * s[1] >= 0 && s[0] * xAcc >= 0;
+    if (held) [xAcc, thetaAcc] = [0, (3 * p.gravity * Math.sin(s[2])) / (4 * p.length)];
     const next = [s[0] + p.tau * s[1], s[1] + p.tau * xAcc, s[2] + p.tau * s[3], s[3] + p.tau * thetaAcc];
-    if (Math.abs(next[0]) > p.track_limit) {
-      next[0] = Math.sign(next[0]) * p.track_limit; // the wall stops the cart
+    if (held || Math.abs(next[0]) > wall) {
+      next[0] = Math.min(Math.max(next[0], -wall), wall); // the wall stops the cart
       next[1] = 0;
     }
     return { state: next, reward: Math.cos(next[2]) - 0.01 * next[0] ** 2 - 0.01 * push ** 2, terminated: false };
@@ -44,8 +49,9 @@ export const cartpoleSwingup: EnvDefinition = {
   differentiable: true,
   reference: cartpoleSwingupReference,
   render: (s, p) => {
-    const wall = p.track_limit + 0.25;
+    const wall = p.track_limit + 0.25; // the cart's half-width: its side touches the wall
+    const reach = p.track_limit + 2 * p.length + 0.1; // a horizontal pole on a cart at the wall
     const walls = [-wall, wall].map((w) => ({ kind: 'line' as const, x1: w, y1: -0.2, x2: w, y2: 0.3, width: 0.06, color: '#555' }));
-    return { bounds: [-wall - 0.3, -1.3 - wall / 2, wall + 0.3, 1.6 + wall / 2], primitives: [...drawCartPole(s[0], s[2], p.length, wall), ...walls] };
+    return { bounds: [-reach, -reach * 0.55, reach, reach * 0.55 + 0.3], primitives: [...drawCartPole(s[0], s[2], p.length, wall), ...walls] };
   },
 };

@@ -33,9 +33,16 @@ describe('the table of task settings', () => {
     expect(resolved.tuned).toBe(settings);
     expect(resolved.run).toMatchObject(settings.run ?? {});
     expect(resolved.algo).toMatchObject(settings.algo ?? {});
-    // An explicit option wins over the table.
-    const seed = resolveTrainOptions({ algo, env, preset, seed: 77 }, preset === 'cpu');
-    expect(seed.run.seed).toBe(77);
+    // Every value of the entry gives way to an explicit option (another valid value).
+    const schema = { ...runSchema, ...getAlgorithm(algo).schema } as Record<string, { kind: string; choices?: readonly string[] | (() => string[]) }>;
+    for (const [key, value] of Object.entries({ ...settings.run, ...settings.algo })) {
+      const choices = schema[key].choices;
+      const other = typeof value === 'number' ? value * 2 : (typeof choices === 'function' ? choices() : choices ?? []).find((c) => c !== value);
+      expect(other, key).toBeDefined();
+      const given = resolveTrainOptions({ algo, env, preset, [key]: other }, preset === 'cpu');
+      expect({ ...given.run, ...given.algo }[key], key).toEqual(other);
+      expect(settingOrigins({ algo, env, preset, [key]: other }, preset === 'cpu').origins.find((o) => o.name === key)?.origin).toBe('given');
+    }
   });
 });
 
@@ -45,6 +52,13 @@ describe('tuned settings in train and on the command line', () => {
     expect(resolved.tuned).toBeNull();
     expect(resolved.run.envs).toBe(CPU_PRESETS.cem.run.envs);
     expect(tunedLine('cem', 'acrobot', 'cpu', null)).toBe("no settings tuned for cem on acrobot with the cpu preset: the cpu preset's, tuned on pendulum, apply (see pathwise settings cem acrobot)");
+  });
+
+  it("train's line names only the tuned values that apply", () => {
+    const tuned = { run: { steps: 240000 }, algo: { noise: 'ou' }, source: 'somewhere' };
+    expect(tunedLine('ddpg', 'mountain-car', 'cpu', tuned, { steps: 1000 })).toBe('settings tuned for ddpg on mountain-car (cpu preset) apply: {"noise":"ou"} (somewhere)');
+    expect(tunedLine('ddpg', 'mountain-car', 'cpu', tuned, { steps: 1000, noise: 'gaussian' })).toBe('settings tuned for ddpg on mountain-car (cpu preset) are all overridden by your flags (somewhere)');
+    expect(tunedLine('ddpg', 'pendulum', 'cpu', { source: 'the preset' })).toBe("settings tuned for ddpg on pendulum (cpu preset) are the cpu preset's own (the preset)");
   });
 
   it('pathwise settings lists every option with its value and origin', async () => {
@@ -62,6 +76,7 @@ describe('tuned settings in train and on the command line', () => {
         expect(origins.find((o) => o.name === key)?.origin, key).toBe('task');
       }
       expect(origins.find((o) => o.name === 'env')?.origin).toBe('given');
+      expect(origins.find((o) => o.name === 'envs')?.origin).toBe('preset'); // 32 from the cpu preset
       expect(lines.some((l) => /--seed\s+1\s+default$/.test(l))).toBe(true);
     } finally {
       log.mockRestore();
