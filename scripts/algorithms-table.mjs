@@ -88,7 +88,8 @@ for (const env of envs) {
         try {
           execFileSync('node', args, { stdio: ['ignore', 'ignore', 'pipe'] });
         } catch (e) {
-          const refusal = String(e.stderr ?? e.message).split('\n').find((l) => l.startsWith('pathwise: ')) ?? String(e.message).split('\n')[0];
+          // The error is the last `pathwise: ` line (the earlier ones are notices: settings, fallbacks).
+          const refusal = String(e.stderr ?? e.message).split('\n').filter((l) => l.startsWith('pathwise: ')).at(-1) ?? String(e.message).split('\n')[0];
           results.push({ failed: refusal.replace(/^pathwise: /, '') });
           console.error(`${algo} ${label} seed ${seed}: failed: ${results.at(-1).failed}`);
           continue;

@@ -23,6 +23,18 @@ export class GpuError extends Error {
   }
 }
 
+/**
+ * The driver refused to build a compute pipeline from a shader that compiled (a resource it
+ * cannot give, e.g. more per-invocation private memory than it has; NVIDIA answers
+ * VK_ERROR_UNKNOWN). Algorithms with `--program auto` then fall back to one dispatch per layer.
+ */
+export class PipelineError extends GpuError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PipelineError';
+  }
+}
+
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.join(', ')}]`;

@@ -168,7 +168,7 @@ export class Ddpg extends BuiltAlgorithm<DdpgConfig> {
       unit: { blocks: config.policyDelay / gcd(updates, config.policyDelay), steps, updates },
     };
     const plan = schedule(l.unit, config.policyDelay);
-    const program = chooseProgram(config.program, () => ddpgRowsUnsupported(ctx.limits, config, [actor, critic]));
+    const program = chooseProgram(config.program, cache, () => ddpgRowsUnsupported(ctx.limits, config, [actor, critic]));
     const buffers = replayFor(l);
     const { replay, ouState } = buffers;
     const train = new Recorder(ctx, `ddpg train (${program})`);

@@ -4,7 +4,7 @@
  */
 import type { EnvBatch } from '../envs/batch.js';
 import type { EnvDefinition } from '../envs/types.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, PipelineError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { PipelineCache } from '../gpu/kernel.js';
 import type { Clock } from '../rng/clock.js';
@@ -36,6 +36,27 @@ export interface AlgorithmEntry {
   check(run: RunShape, def: EnvDefinition, settings: Settings): void;
 }
 
+/**
+ * Builds the algorithm; with `program: 'auto'` (the default of those that have row programs), a
+ * row kernel the driver refuses to build (PipelineError: NVIDIA's Vulkan driver refuses kernels
+ * that need more private memory per invocation than it gives) falls back to one dispatch per
+ * layer, with the reason in `programNote`. Same initial weights and streams: the program changes
+ * the schedule of the arithmetic, not the run's randomness.
+ */
+async function createWithFallback<C extends Record<string, unknown>>(
+  cls: AlgorithmClass<C>, ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: C, seed: number,
+): Promise<Algorithm> {
+  if (config.program !== 'auto') return cls.create(ctx, cache, env, clock, config, seed);
+  try {
+    return await ctx.discardOnFailure(() => cls.create(ctx, cache, env, clock, config, seed));
+  } catch (e) {
+    if (!(e instanceof PipelineError)) throw e;
+    const algo = await cls.create(ctx, cache, env, clock, { ...config, program: 'layers' }, seed);
+    const why = e.message.split('\n')[0];
+    return Object.assign(algo, { programNote: `row programs refused by this driver (${why}); running one dispatch per layer (--program layers)` });
+  }
+}
+
 /** An entry from an algorithm's schema, config function and class; settings are validated on every use. */
 function entry<C extends Record<string, unknown>>(name: string, summary: string, schema: Schema, config: (given: Settings) => C, cls: AlgorithmClass<C>): AlgorithmEntry {
   return {
@@ -43,7 +64,7 @@ function entry<C extends Record<string, unknown>>(name: string, summary: string,
     summary,
     schema,
     config,
-    create: (ctx, cache, env, clock, settings, seed) => cls.create(ctx, cache, env, clock, config(settings), seed),
+    create: (ctx, cache, env, clock, settings, seed) => createWithFallback(cls, ctx, cache, env, clock, config(settings), seed),
     evalNetworks: (ctx, env, settings, seed) => cls.evalNetworks(ctx, env, config(settings), seed),
     check: (run, def, settings) => cls.check?.(run, def, config(settings)),
   };

@@ -99,7 +99,7 @@ export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
     const { policy, value } = Reinforce.networks(ctx, env, config, seed);
     const N = env.envs, agents = env.agents;
     const T = config.segment > 0 ? config.segment : env.horizon;
-    const rows = chooseProgram(config.program, () => reinforceRowsUnsupported(ctx.limits, env, T, config, policy, value)) === 'rows';
+    const rows = chooseProgram(config.program, cache, () => reinforceRowsUnsupported(ctx.limits, env, T, config, policy, value)) === 'rows';
     const l: Learner = {
       ctx, cache, env, clock, config, seed, policy, value, T,
       policyOpt: new Adam(ctx, policy.net.params, policy.net.grads, agents, { lr: config.policyLr, maxGradNorm: config.maxGradNorm }, 'policy.adam'),

@@ -125,7 +125,7 @@ export class Svg0 extends PolicyAlgorithm<Svg0Config, Svg0Policy> {
       batch: actorCriticBatch(ctx, 'svg0.batch', { agents, rows: B, obs: env.obsWidth, action: A }),
       warmupIterations: Math.ceil(config.learningStarts / env.envs),
     };
-    const program = chooseProgram(config.program, () => svg0RowsUnsupported(ctx.limits, config, [policy.net, critic]));
+    const program = chooseProgram(config.program, cache, () => svg0RowsUnsupported(ctx.limits, config, [policy.net, critic]));
     const train = new Recorder(ctx, `svg0 train (${program})`);
     const warmup = new Recorder(ctx, `svg0 warmup (${program})`);
     const U = config.updatesPerStep;

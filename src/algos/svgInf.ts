@@ -112,7 +112,7 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
     };
     const warmup = { recorder: new Recorder(ctx, 'svg-inf warmup').add(...act), iterations: 1 };
     const build = { ctx, cache, env, clock, config, seed };
-    if (chooseProgram(config.program, () => svgInfRowsUnsupported(ctx.limits, config, policy, env, horizon)) === 'rows') {
+    if (chooseProgram(config.program, cache, () => svgInfRowsUnsupported(ctx.limits, config, policy, env, horizon)) === 'rows') {
       // Row programs: acting, then each rollout and its backward through time, the gradient and Adam.
       const rows = new SvgInfRows(cache, { env, clock, config, seed, horizon, policy, opt, metrics: { tensor: metrics, width: METRICS_WIDTH, costSlot: SLOTS.cost, counterSlot: SLOTS.updates } });
       const train = new Recorder(ctx, 'svg-inf train (rows)').add(await rows.acting(), ...(await rows.policyUpdate()));

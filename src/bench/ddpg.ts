@@ -12,7 +12,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { PipelineCache } from '../gpu/kernel.js';
 import { runOnce } from '../gpu/recorder.js';
 import { Clock } from '../rng/clock.js';
-import { type SuiteResult, markdownTable, timeProgram } from './harness.js';
+import { type SuiteResult, cell, markdownTable, method, orRefused, timeProgram } from './harness.js';
 
 export interface DdpgCase {
   envs: number;
@@ -27,7 +27,10 @@ async function timeDdpg(ctx: GpuContext, cache: PipelineCache, c: DdpgCase, quic
   const clock = new Clock(ctx);
   const env = await new EnvBatch(ctx, getEnv('pendulum'), { envs: c.envs, agents: c.agents, seed: 1, clock }).build(cache);
   const config = ddpgConfig({ actorHidden: c.hidden, criticHidden: c.hidden, batchSize: c.batch, learningStarts: 0, bufferSize: Math.max(c.envs, 50_000), program: c.program });
-  const algo = await Ddpg.create(ctx, cache, env, clock, config, 1, fusions);
+  const algo = await ctx.discardOnFailure(() => Ddpg.create(ctx, cache, env, clock, config, 1, fusions)).catch((e: unknown) => {
+    env.destroy();
+    throw e;
+  });
   await runOnce(ctx, [env.resetDispatch]);
   const program = algo.train.recorder;
   const timing = await timeProgram(ctx, program, { iterations: quick ? 10 : 50, repeats: quick ? 7 : 15 });
@@ -36,45 +39,62 @@ async function timeDdpg(ctx: GpuContext, cache: PipelineCache, c: DdpgCase, quic
   return { perIteration, dispatches: program.length / algo.train.iterations, timing, labels: program.labels };
 }
 
-export async function ddpgSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean): Promise<SuiteResult> {
-  const hidden = quick ? [64, 64] : [256, 256];
+/** Hidden widths of the networks a suite times: `widths` (bench --widths), else 64 quick, 256 full. */
+export function suiteWidths(quick: boolean, widths?: readonly number[]): number[] {
+  return widths && widths.length > 0 ? [...widths] : [quick ? 64 : 256];
+}
+
+export async function ddpgSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean, widths?: readonly number[]): Promise<SuiteResult> {
   const shapes = quick
     ? [{ envs: 1, batch: 64 }, { envs: 32, batch: 64 }, { envs: 256, batch: 64 }]
     : [1, 1024, 4096].flatMap((envs) => [256, 4096].map((batch) => ({ envs, batch })));
   const rows: Record<string, unknown>[] = [];
-  for (const shape of shapes) {
-    // Both programs of one shape in one run, so their ratio is measured under the same conditions.
-    const measured: Record<string, number> = {};
-    for (const program of ['rows', 'layers'] as const) {
-      const c = { ...shape, hidden, agents: 1, program };
-      const r = await timeDdpg(ctx, cache, c, quick);
-      measured[program] = r.perIteration;
-      rows.push({ ...c, us_per_iteration: r.perIteration, dispatches_per_iteration: r.dispatches, timing: r.timing, dispatch_labels: r.labels });
+  for (const width of suiteWidths(quick, widths)) {
+    const hidden = [width, width];
+    for (const shape of shapes) {
+      // Both programs of one shape in one run, so their ratio is measured under the same conditions.
+      const measured: Record<string, number> = {};
+      for (const program of ['rows', 'layers'] as const) {
+        const c = { ...shape, hidden, agents: 1, program };
+        const r = await orRefused(() => timeDdpg(ctx, cache, c, quick));
+        if ('refused' in r) {
+          rows.push({ ...c, refused: r.refused });
+          continue;
+        }
+        measured[program] = r.perIteration;
+        rows.push({ ...c, us_per_iteration: r.perIteration, dispatches_per_iteration: r.dispatches, timing: r.timing, dispatch_labels: r.labels });
+      }
+      if (measured.rows && measured.layers) rows.at(-2)!.layers_over_rows = measured.layers / measured.rows;
     }
-    rows.at(-2)!.layers_over_rows = measured.layers / measured.rows;
   }
   const table = markdownTable(
     ['program', 'N envs', 'batch', 'networks', 'us per iteration', 'dispatches per iteration', 'layers / rows', 'timing'],
-    rows.map((r) => [String(r.program), String(r.envs), String(r.batch), (r.hidden as number[]).join('-'), (r.us_per_iteration as number).toFixed(1), String(r.dispatches_per_iteration), r.layers_over_rows === undefined ? '' : (r.layers_over_rows as number).toFixed(2), (r.timing as { method: string }).method]),
+    rows.map((r) => [String(r.program), String(r.envs), String(r.batch), (r.hidden as number[]).join('-'), cell(r.us_per_iteration, (x) => x.toFixed(1)), String(r.dispatches_per_iteration ?? ''), r.layers_over_rows === undefined ? '' : (r.layers_over_rows as number).toFixed(2), method(r)]),
   );
-  const listed = rows.filter((r) => r.envs === shapes[0].envs && r.batch === shapes[0].batch);
-  const dispatches = listed.map((r) => `${r.program}: ${(r.dispatch_labels as string[]).join(', ')}`).join('\n\n');
+  const refused = rows.filter((r) => r.refused).map((r) => `${r.program} ${(r.hidden as number[]).join('-')}: ${r.refused}`);
+  const listed = rows.filter((r) => r.envs === shapes[0].envs && r.batch === shapes[0].batch && r.dispatch_labels).slice(0, 2);
+  const dispatches = [...listed.map((r) => `${r.program}: ${(r.dispatch_labels as string[]).join(', ')}`), ...(refused.length ? [`Refused by the driver:\n\n${[...new Set(refused)].join('\n')}`] : [])].join('\n\n');
   return { suite: 'ddpg', rows, table: `${table}\n\nDispatches of one training unit:\n\n${dispatches}` };
 }
 
-export async function agentsSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean): Promise<SuiteResult> {
-  const hidden = quick ? [64, 64] : [256, 256];
+export async function agentsSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean, widths?: readonly number[]): Promise<SuiteResult> {
+  const width = suiteWidths(quick, widths)[0];
+  const hidden = [width, width];
   const envs = quick ? 16 : 4096;
   const batch = quick ? 64 : 256;
   const rows: Record<string, unknown>[] = [];
   for (const agents of quick ? [1, 4] : [1, 8, 64]) {
-    const r = await timeDdpg(ctx, cache, { envs, batch, hidden, agents, program: 'rows' }, quick);
+    const r = await orRefused(() => timeDdpg(ctx, cache, { envs, batch, hidden, agents, program: 'rows' }, quick));
+    if ('refused' in r) {
+      rows.push({ agents, envs, batch, hidden, refused: r.refused });
+      continue;
+    }
     rows.push({ agents, envs, batch, hidden, us_per_iteration: r.perIteration, agent_steps_per_second: (agents * envs) / (r.perIteration * 1e-6), dispatches_per_iteration: r.dispatches, timing: r.timing });
   }
   const base = rows[0].us_per_iteration as number;
   const table = markdownTable(
-    ['agents K', 'envs per agent', 'us per iteration', 'x one agent', 'agent env-steps/s', 'timing'],
-    rows.map((r) => [String(r.agents), String(r.envs), (r.us_per_iteration as number).toFixed(1), ((r.us_per_iteration as number) / base).toFixed(2), (r.agent_steps_per_second as number).toExponential(2), (r.timing as { method: string }).method]),
+    ['agents K', 'envs per agent', 'networks', 'us per iteration', 'x one agent', 'agent env-steps/s', 'timing'],
+    rows.map((r) => [String(r.agents), String(r.envs), hidden.join('-'), cell(r.us_per_iteration, (x) => x.toFixed(1)), cell((r.us_per_iteration as number) / base, (x) => x.toFixed(2)), cell(r.agent_steps_per_second, (x) => x.toExponential(2)), method(r)]),
   );
   return { suite: 'agents', rows, table };
 }

@@ -7,6 +7,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import type { Recorder } from '../gpu/recorder.js';
 import { GpuTimer } from '../gpu/timer.js';
+import { ConfigError, PipelineError } from '../errors.js';
 
 export interface Timing {
   /** Per iteration, microseconds. */
@@ -81,6 +82,30 @@ export function deviceSlug(ctx: GpuContext): string {
 export function markdownTable(header: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/**
+ * Runs one benchmark case; a kernel the driver refuses to build (PipelineError) or a case over
+ * the device's limits (ConfigError, e.g. a tape over maxStorageBufferBindingSize) gives
+ * `{ refused }` instead of stopping the suite, so a table shows which cases a device cannot run.
+ */
+export async function orRefused<T>(measure: () => Promise<T>): Promise<T | { refused: string }> {
+  try {
+    return await measure();
+  } catch (e) {
+    if (!(e instanceof PipelineError || e instanceof ConfigError)) throw e;
+    return { refused: e.message.split('\n')[0] };
+  }
+}
+
+/** A table cell for a number a refused case lacks. */
+export function cell(x: unknown, format: (v: number) => string): string {
+  return typeof x === 'number' && Number.isFinite(x) ? format(x) : 'refused';
+}
+
+/** The timing method of a row, or '' for a refused case. */
+export function method(r: Record<string, unknown>): string {
+  return (r.timing as { method?: string } | undefined)?.method ?? '';
 }
 
 /** One suite's results: rows for JSON, and a markdown table for people. */

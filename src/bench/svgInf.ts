@@ -11,30 +11,39 @@ import type { GpuContext } from '../gpu/context.js';
 import type { PipelineCache } from '../gpu/kernel.js';
 import { runOnce } from '../gpu/recorder.js';
 import { Clock } from '../rng/clock.js';
-import { type SuiteResult, markdownTable, timeProgram } from './harness.js';
+import { suiteWidths } from './ddpg.js';
+import { type SuiteResult, cell, markdownTable, method, orRefused, timeProgram } from './harness.js';
 
-export async function svgInfSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean): Promise<SuiteResult> {
+export async function svgInfSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean, widths?: readonly number[]): Promise<SuiteResult> {
   const envs = quick ? 64 : 4096;
-  const hidden = quick ? [64, 64] : [256, 256];
+  const width = suiteWidths(quick, widths)[0];
+  const hidden = [width, width];
   const rows: Record<string, unknown>[] = [];
   for (const horizon of quick ? [10, 50] : [10, 50, 200]) {
     const measured: Record<string, number> = {};
     for (const program of ['rows', 'layers'] as const) {
       const clock = new Clock(ctx);
       const env = await new EnvBatch(ctx, getEnv('pendulum'), { envs, seed: 1, clock }).build(cache);
-      const algo = await SvgInf.create(ctx, cache, env, clock, svgInfConfig({ policyHidden: hidden, horizon, program }), 1);
+      const algo = await orRefused(() => ctx.discardOnFailure(() => SvgInf.create(ctx, cache, env, clock, svgInfConfig({ policyHidden: hidden, horizon, program }), 1)));
+      if ('refused' in algo) {
+        rows.push({ program, envs, horizon, hidden, refused: algo.refused });
+        env.destroy();
+        continue;
+      }
       await runOnce(ctx, [env.resetDispatch]);
       const timing = await timeProgram(ctx, algo.train.recorder, { iterations: quick ? 2 : 10, repeats: quick ? 5 : 11 });
       measured[program] = timing.median_us;
       rows.push({ program, envs, horizon, hidden, us_per_unit: timing.median_us, us_per_env_step: timing.median_us / horizon, dispatches_per_unit: algo.train.recorder.length, timing, dispatch_labels: horizon === 10 || program === 'rows' ? algo.train.recorder.labels : undefined });
       env.destroy();
     }
-    rows.at(-2)!.layers_over_rows = measured.layers / measured.rows;
+    if (measured.rows && measured.layers) rows.at(-2)!.layers_over_rows = measured.layers / measured.rows;
   }
   const table = markdownTable(
     ['program', 'N envs', 'H', 'policy', 'us per unit', 'dispatches per unit', 'layers / rows', 'timing'],
-    rows.map((r) => [String(r.program), String(r.envs), String(r.horizon), (r.hidden as number[]).join('-'), (r.us_per_unit as number).toFixed(0), String(r.dispatches_per_unit), r.layers_over_rows === undefined ? '' : (r.layers_over_rows as number).toFixed(2), (r.timing as { method: string }).method]),
+    rows.map((r) => [String(r.program), String(r.envs), String(r.horizon), (r.hidden as number[]).join('-'), cell(r.us_per_unit, (x) => x.toFixed(0)), String(r.dispatches_per_unit ?? ''), r.layers_over_rows === undefined ? '' : (r.layers_over_rows as number).toFixed(2), method(r)]),
   );
-  const listed = rows.find((r) => r.program === 'rows')!;
-  return { suite: 'svg-inf', rows, table: `${table}\n\nDispatches of a row-program unit: ${(listed.dispatch_labels as string[]).join(', ')}` };
+  const listed = rows.find((r) => r.program === 'rows' && r.dispatch_labels);
+  const refused = rows.find((r) => r.refused);
+  const notes = [listed ? `Dispatches of a row-program unit: ${(listed.dispatch_labels as string[]).join(', ')}` : '', refused ? `Refused by the driver: ${refused.refused}` : ''].filter(Boolean);
+  return { suite: 'svg-inf', rows, table: `${table}\n\n${notes.join('\n\n')}` };
 }

@@ -19,7 +19,7 @@ import { writeAtomic } from './files.js';
 
 export const SUITES = ['nn', 'envs', 'ddpg', 'svg0', 'svg-inf', 'on-policy', 'agents', 'fusions'] as const;
 
-export async function benchCommand(args: { suite?: string; quick?: boolean; out?: string; env?: string; sizes?: string }): Promise<void> {
+export async function benchCommand(args: { suite?: string; quick?: boolean; out?: string; env?: string; sizes?: string; widths?: string }): Promise<void> {
   const suite = args.suite ?? 'all';
   if (suite !== 'all' && !(SUITES as readonly string[]).includes(suite)) throw new ConfigError('--suite', suite, `one of ${SUITES.join(', ')}, all`);
   const quick = args.quick === true;
@@ -29,6 +29,11 @@ export async function benchCommand(args: { suite?: string; quick?: boolean; out?
     if (!Number.isInteger(n) || n < 1) throw new ConfigError('--sizes', s, 'comma-separated positive integers');
     return n;
   });
+  const widths = args.widths?.split(',').map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1 || n > 1024) throw new ConfigError('--widths', s, 'comma-separated integers in [1, 1024]');
+    return n;
+  });
   const ctx = await createNodeContext();
   const cache = new PipelineCache(ctx);
   const results: SuiteResult[] = [];
@@ -36,11 +41,11 @@ export async function benchCommand(args: { suite?: string; quick?: boolean; out?
   for (const name of chosen) {
     if (name === 'nn') results.push(await nnSuite(ctx, cache, quick));
     if (name === 'envs') results.push(await envsSuite(ctx, cache, defs, sizes, quick));
-    if (name === 'ddpg') results.push(await ddpgSuite(ctx, cache, quick));
-    if (name === 'svg0') results.push(await svg0Suite(ctx, cache, quick));
-    if (name === 'svg-inf') results.push(await svgInfSuite(ctx, cache, quick));
+    if (name === 'ddpg') results.push(await ddpgSuite(ctx, cache, quick, widths));
+    if (name === 'svg0') results.push(await svg0Suite(ctx, cache, quick, widths));
+    if (name === 'svg-inf') results.push(await svgInfSuite(ctx, cache, quick, widths));
     if (name === 'on-policy') results.push(await onPolicySuite(ctx, cache, quick));
-    if (name === 'agents') results.push(await agentsSuite(ctx, cache, quick));
+    if (name === 'agents') results.push(await agentsSuite(ctx, cache, quick, widths));
     if (name === 'fusions') results.push(await fusionsSuite(ctx, cache, quick));
   }
   const out = args.out ?? join('bench', 'results', `${suite}${quick ? '-quick' : ''}-${deviceSlug(ctx)}.json`);

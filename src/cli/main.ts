@@ -62,10 +62,11 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
     .option('--quick', 'small sizes, so a CPU adapter (lavapipe) finishes in about a minute')
     .option('--env <names>', 'envs suite: comma-separated env names or all', 'pendulum')
     .option('--sizes <list>', 'envs suite: numbers of envs (default 4096,65536,1048576; quick 4096,65536)')
+    .option('--widths <list>', 'ddpg, svg0, svg-inf, agents suites: hidden widths of the networks (default 256; quick 64); ddpg times each, the others the first')
     .option('--out <file>', 'JSON output file')
     .option('--env-module <path>', ENV_MODULE_HELP)
     .exitOverride()
-    .action(async (opts: { suite?: string; quick?: boolean; out?: string; env?: string; sizes?: string }) => benchCommand(opts));
+    .action(async (opts: { suite?: string; quick?: boolean; out?: string; env?: string; sizes?: string; widths?: string }) => benchCommand(opts));
   program
     .command('settings')
     .description('the settings train uses for ALGO on ENV: every option with its value and where it comes from (your flags, the task\'s tuned settings with their source, the preset, the default)')

@@ -103,6 +103,8 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
     const p = CPU_PRESETS[run.algo];
     console.error(`pathwise: ${ctx.adapterName} is a CPU adapter: unset flags take --preset cpu (${JSON.stringify({ ...p.run, ...p.algo })}) where the task has no tuned value; --preset gpu uses the published settings`);
   }
+  const programNote = trainer.algo.programNote;
+  if (programNote) console.error(`pathwise: ${programNote}`);
   if (!args.resume) console.error(`pathwise: ${tunedLine(run.algo, run.env, cpu ? 'cpu' : 'gpu', training.settings.tuned, trainOptions(args))}`);
   let reports: Report[] = [];
   if (resume) {
@@ -118,7 +120,7 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   const startup = Math.round(performance.now()) / 1000;
   // A resumed session keeps the record of how the first one filled its settings.
   const settings = saved?.settings ?? { preset: training.settings.preset, tuned: training.settings.tuned };
-  writeAtomic(join(dir, 'config.json'), `${JSON.stringify({ run, algo, settings, adapter: ctx.adapterName, startup_s: startup }, null, 2)}\n`);
+  writeAtomic(join(dir, 'config.json'), `${JSON.stringify({ run, algo, settings, adapter: ctx.adapterName, startup_s: startup, ...(programNote ? { program_note: programNote } : {}) }, null, 2)}\n`);
 
   const title = `${run.algo} on ${run.env} (${run.envs} envs, seed ${run.seed})`;
   const tty = process.stdout.isTTY === true;

@@ -121,6 +121,24 @@ export class GpuContext {
     return next;
   }
 
+  /**
+   * Runs `build`; if it throws, destroys every resource created meanwhile (they stay with any
+   * `collect` in progress too; destroying twice is harmless). Unlike `collect` it nests, so an
+   * algorithm can try one construction and fall back to another inside a collected run.
+   */
+  async discardOnFailure<T>(build: () => Promise<T>): Promise<T> {
+    const resources: Destroyable[] = [];
+    this.collectors.add(resources);
+    try {
+      return await build();
+    } catch (e) {
+      for (const r of resources) r.destroy();
+      throw e;
+    } finally {
+      this.collectors.delete(resources);
+    }
+  }
+
   /** Creates resources that outlive any one owner (per-device caches): no `collect` takes them. */
   persistent<T>(create: () => T): T {
     const owners = [...this.collectors];

@@ -6,7 +6,7 @@
  * pipeline with its bound buffers and workgroup counts: the unit a Recorder replays. Everything
  * here is created once when a program is built, never per training step.
  */
-import { ConfigError, GpuError } from '../errors.js';
+import { ConfigError, GpuError, PipelineError } from '../errors.js';
 import type { GpuContext } from './context.js';
 import { type ShaderSource, type SourceLocation, hoistDirectives, locateLine } from './shaders.js';
 import type { Tensor } from './tensor.js';
@@ -36,6 +36,20 @@ export interface CacheOptions {
   subgroups?: boolean;
   /** Tile shapes for a CPU adapter (true) or a GPU (false). Default: what the adapter is. */
   softwareTiles?: boolean;
+  /**
+   * Pipelines to refuse as a driver that cannot build them would (PipelineError), by kernel
+   * name: lets tests take the fallbacks a GPU driver forces (rows -> layers) on any adapter.
+   */
+  refusePipelines?: (name: string) => boolean;
+  /**
+   * Whether `--program auto` takes row programs (one invocation runs a row's whole chain). Default:
+   * on CPU adapters only. Measured: on lavapipe they ran DDPG 2.9x faster than one dispatch per
+   * layer; on an NVIDIA H200 (bench/results/ddpg-NVIDIA-H200.json) 3-35x slower at every shape
+   * measured (N 1-4096 envs, batch 256 and 4096, 64- and 128-wide networks), since a 256-row
+   * minibatch is only 256 threads there, each running whole networks alone; and the driver
+   * refuses kernels over 12-16 KiB of private memory per invocation (DDPG rows at width >= 192).
+   */
+  autoRows?: boolean;
 }
 
 export class PipelineCache {
@@ -45,6 +59,9 @@ export class PipelineCache {
   readonly subgroups: boolean;
   /** Whether layers pick the tile shapes that suit CPU adapters (src/nn/linear.ts chooseTiles). */
   readonly softwareTiles: boolean;
+  private readonly refusePipelines?: (name: string) => boolean;
+  /** Whether `--program auto` takes row programs on this device (CacheOptions.autoRows). */
+  readonly autoRows: boolean;
 
   constructor(
     readonly ctx: GpuContext,
@@ -52,6 +69,8 @@ export class PipelineCache {
   ) {
     this.subgroups = (options.subgroups ?? true) && ctx.hasFeature('subgroups');
     this.softwareTiles = options.softwareTiles ?? ctx.isSoftware;
+    this.refusePipelines = options.refusePipelines;
+    this.autoRows = options.autoRows ?? ctx.isSoftware;
   }
 
   /** The kernel with the shader variant this device runs. */
@@ -103,6 +122,7 @@ export class PipelineCache {
   private async compile(kernel: Kernel): Promise<GPUComputePipeline> {
     const name = kernelName(kernel);
     const module = await this.module(kernel.shader);
+    if (this.refusePipelines?.(name)) throw new PipelineError(`creating pipeline ${name}: refused (PipelineCache option refusePipelines)`);
     try {
       return await this.ctx.device.createComputePipelineAsync({
         label: name,
@@ -110,7 +130,7 @@ export class PipelineCache {
         compute: { module, entryPoint: kernel.entryPoint, constants: { ...kernel.constants } },
       });
     } catch (e) {
-      throw new GpuError(`creating pipeline ${name}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new PipelineError(`creating pipeline ${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 }

@@ -34,6 +34,8 @@ export interface Algorithm {
   readonly state: Readonly<Record<string, Tensor>>;
   /** Where the learning metrics accumulate and what each one is (common/metrics.ts). */
   readonly metrics: MetricTable;
+  /** Set when `--program auto` fell back from row programs to one dispatch per layer, and why. */
+  readonly programNote?: string;
   /** The policy without exploration noise on `obs`, for evaluation. */
   evalPolicy(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy>;
 }
