@@ -7,7 +7,8 @@
 #         (carry .gpukit and dist). FIGURES_BUDGET_S (default 560) bounds the whole run: steps run
 #         in order of importance, each under its own time limit, and a step that would start with
 #         under 20 s left is skipped, so one device call always ends with what it finished.
-#         FIGURES_SKIP (a bash regex) skips the steps whose names match (those an earlier call got).
+#         FIGURES_SKIP (a bash regex, matched against step names as printed after "== ", e.g.
+#         '^bench (nn|fusions)$') skips the steps it matches (those an earlier call got).
 # Results: bench/results/, or with $OUT set (the device tool) a log ($OUT/log.txt) and one archive
 #         of every result file ($OUT/results.tgz, refreshed after each step), since at most a few
 #         files come back from there.
@@ -21,7 +22,17 @@
 set -uo pipefail
 mode=${1:-all}
 case "$mode" in all | quick | algorithms | smoke) ;; *) echo "usage: gpu-figures.sh [all | quick | algorithms | smoke]" >&2; exit 2 ;; esac
-if [ -n "${OUT:-}" ]; then res=$(mktemp -d); exec > >(tee -a "$OUT/log.txt") 2>&1; else res=bench/results; fi
+if [ -n "${OUT:-}" ]; then
+  res=$(mktemp -d)
+  exec > >(tee -a "$OUT/log.txt") 2>&1
+  tee_pid=$!
+  # Let tee write the log's last lines before the device call returns, whichever exit is taken.
+  trap 'exec >&- 2>&-; wait "$tee_pid"' EXIT
+else
+  res=bench/results
+  # A smoke run's toy results stay out of bench/results.
+  [ "$mode" = smoke ] && res=$(mktemp -d) && echo "smoke results in $res"
+fi
 mkdir -p "$res"
 device=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '-' | tr -cd 'A-Za-z0-9-')
 device=${device:-$([ "$mode" = smoke ] && echo smoke || echo gpu)}
@@ -59,26 +70,34 @@ time_to_200() {
   ' "$1" | tee "$1/time-to-200.json"
 }
 
+# Waits for every background job, printing each one's exit status (a bare `wait` reports 0).
+wait_all() {
+  local failed=0
+  for pid in $(jobs -p); do wait "$pid" || { echo "   job $pid: rc $?"; failed=1; }; done
+  return $failed
+}
+
 algorithms_table() { # SEEDS STEPS ENVS...: one process per env, side by side
   local seeds=$1 steps=$2; shift 2
   for env in "$@"; do
     node scripts/algorithms-table.mjs --preset gpu --seeds "$seeds" --steps "$steps" --envs "$env" $(smoke && echo "--algos ddpg,ppo") \
       --runs "$res/algorithms-runs" --out "$res/algorithms-$env-$device.md" > /dev/null &
   done
-  wait
+  wait_all
 }
 
 rllab_env() { # ENV: DDPG with the published settings over 5 seeds, side by side on the one GPU
   local steps=$(smoke && echo "--steps 8192 --envs 64 --eval-episodes 2" || echo "--steps 40960000")
   for seed in 1 2 3 4 5; do
-    node dist/cli.js train --preset gpu --env "$1" --seed "$seed" $steps --checkpoint-every 0 \
-      --out "$res/rllab-$1-seed$seed-$device" 2>&1 | tail -1 &
+    (node dist/cli.js train --preset gpu --env "$1" --seed "$seed" $steps --checkpoint-every 0 \
+      --out "$res/rllab-$1-seed$seed-$device" > "$res/rllab-$1-seed$seed-$device.txt" 2>&1
+      rc=$?; echo "   $1 seed $seed: rc $rc: $(grep -v '^$' "$res/rllab-$1-seed$seed-$device.txt" | tail -1)"; exit $rc) &
   done
-  wait
+  wait_all
 }
 
 export mode res device q
-export -f smoke bench time_to_200 algorithms_table rllab_env
+export -f smoke bench time_to_200 wait_all algorithms_table rllab_env
 
 if [ "$mode" = algorithms ]; then
   step algorithms 3000 algorithms_table 5 2000000 pendulum cartpole-swingup acrobot double-pendulum
@@ -96,7 +115,7 @@ row_widths() {
       local nets=$([ "$algo" = ddpg ] && echo "--actor-hidden $w,$w --critic-hidden $w,$w" || echo "--policy-hidden $w,$w")
       if node dist/cli.js train --algo "$algo" $nets --program rows --envs 64 --steps 6400 --eval-episodes 0 --checkpoint-every 0 \
         --out "/tmp/row-width-$algo-$w" > /tmp/row-width.log 2>&1; then echo "$algo width $w: rows build"
-      else echo "$algo width $w: $(grep -m1 '^pathwise: ' /tmp/row-width.log | cut -c1-200)"; fi
+      else echo "$algo width $w: $(grep -v '^$' /tmp/row-width.log | grep '^pathwise: ' | tail -1 | cut -c1-300)"; fi
     done
   done | tee "$res/row-widths-$device.txt"
 }
@@ -105,7 +124,7 @@ step "row kernels by width" 60 row_widths
 step "bench ddpg" 150 bench --suite ddpg --widths "$(smoke && echo 64 || echo 64,128,256)" --out "$res/ddpg-$device.json"
 train_steps=$(smoke && echo "--steps 16000 --envs 64 --eval-episodes 4" || true)
 step "train pendulum (default)" 120 node dist/cli.js train --preset gpu $train_steps --out "$res/train-pendulum-$device" --checkpoint-every 0
-[ -f "$res/train-pendulum-$device/metrics.jsonl" ] && time_to_200 "$res/train-pendulum-$device"
+[ -f "$res/train-pendulum-$device/metrics.jsonl" ] && time_to_200 "$res/train-pendulum-$device" && pack
 step "bench svg-inf" 120 bench --suite svg-inf --out "$res/svg-inf-$device.json"
 step "bench svg-inf narrow" 120 bench --suite svg-inf --widths 64 --out "$res/svg-inf-64-$device.json"
 step "bench envs pendulum" 90 bench --suite envs --env pendulum --sizes "$(smoke && echo 1024,4096 || echo 4096,65536,1048576,4194304,16777216)" --out "$res/envs-pendulum-$device.json"

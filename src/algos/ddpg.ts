@@ -63,7 +63,7 @@ export const ddpgSchema = {
   herK: { kind: 'number', default: 4, min: 1, integer: true, help: 'HER: relabeled goals per real one, relabel probability k / (1 + k) (HER paper: 4)' },
   program: {
     kind: 'choice', default: 'auto', choices: ['auto', 'rows', 'layers'],
-    help: 'how an iteration runs: rows = row programs (5 dispatches: each env or minibatch row runs its whole chain in one invocation), layers = one dispatch per layer (38); auto = rows where they can run (no gradient clipping, layers up to 256 wide)',
+    help: 'how an iteration runs: rows = row programs (5 dispatches: each env or minibatch row runs its whole chain in one invocation), layers = one dispatch per layer (38); auto = rows on CPU adapters where they can run (no gradient clipping, layers up to 256 wide), layers on GPUs (measured faster there)',
   },
 } as const;
 
@@ -168,7 +168,7 @@ export class Ddpg extends BuiltAlgorithm<DdpgConfig> {
       unit: { blocks: config.policyDelay / gcd(updates, config.policyDelay), steps, updates },
     };
     const plan = schedule(l.unit, config.policyDelay);
-    const program = chooseProgram(config.program, cache, () => ddpgRowsUnsupported(ctx.limits, config, [actor, critic]));
+    const program = chooseProgram(config.program, cache.autoRows, () => ddpgRowsUnsupported(ctx.limits, config, [actor, critic]));
     const buffers = replayFor(l);
     const { replay, ouState } = buffers;
     const train = new Recorder(ctx, `ddpg train (${program})`);

@@ -50,7 +50,8 @@ async function createWithFallback<C extends Record<string, unknown>>(
   try {
     return await ctx.discardOnFailure(() => cls.create(ctx, cache, env, clock, config, seed));
   } catch (e) {
-    if (!(e instanceof PipelineError)) throw e;
+    // Only a refused row kernel (shaders/fused/) has a per-layer program to fall back to.
+    if (!(e instanceof PipelineError) || !e.message.includes('creating pipeline fused/')) throw e;
     const algo = await cls.create(ctx, cache, env, clock, { ...config, program: 'layers' }, seed);
     const why = e.message.split('\n')[0];
     return Object.assign(algo, { programNote: `row programs refused by this driver (${why}); running one dispatch per layer (--program layers)` });

@@ -53,7 +53,7 @@ export const reinforceSchema = {
   actionBins: { kind: 'number', default: 2, min: 2, integer: true, help: 'categorical policy: evenly spaced values per action dimension (2: bang-bang)' },
   program: {
     kind: 'choice', default: 'auto', choices: ['auto', 'rows', 'layers'],
-    help: 'how a segment is collected: rows = one dispatch for all T steps (policy, sample, V, env step in one invocation per env), layers = about 8 dispatches per step; auto = rows where they can run (the Gaussian policy, layers up to 256 wide)',
+    help: 'how a segment is collected: rows = one dispatch for all T steps (policy, sample, V, env step in one invocation per env), layers = about 8 dispatches per step; auto = rows on CPU adapters where they can run (the Gaussian policy, layers up to 256 wide), layers on GPUs (measured faster there)',
   },
 } as const;
 
@@ -99,7 +99,7 @@ export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
     const { policy, value } = Reinforce.networks(ctx, env, config, seed);
     const N = env.envs, agents = env.agents;
     const T = config.segment > 0 ? config.segment : env.horizon;
-    const rows = chooseProgram(config.program, cache, () => reinforceRowsUnsupported(ctx.limits, env, T, config, policy, value)) === 'rows';
+    const rows = chooseProgram(config.program, cache.autoRows, () => reinforceRowsUnsupported(ctx.limits, env, T, config, policy, value)) === 'rows';
     const l: Learner = {
       ctx, cache, env, clock, config, seed, policy, value, T,
       policyOpt: new Adam(ctx, policy.net.params, policy.net.grads, agents, { lr: config.policyLr, maxGradNorm: config.maxGradNorm }, 'policy.adam'),

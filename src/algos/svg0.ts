@@ -68,7 +68,7 @@ export const svg0Schema = {
   gumbelTau: { kind: 'number', default: 1, min: 0, exclusiveMin: true, help: 'temperature of the Gumbel-softmax and binary Concrete relaxations (Jang et al. 2017: 1, annealed)' },
   program: {
     kind: 'choice', default: 'auto', choices: ['auto', 'rows', 'layers'],
-    help: 'how an iteration runs: rows = row programs (5 dispatches, 6 with --entropy: each env or minibatch row runs its whole chain in one invocation), layers = one dispatch per layer and graph node; auto = rows where they can run (Gaussian policy, layers up to 256 wide)',
+    help: 'how an iteration runs: rows = row programs (5 dispatches, 6 with --entropy: each env or minibatch row runs its whole chain in one invocation), layers = one dispatch per layer and graph node; auto = rows where they can run (Gaussian policy, layers up to 256 wide) and the driver builds them',
   },
 } as const;
 
@@ -125,7 +125,7 @@ export class Svg0 extends PolicyAlgorithm<Svg0Config, Svg0Policy> {
       batch: actorCriticBatch(ctx, 'svg0.batch', { agents, rows: B, obs: env.obsWidth, action: A }),
       warmupIterations: Math.ceil(config.learningStarts / env.envs),
     };
-    const program = chooseProgram(config.program, cache, () => svg0RowsUnsupported(ctx.limits, config, [policy.net, critic]));
+    const program = chooseProgram(config.program, true, () => svg0RowsUnsupported(ctx.limits, config, [policy.net, critic]));
     const train = new Recorder(ctx, `svg0 train (${program})`);
     const warmup = new Recorder(ctx, `svg0 warmup (${program})`);
     const U = config.updatesPerStep;

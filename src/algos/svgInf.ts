@@ -54,7 +54,7 @@ export const svgInfSchema = {
   bufferSize: { kind: 'number', default: 200_000, min: 1, integer: true, help: '--dynamics model: replay capacity for the model, transitions per agent' },
   program: {
     kind: 'choice', default: 'auto', choices: ['auto', 'rows', 'layers'],
-    help: 'how a unit runs: rows = row programs (5 dispatches whatever the horizon: acting, each rollout and its backward in one invocation, gradient, Adam), layers = one dispatch per layer and step; auto = rows where they can run (--dynamics sim, layers up to 256 wide)',
+    help: 'how a unit runs: rows = row programs (5 dispatches whatever the horizon: acting, each rollout and its backward in one invocation, gradient, Adam), layers = one dispatch per layer and step; auto = rows where they can run (--dynamics sim, layers up to 256 wide) and the driver builds them',
   },
 } as const;
 
@@ -112,7 +112,7 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
     };
     const warmup = { recorder: new Recorder(ctx, 'svg-inf warmup').add(...act), iterations: 1 };
     const build = { ctx, cache, env, clock, config, seed };
-    if (chooseProgram(config.program, cache, () => svgInfRowsUnsupported(ctx.limits, config, policy, env, horizon)) === 'rows') {
+    if (chooseProgram(config.program, true, () => svgInfRowsUnsupported(ctx.limits, config, policy, env, horizon)) === 'rows') {
       // Row programs: acting, then each rollout and its backward through time, the gradient and Adam.
       const rows = new SvgInfRows(cache, { env, clock, config, seed, horizon, policy, opt, metrics: { tensor: metrics, width: METRICS_WIDTH, costSlot: SLOTS.cost, counterSlot: SLOTS.updates } });
       const train = new Recorder(ctx, 'svg-inf train (rows)').add(await rows.acting(), ...(await rows.policyUpdate()));

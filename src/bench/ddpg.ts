@@ -73,7 +73,7 @@ export async function ddpgSuite(ctx: GpuContext, cache: PipelineCache, quick: bo
   );
   const refused = rows.filter((r) => r.refused).map((r) => `${r.program} ${(r.hidden as number[]).join('-')}: ${r.refused}`);
   const listed = rows.filter((r) => r.envs === shapes[0].envs && r.batch === shapes[0].batch && r.dispatch_labels).slice(0, 2);
-  const dispatches = [...listed.map((r) => `${r.program}: ${(r.dispatch_labels as string[]).join(', ')}`), ...(refused.length ? [`Refused by the driver:\n\n${[...new Set(refused)].join('\n')}`] : [])].join('\n\n');
+  const dispatches = [...listed.map((r) => `${r.program}: ${(r.dispatch_labels as string[]).join(', ')}`), ...(refused.length ? [`Not run on this device:\n\n${[...new Set(refused)].join('\n')}`] : [])].join('\n\n');
   return { suite: 'ddpg', rows, table: `${table}\n\nDispatches of one training unit:\n\n${dispatches}` };
 }
 
@@ -91,7 +91,7 @@ export async function agentsSuite(ctx: GpuContext, cache: PipelineCache, quick: 
     }
     rows.push({ agents, envs, batch, hidden, us_per_iteration: r.perIteration, agent_steps_per_second: (agents * envs) / (r.perIteration * 1e-6), dispatches_per_iteration: r.dispatches, timing: r.timing });
   }
-  const base = rows[0].us_per_iteration as number;
+  const base = rows.find((r) => !r.refused)?.us_per_iteration as number;
   const table = markdownTable(
     ['agents K', 'envs per agent', 'networks', 'us per iteration', 'x one agent', 'agent env-steps/s', 'timing'],
     rows.map((r) => [String(r.agents), String(r.envs), hidden.join('-'), cell(r.us_per_iteration, (x) => x.toFixed(1)), cell((r.us_per_iteration as number) / base, (x) => x.toFixed(2)), cell(r.agent_steps_per_second, (x) => x.toExponential(2)), method(r)]),

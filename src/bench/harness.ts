@@ -93,14 +93,15 @@ export async function orRefused<T>(measure: () => Promise<T>): Promise<T | { ref
   try {
     return await measure();
   } catch (e) {
-    if (!(e instanceof PipelineError || e instanceof ConfigError)) throw e;
-    return { refused: e.message.split('\n')[0] };
+    if (e instanceof PipelineError) return { refused: `refused by the driver: ${e.message.split('\n')[0]}` };
+    if (e instanceof ConfigError) return { refused: `over this device's limits: ${e.message.split('\n')[0]}` };
+    throw e;
   }
 }
 
 /** A table cell for a number a refused case lacks. */
 export function cell(x: unknown, format: (v: number) => string): string {
-  return typeof x === 'number' && Number.isFinite(x) ? format(x) : 'refused';
+  return typeof x === 'number' && Number.isFinite(x) ? format(x) : 'not run';
 }
 
 /** The timing method of a row, or '' for a refused case. */

@@ -43,7 +43,7 @@ export async function svgInfSuite(ctx: GpuContext, cache: PipelineCache, quick: 
     rows.map((r) => [String(r.program), String(r.envs), String(r.horizon), (r.hidden as number[]).join('-'), cell(r.us_per_unit, (x) => x.toFixed(0)), String(r.dispatches_per_unit ?? ''), r.layers_over_rows === undefined ? '' : (r.layers_over_rows as number).toFixed(2), method(r)]),
   );
   const listed = rows.find((r) => r.program === 'rows' && r.dispatch_labels);
-  const refused = rows.find((r) => r.refused);
-  const notes = [listed ? `Dispatches of a row-program unit: ${(listed.dispatch_labels as string[]).join(', ')}` : '', refused ? `Refused by the driver: ${refused.refused}` : ''].filter(Boolean);
+  const refused = [...new Set(rows.filter((r) => r.refused).map((r) => `${r.program} H = ${r.horizon}: ${r.refused}`))];
+  const notes = [listed ? `Dispatches of a row-program unit: ${(listed.dispatch_labels as string[]).join(', ')}` : '', refused.length ? `Not run on this device:\n\n${refused.join('\n')}` : ''].filter(Boolean);
   return { suite: 'svg-inf', rows, table: `${table}\n\n${notes.join('\n\n')}` };
 }

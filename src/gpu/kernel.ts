@@ -42,12 +42,15 @@ export interface CacheOptions {
    */
   refusePipelines?: (name: string) => boolean;
   /**
-   * Whether `--program auto` takes row programs (one invocation runs a row's whole chain). Default:
-   * on CPU adapters only. Measured: on lavapipe they ran DDPG 2.9x faster than one dispatch per
-   * layer; on an NVIDIA H200 (bench/results/ddpg-NVIDIA-H200.json) 3-35x slower at every shape
-   * measured (N 1-4096 envs, batch 256 and 4096, 64- and 128-wide networks), since a 256-row
-   * minibatch is only 256 threads there, each running whole networks alone; and the driver
-   * refuses kernels over 12-16 KiB of private memory per invocation (DDPG rows at width >= 192).
+   * Whether `--program auto` takes row programs (one invocation runs a row's whole chain) for the
+   * algorithms whose two programs were timed on a GPU: DDPG and REINFORCE. Default: on CPU
+   * adapters only. Measured: on lavapipe DDPG's rows ran 2.9x faster than one dispatch per layer;
+   * on an NVIDIA H200 (bench/results/ddpg-NVIDIA-H200.json) 3-35x slower at every shape measured
+   * (N 1-4096 envs, batch 256 and 4096, 64- and 128-wide networks), since a 256-row minibatch is
+   * only 256 threads there, each running whole networks alone; REINFORCE's segment collection
+   * took 1.1x the per-layer time there. SVG(0) and SVG(inf) take rows wherever they build until
+   * timed on a GPU (the driver refuses kernels over 12-16 KiB of private memory per invocation:
+   * then `auto` falls back to layers).
    */
   autoRows?: boolean;
 }
@@ -130,7 +133,11 @@ export class PipelineCache {
         compute: { module, entryPoint: kernel.entryPoint, constants: { ...kernel.constants } },
       });
     } catch (e) {
-      throw new PipelineError(`creating pipeline ${name}: ${e instanceof Error ? e.message : String(e)}`);
+      const message = `creating pipeline ${name}: ${e instanceof Error ? e.message : String(e)}`;
+      // GPUPipelineError: 'validation' is a kernel of ours breaking a WebGPU rule (a bug, not a
+      // device to work around); 'internal' is the driver refusing what it was given.
+      if ((e as { reason?: string }).reason === 'validation') throw new GpuError(message);
+      throw new PipelineError(message);
     }
   }
 }

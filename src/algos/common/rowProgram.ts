@@ -70,12 +70,13 @@ export function rowsUnsupportedOn(limits: GPUSupportedLimits, storageBuffers: nu
 
 /**
  * The program `--program` (auto, rows or layers: the schema's choices) asks for: layers, or rows
- * where they can run; `auto` takes rows only where the device class runs them faster
- * (`cache.autoRows`: CPU adapters) and they can run. `unsupported` says why they cannot (null:
- * they can). Asked for rows that cannot run, a ConfigError naming why.
+ * where they can run. `auto` takes rows where they can run and `preferRows` holds: the
+ * algorithms whose two programs were timed on a GPU pass `cache.autoRows` (rows on CPU adapters
+ * only), the others true until measured. `unsupported` says why rows cannot run (null: they
+ * can). Asked for rows that cannot run, a ConfigError naming why.
  */
-export function chooseProgram(program: string, cache: PipelineCache, unsupported: () => string | null): 'rows' | 'layers' {
-  if (program === 'layers' || (program === 'auto' && !cache.autoRows)) return 'layers';
+export function chooseProgram(program: string, preferRows: boolean, unsupported: () => string | null): 'rows' | 'layers' {
+  if (program === 'layers' || (program === 'auto' && !preferRows)) return 'layers';
   const why = unsupported();
   if (why === null) return 'rows';
   if (program === 'rows') throw new ConfigError('--program', 'rows', `auto or layers: ${why}`);
