@@ -168,8 +168,8 @@ fn mode(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-// The noise that reproduces a given action under the current distribution (SVG(1) and SVG(inf)
-// infer the policy noise of real transitions): u = atanh(a) (squashed, a clamped inside (-1, 1))
+// The noise that reproduces a given action under the current distribution (SVG(inf) with a model
+// infers the policy noise of its own recent transitions): u = atanh(a) (squashed, a clamped inside (-1, 1))
 // or a; z = (u - mu) / sigma. Writes z, log p and the action recomputed from z (equal to the
 // given one up to the clamp), so that `backward` differentiates it with z held fixed.
 @compute @workgroup_size(64)

@@ -2,24 +2,29 @@
  * SVG(1): stochastic value gradients through one step of a learned model (Heess et al. 2015,
  * sec. 4.2, with experience replay as their SVG(1)-ER). Learned: a state-value function V, and
  * a model f(s, a) = [predicted s' - s | predicted r] (in observation space). For a replayed real
- * transition (s, a, r, s') the noise is inferred, not drawn:
+ * transition (s, a, r, s') the model's noise is inferred; the policy's is drawn afresh:
  *
- *   eta  = (atanh(a) - mu(s)) / sigma(s)        so that tanh(mu(s) + sigma(s) eta) = a
  *   zeta = s' - s - f_s(s, a)                    the model's residual on this transition
+ *   eta ~ N(0, I)                                a_theta = tanh(mu_theta(s) + sigma_theta(s) eta)
  *   valueUpdate:  TD(0) towards r + gamma (1 - terminated) V'(s'), V' Polyak-averaged
  *   modelUpdate:  minimise |f(s, a) - [s' - s | r]|^2
- *   policyUpdate: maximise  r_f(s, a_theta) + gamma (1 - terminated) V(s + f_s(s, a_theta) + zeta),
- *                 a_theta = tanh(mu_theta(s) + sigma_theta(s) eta), by backpropagation through the
- *                 model and V with eta and zeta held fixed (the stochastic computation graph)
- * Left out from the paper: the importance weights of off-policy transitions (they correct V's
- * target and the policy gradient for old actions; here the replay is recent enough to go without).
+ *   policyUpdate: maximise  r_f(s, a_theta) + gamma (1 - terminated) V(s + f_s(s, a_theta) + zeta)
+ *                 by backpropagation through the model and V with eta and zeta held fixed (the
+ *                 stochastic computation graph)
+ * The paper infers eta too, from the replayed action, and corrects for the behaviour policy with
+ * importance weights. Inferred without the weights (as this file did first), a_theta equals the
+ * replayed action whatever theta is, so the gradient is a fixed vector per transition: mu drifts
+ * until tanh saturates and sigma collapses, and pendulum never learned (-1410 after 160,000 steps,
+ * random -1250). A fresh eta needs no weights: zeta is additive noise that does not depend on the
+ * action, so s + f_s(s, a_theta) + zeta is the model's one-step prediction with the transition's
+ * own noise, as in SVG(0)'s fresh sample through Q.
  */
 import type { EnvBatch } from '../envs/batch.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { Recorder } from '../gpu/recorder.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
-import { matrix } from '../gpu/view.js';
+import { columns, matrix } from '../gpu/view.js';
 import { Adam } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
 import { polyak } from '../nn/polyak.js';
@@ -196,7 +201,7 @@ async function modelUpdate(l: Learner): Promise<{ dispatches: Dispatch[]; slot: 
 
 /**
  * policy: maximise r_f(s, a_theta) + gamma (1 - d) V(s + f_s(s, a_theta) + zeta) through the model
- * and V, with eta (inferred from the replayed a) and zeta = s' - s - f_s(s, a) held fixed.
+ * and V, with eta (drawn) and zeta = s' - s - f_s(s, a) (the replayed action's residual) held fixed.
  */
 async function policyUpdate(l: Learner): Promise<{ step: Compiled; action: GaussianNode; slots: { loss: number[]; updates: number } }> {
   const { ctx, cache, batch, policyRows, config, seed } = l;
@@ -205,13 +210,17 @@ async function policyUpdate(l: Learner): Promise<{ step: Compiled; action: Gauss
   const s = g.input(policyRows.view('s'), { label: 's' });
   const heads = g.mlp(l.policy.net, s, { label: 'policy' });
   const action = g.gaussian(g.slice(heads, 0, A), g.slice(heads, A, A), {
-    estimator: 'pathwise', squash: true, inferFrom: batch.view('a'), into: policyRows.view('a'), seed, stream: Stream.sample, label: 'a_theta',
+    estimator: 'pathwise', squash: true, into: policyRows.view('a'), seed, stream: Stream.sample, label: 'a_theta',
   });
   const f = g.mlp(l.model, g.join([s, action.sample]), { train: false, label: 'model (policy)' });
   const predicted = g.add(s, g.slice(f, 0, o), 1, 1, 's + f_s');
-  // zeta = s' - (s + f_s(s, a)): a constant of the transition (a_theta equals a in the forward pass).
+  // zeta = (s' - s) - f_s(s, a) at the replayed action: a constant of the transition.
+  const replayed = l.model.bind(cache, batch.view('s', 'a'), { label: 'model (replayed a)' });
   const zetaView = matrix(f32(ctx, 'svg1.zeta', [agents, B, o]), { agents, rows: B, cols: o });
-  const [zeta] = g.custom({ label: 'infer zeta', inputs: [], outputs: [zetaView], outputLabels: ['zeta'], forward: [await mapDispatch(cache, { op: 'add', a: batch.view('s2'), b: predicted.view, alpha: 1, beta: -1, out: zetaView }, 'zeta')] });
+  const [zeta] = g.custom({
+    label: 'infer zeta', inputs: [], outputs: [zetaView], outputLabels: ['zeta'],
+    forward: [...(await replayed.forward()), await mapDispatch(cache, { op: 'add', a: l.derived.view('ds'), b: columns(replayed.output, 0, o), alpha: 1, beta: -1, out: zetaView }, 'zeta')],
+  });
   const vNext = g.mlp(l.value, g.add(predicted, zeta, 1, 1, "s'"), { train: false, label: "V(s')" });
   const costs = [
     g.sumCost(g.slice(f, o, 1, 'r_f'), { scale: -1, label: '-r_f' }),

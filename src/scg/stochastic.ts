@@ -36,7 +36,7 @@ export interface GaussianOptions extends NoiseOptions {
   logStdRange?: readonly [number, number];
   /** A sample drawn before, for the score function alone (its noise is not known). */
   observed?: MatrixView;
-  /** Pathwise: infer the noise that reproduces these actions instead of drawing it (SVG(1)). */
+  /** Pathwise: infer the noise that reproduces these actions instead of drawing it (SVG(inf) along its own recent trajectories). */
   inferFrom?: MatrixView;
 }
 
