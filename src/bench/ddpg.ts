@@ -28,7 +28,7 @@ async function timeDdpg(ctx: GpuContext, cache: PipelineCache, c: DdpgCase, quic
   const env = await new EnvBatch(ctx, getEnv('pendulum'), { envs: c.envs, agents: c.agents, seed: 1, clock }).build(cache);
   const config = ddpgConfig({ actorHidden: c.hidden, criticHidden: c.hidden, batchSize: c.batch, learningStarts: 0, bufferSize: Math.max(c.envs, 50_000), program: c.program });
   const algo = await ctx.discardOnFailure(() => Ddpg.create(ctx, cache, env, clock, config, 1, fusions)).catch((e: unknown) => {
-    env.destroy();
+    env.destroy(); // the caller's orRefused may go on to other cases
     throw e;
   });
   await runOnce(ctx, [env.resetDispatch]);

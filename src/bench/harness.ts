@@ -99,6 +99,19 @@ export async function orRefused<T>(measure: () => Promise<T>): Promise<T | { ref
   }
 }
 
+/**
+ * Builds a case's algorithm over `env`, or says why the device cannot run it (orRefused); a
+ * failed build leaves nothing behind: its buffers and the env's are destroyed.
+ */
+export async function buildOrRefused<T>(ctx: GpuContext, env: { destroy(): void }, build: () => Promise<T>): Promise<T | { refused: string }> {
+  const built = await orRefused(() => ctx.discardOnFailure(build)).catch((e: unknown) => {
+    env.destroy();
+    throw e;
+  });
+  if (typeof built === 'object' && built !== null && 'refused' in built) env.destroy();
+  return built;
+}
+
 /** A table cell for a number a refused case lacks. */
 export function cell(x: unknown, format: (v: number) => string): string {
   return typeof x === 'number' && Number.isFinite(x) ? format(x) : 'not run';

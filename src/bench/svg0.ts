@@ -11,7 +11,7 @@ import type { PipelineCache } from '../gpu/kernel.js';
 import { runOnce } from '../gpu/recorder.js';
 import { Clock } from '../rng/clock.js';
 import { suiteWidths } from './ddpg.js';
-import { type SuiteResult, cell, markdownTable, method, orRefused, timeProgram } from './harness.js';
+import { type SuiteResult, buildOrRefused, cell, markdownTable, method, timeProgram } from './harness.js';
 
 export async function svg0Suite(ctx: GpuContext, cache: PipelineCache, quick: boolean, widths?: readonly number[]): Promise<SuiteResult> {
   const width = suiteWidths(quick, widths)[0];
@@ -26,10 +26,9 @@ export async function svg0Suite(ctx: GpuContext, cache: PipelineCache, quick: bo
       const clock = new Clock(ctx);
       const env = await new EnvBatch(ctx, getEnv('pendulum'), { envs: shape.envs, seed: 1, clock }).build(cache);
       const config = svg0Config({ actorHidden: hidden, criticHidden: hidden, batchSize: shape.batch, learningStarts: 0, bufferSize: Math.max(shape.envs, 50_000), entropy: shape.entropy, program });
-      const algo = await orRefused(() => ctx.discardOnFailure(() => Svg0.create(ctx, cache, env, clock, config, 1)));
+      const algo = await buildOrRefused(ctx, env, () => Svg0.create(ctx, cache, env, clock, config, 1));
       if ('refused' in algo) {
         rows.push({ program, ...shape, hidden, refused: algo.refused });
-        env.destroy();
         continue;
       }
       await runOnce(ctx, [env.resetDispatch]);

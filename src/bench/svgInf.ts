@@ -12,7 +12,7 @@ import type { PipelineCache } from '../gpu/kernel.js';
 import { runOnce } from '../gpu/recorder.js';
 import { Clock } from '../rng/clock.js';
 import { suiteWidths } from './ddpg.js';
-import { type SuiteResult, cell, markdownTable, method, orRefused, timeProgram } from './harness.js';
+import { type SuiteResult, buildOrRefused, cell, markdownTable, method, timeProgram } from './harness.js';
 
 export async function svgInfSuite(ctx: GpuContext, cache: PipelineCache, quick: boolean, widths?: readonly number[]): Promise<SuiteResult> {
   const envs = quick ? 64 : 4096;
@@ -24,10 +24,9 @@ export async function svgInfSuite(ctx: GpuContext, cache: PipelineCache, quick: 
     for (const program of ['rows', 'layers'] as const) {
       const clock = new Clock(ctx);
       const env = await new EnvBatch(ctx, getEnv('pendulum'), { envs, seed: 1, clock }).build(cache);
-      const algo = await orRefused(() => ctx.discardOnFailure(() => SvgInf.create(ctx, cache, env, clock, svgInfConfig({ policyHidden: hidden, horizon, program }), 1)));
+      const algo = await buildOrRefused(ctx, env, () => SvgInf.create(ctx, cache, env, clock, svgInfConfig({ policyHidden: hidden, horizon, program }), 1));
       if ('refused' in algo) {
         rows.push({ program, envs, horizon, hidden, refused: algo.refused });
-        env.destroy();
         continue;
       }
       await runOnce(ctx, [env.resetDispatch]);
