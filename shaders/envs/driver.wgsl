@@ -2,7 +2,7 @@
 // observation wrappers; appended after common/rng.wgsl, common/reduce_*.wgsl and one
 // environment file, which defines
 //   STATE_DIM, OBS_DIM, ACT_DIM, GOAL_DIM; struct Params (uniform at binding 0) and StepResult;
-//   env_reset(u, u2, p) from 8 uniforms; env_step(s, a, p); env_obs(s, p);
+//   env_reset(u, u2, p) from 8 uniforms (more from reset_uniform4); env_step(s, a, p); env_obs(s, p);
 //   env_achieved_goal(s, p, i); env_success(s, p); env_sysid(p, factors).
 // Environments of one's own (defineEnv, src/envs/custom.ts) write only env_reset, env_step,
 // env_obs (and the dual pair); the rest is generated from their definition.
@@ -86,10 +86,22 @@ fn episode_params(flat: u32) -> Params {
   return params;
 }
 
+// Which env and episode env_reset is drawing for (set by begin_episode), for reset_uniform4.
+var<private> reset_flat: u32;
+var<private> reset_episode: u32;
+
+// Reset uniforms beyond env_reset's eight, for environments with bigger states (locomotion):
+// draw i is Philox counter (flat, episode, 3 + i, 0) (draws 0 and 1 are u and u2, 2 the sysid factors).
+fn reset_uniform4(i: u32) -> vec4<f32> {
+  return rng_uniform4(vec2<u32>(drv.seed, drv.stream), vec4<u32>(reset_flat, reset_episode, 3u + i, 0u));
+}
+
 // Starts episode number `episodes` of env `flat`: state, time, return and constants.
 fn begin_episode(flat: u32, episodes: f32) -> array<f32, STATE_DIM> {
   let key = vec2<u32>(drv.seed, drv.stream);
   let ep = u32(episodes);
+  reset_flat = flat;
+  reset_episode = ep;
   let u = rng_uniform4(key, vec4<u32>(flat, ep, 0u, 0u));
   let u2 = rng_uniform4(key, vec4<u32>(flat, ep, 1u, 0u));
   let b = flat * RECORD + STATE_DIM;

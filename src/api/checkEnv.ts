@@ -16,7 +16,8 @@ import type { GpuContext } from '../gpu/context.js';
 import type { PipelineCache } from '../gpu/kernel.js';
 import { runOnce } from '../gpu/recorder.js';
 import { Clock } from '../rng/clock.js';
-import { Stream, normal4, uniform4 } from '../rng/philox.js';
+import { normal4, uniform4 } from '../rng/philox.js';
+import { resetUniforms } from '../envs/resetUniforms.js';
 
 export interface CheckEnvOptions {
   /** Environments stepped in parallel; default 64. */
@@ -50,10 +51,6 @@ export interface EnvCheckReport {
   vjpRows: number;
 }
 
-/** Reset key of the env batch: (seed, Stream.env); counter (env, episodes, draw, 0). See envs/driver.wgsl. */
-function resetUniforms(seed: number, flat: number, episodes: number): number[] {
-  return [...uniform4([seed, Stream.env], [flat, episodes, 0, 0]), ...uniform4([seed, Stream.env], [flat, episodes, 1, 0])];
-}
 
 /** The stream of checkEnv's own random actions and cotangents (no kernel draws from it). */
 const CHECK_STREAM = 0x636b;
@@ -146,7 +143,7 @@ export async function checkEnv(ctx: GpuContext, cache: PipelineCache, env: EnvDe
       });
       checkObs(obs0.subarray(i * O, (i + 1) * O), where);
       if (def.reference) {
-        const u = resetUniforms(seed, i, 0);
+        const u = resetUniforms(def, seed, i, 0);
         compare('state', s, def.reference.reset(u, p), def.stateFields, 'reset', `env_reset vs reference.reset (env ${i}, uniforms ${vec(u)})`);
         compare('observation', obs0.subarray(i * O, (i + 1) * O), def.reference.obs(Array.from(s), p), def.obsFields, 'reset', `env_obs vs reference.obs after reset (env ${i}, state ${vec(s)})`);
       }
@@ -187,7 +184,7 @@ export async function checkEnv(ctx: GpuContext, cache: PipelineCache, env: EnvDe
           if (!ended) compare('next state', after.subarray(i * W, i * W + S), ref.state, def.stateFields, 'step', where);
           else if (!problems.has('step')) {
             const episodes = before[i * W + S + 1] + 1;
-            compare('state', after.subarray(i * W, i * W + S), def.reference.reset(resetUniforms(seed, i, episodes), p), def.stateFields, 'reset', `auto-reset after an episode end (env ${i}, episode ${episodes})`);
+            compare('state', after.subarray(i * W, i * W + S), def.reference.reset(resetUniforms(def, seed, i, episodes), p), def.stateFields, 'reset', `auto-reset after an episode end (env ${i}, episode ${episodes})`);
           }
         }
       }

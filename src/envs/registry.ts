@@ -7,6 +7,7 @@ import { acrobot } from './acrobot.js';
 import { cartpole } from './cartpole.js';
 import { cartpoleSwingup } from './cartpoleSwingup.js';
 import { doublePendulum } from './doublePendulum.js';
+import { halfCheetah, hopper, swimmer, walker2d } from './locomotion.js';
 import { mountainCar } from './mountainCar.js';
 import { pendulum } from './pendulum.js';
 import { pointMass, pointMassSparse } from './pointMass.js';
@@ -14,7 +15,7 @@ import { reacher, reacherSparse } from './reacher.js';
 import type { EnvDefinition } from './types.js';
 
 const builtIn: ReadonlyMap<string, EnvDefinition> = new Map(
-  [pendulum, mountainCar, cartpole, cartpoleSwingup, acrobot, doublePendulum, reacher, reacherSparse, pointMass, pointMassSparse].map((e) => [e.name, e]),
+  [pendulum, mountainCar, cartpole, cartpoleSwingup, acrobot, doublePendulum, reacher, reacherSparse, pointMass, pointMassSparse, swimmer, hopper, walker2d, halfCheetah].map((e) => [e.name, e]),
 );
 /*
  * One table per process, kept on globalThis: a user's env module may import its own copy of the

@@ -62,6 +62,11 @@ export interface EnvDefinition {
   /** Constants that system identification scales per episode (at most 4, in factor order). */
   sysidParams: readonly string[];
   shader: ShaderSource;
+  /**
+   * Uniforms env_reset consumes (default 8: u and u2); more come from the driver's reset_uniform4,
+   * and the reference's reset gets them all (resetUniforms in src/envs/resetUniforms.ts).
+   */
+  resetUniforms?: number;
   /** Smooth almost everywhere: has env_step_dual and a VJP kernel. */
   differentiable: boolean;
   /** Float64 reference of the same equations (every built-in env has one; optional for defineEnv's). */
