@@ -47,6 +47,7 @@ fn loco_unpack(s: array<f32, STATE_DIM>) -> PlState {
   for (var j = 0u; j < PL_ND; j++) {
     st.q[j] = s[j];
     st.v[j] = s[PL_ND + j];
+    st.qacc[j] = 0.0;
   }
   return st;
 }

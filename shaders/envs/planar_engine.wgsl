@@ -95,12 +95,13 @@ fn pl_mass_matrix(k: ptr<function, PlKin>) -> array<f32, PL_NN> {
   for (var i = 0u; i < PL_NN; i++) { M[i] = 0.0; }
   for (var b = 0u; b < PL_NB; b++) {
     let com = (*k).com[b];
+    var cols: array<vec2<f32>, PL_ND>;
+    for (var x = 0u; x < PL_ND; x++) { cols[x] = select(vec2<f32>(0.0), pl_column(k, x, com), pl_moves(b, x)); }
     for (var x = 0u; x < PL_ND; x++) {
       if (!pl_moves(b, x)) { continue; }
-      let cx = pl_column(k, x, com);
       for (var y = 0u; y <= x; y++) {
         if (!pl_moves(b, y)) { continue; }
-        M[x * PL_ND + y] += PL_BODY_MASS[b] * dot(cx, pl_column(k, y, com)) + PL_BODY_INERTIA[b] * PL_DOF_SIGN[x] * PL_DOF_SIGN[y];
+        M[x * PL_ND + y] += PL_BODY_MASS[b] * dot(cols[x], cols[y]) + PL_BODY_INERTIA[b] * PL_DOF_SIGN[x] * PL_DOF_SIGN[y];
       }
     }
   }
@@ -128,6 +129,22 @@ fn pl_smooth_force(k: ptr<function, PlKin>, q: array<f32, PL_ND>, v: array<f32, 
     let u = clamp(clamp(ctrl[i], PL_MOTOR_CTRL[i].x, PL_MOTOR_CTRL[i].y), PL_MOTOR_FORCE[i].x, PL_MOTOR_FORCE[i].y);
     out[PL_MOTOR_DOF[i]] += PL_MOTOR_GEAR[i] * u;
   }
+  // Per dof, once for every body it moves: the velocity of a hinge's anchor and the angular
+  // velocity of the frame a slide moves in (both from the dofs before it in its body's chain).
+  var anchor_velocity: array<vec2<f32>, PL_ND>;
+  var frame_rate: array<f32, PL_ND>;
+  for (var j = 0u; j < PL_ND; j++) {
+    let bj = PL_DOF_BODY[j];
+    var va = vec2<f32>(0.0);
+    var w = 0.0;
+    for (var i = 0u; i < j; i++) {
+      if (!pl_moves(bj, i)) { continue; }
+      if (PL_DOF_SIGN[j] != 0.0) { va += pl_column(k, i, (*k).anchor[j]) * v[i]; }
+      w += PL_DOF_SIGN[i] * v[i];
+    }
+    anchor_velocity[j] = va;
+    frame_rate[j] = w;
+  }
   for (var b = 0u; b < PL_NB; b++) {
     if (PL_BODY_MASS[b] == 0.0) { continue; }
     let p = (*k).com[b];
@@ -137,11 +154,10 @@ fn pl_smooth_force(k: ptr<function, PlKin>, q: array<f32, PL_ND>, v: array<f32, 
     for (var j = 0u; j < PL_ND; j++) {
       if (!pl_moves(b, j)) { continue; }
       if (PL_DOF_SIGN[j] != 0.0) {
-        let va = pl_point_velocity(k, b, j, v, (*k).anchor[j]);
-        a0 += PL_DOF_SIGN[j] * v[j] * pl_perp(vp - va);
+        a0 += PL_DOF_SIGN[j] * v[j] * pl_perp(vp - anchor_velocity[j]);
         omega += PL_DOF_SIGN[j] * v[j];
       } else {
-        a0 += v[j] * omega * pl_perp((*k).axis[j]);
+        a0 += v[j] * frame_rate[j] * pl_perp((*k).axis[j]);
       }
     }
     pl_apply(k, b, p, -PL_BODY_MASS[b] * (a0 - PL_GRAVITY), 0.0, &out);
@@ -241,29 +257,68 @@ fn pl_row_dot(rows: ptr<function, PlRows>, r: u32, x: array<f32, PL_ND>) -> f32 
 }
 
 // The constrained acceleration (MuJoCo's primal problem), Newton with an exact line search.
-fn pl_solve(M: ptr<function, array<f32, PL_NN>>, a0: array<f32, PL_ND>, rows: ptr<function, PlRows>) -> array<f32, PL_ND> {
+// MuJoCo's primal cost at acceleration x.
+fn pl_cost(M: ptr<function, array<f32, PL_NN>>, a0: array<f32, PL_ND>, rows: ptr<function, PlRows>, x: array<f32, PL_ND>) -> f32 {
+  var d: array<f32, PL_ND>;
+  for (var j = 0u; j < PL_ND; j++) { d[j] = x[j] - a0[j]; }
+  let Md = pl_mat_vec(M, d);
+  var cost = 0.0;
+  for (var j = 0u; j < PL_ND; j++) { cost += 0.5 * d[j] * Md[j]; }
+  for (var i = 0u; i < (*rows).count; i++) {
+    let r = min(0.0, pl_row_dot(rows, i, x) - (*rows).aref[i]);
+    cost += 0.5 * (*rows).D[i] * r * r;
+  }
+  return cost;
+}
+
+fn pl_solve(M: ptr<function, array<f32, PL_NN>>, a0: array<f32, PL_ND>, rows: ptr<function, PlRows>, warm: array<f32, PL_ND>) -> array<f32, PL_ND> {
   var a = a0;
   let n = (*rows).count;
   if (n == 0u) { return a; }
+  // Warm start, as MuJoCo's: begin from the previous acceleration when its cost is lower (the
+  // active set rarely changes between substeps, so Newton then needs one factorization).
+  if (pl_cost(M, a0, rows, warm) < pl_cost(M, a0, rows, a0)) { a = warm; }
+  var was_active: array<bool, PL_MAX_ROWS>;
+  var H: array<f32, PL_NN>;
+  var last_step = 3.0e38;
+  var last_size = 1.0;
   for (var it = 0u; it < PL_NEWTON_ITERATIONS; it++) {
     var r: array<f32, PL_MAX_ROWS>;
-    for (var i = 0u; i < n; i++) { r[i] = pl_row_dot(rows, i, a) - (*rows).aref[i]; }
+    // Converged: the active set did not change and the last step only refined the point (the cost
+    // is quadratic on each active set, so Newton lands in one step once the set is right; the
+    // refinement mends float32 rounding in the solve of a stiff H). MuJoCo stops on its tolerance.
+    var changed = it == 0u;
+    for (var i = 0u; i < n; i++) {
+      r[i] = pl_row_dot(rows, i, a) - (*rows).aref[i];
+      let engaged = r[i] < 0.0;
+      if (it > 0u && engaged != was_active[i]) { changed = true; }
+      was_active[i] = engaged;
+    }
+    if (!changed && last_step <= 1e-5 * last_size) { break; }
     var da: array<f32, PL_ND>;
     for (var j = 0u; j < PL_ND; j++) { da[j] = a[j] - a0[j]; }
     let Ma = pl_mat_vec(M, da);
     var g = Ma;
-    var H = *M;
     for (var i = 0u; i < n; i++) {
       if (r[i] >= 0.0) { continue; }
       let D = (*rows).D[i];
-      for (var x = 0u; x < PL_ND; x++) {
-        let Jx = (*rows).J[i * PL_ND + x];
-        if (Jx == 0.0) { continue; }
-        g[x] += D * Jx * r[i];
-        for (var y = 0u; y < PL_ND; y++) { H[x * PL_ND + y] += D * Jx * (*rows).J[i * PL_ND + y]; }
-      }
+      for (var x = 0u; x < PL_ND; x++) { g[x] += D * (*rows).J[i * PL_ND + x] * r[i]; }
     }
-    pl_cholesky(&H);
+    // H = M + sum over active rows of D J'J depends only on the active set: factorized again
+    // only when the set changed (a refinement step reuses the factor).
+    if (changed) {
+      H = *M;
+      for (var i = 0u; i < n; i++) {
+        if (r[i] >= 0.0) { continue; }
+        let D = (*rows).D[i];
+        for (var x = 0u; x < PL_ND; x++) {
+          let Jx = (*rows).J[i * PL_ND + x];
+          if (Jx == 0.0) { continue; }
+          for (var y = 0u; y < PL_ND; y++) { H[x * PL_ND + y] += D * Jx * (*rows).J[i * PL_ND + y]; }
+        }
+      }
+      pl_cholesky(&H);
+    }
     var delta = pl_cholesky_solve(&H, g);
     for (var j = 0u; j < PL_ND; j++) { delta[j] = -delta[j]; }
     // Exact line search: the cost's slope along delta is piecewise linear and increasing.
@@ -297,7 +352,10 @@ fn pl_solve(M: ptr<function, array<f32, PL_NN>>, a0: array<f32, PL_ND>, rows: pt
       }
       if (!(qq > 0.0)) { alpha = start; break; }
       let root = -p / qq;
-      if (root <= end) { alpha = max(root, start); break; }
+      if (root <= end) {
+        alpha = max(root, start);
+        break;
+      }
       start = end;
       alpha = start;
     }
@@ -309,6 +367,8 @@ fn pl_solve(M: ptr<function, array<f32, PL_NN>>, a0: array<f32, PL_ND>, rows: pt
       size = max(size, abs(a[j]));
     }
     if (step <= 1e-6 * size) { break; }
+    last_step = step;
+    last_size = size;
   }
   return a;
 }
@@ -320,7 +380,7 @@ struct PlForward {
   M: array<f32, PL_NN>,
 }
 
-fn pl_forward(q: array<f32, PL_ND>, v: array<f32, PL_ND>, ctrl: array<f32, PL_NU>) -> PlForward {
+fn pl_forward(q: array<f32, PL_ND>, v: array<f32, PL_ND>, ctrl: array<f32, PL_NU>, warm: array<f32, PL_ND>) -> PlForward {
   var k = pl_kinematics(q);
   var M = pl_mass_matrix(&k);
   let qfrc_smooth = pl_smooth_force(&k, q, v, ctrl);
@@ -331,7 +391,7 @@ fn pl_forward(q: array<f32, PL_ND>, v: array<f32, PL_ND>, ctrl: array<f32, PL_NU
   rows.count = 0u;
   pl_limit_rows(q, v, &rows);
   pl_contact_rows(&k, q, v, &rows);
-  let a = pl_solve(&M, a0, &rows);
+  let a = pl_solve(&M, a0, &rows, warm);
   var da: array<f32, PL_ND>;
   for (var j = 0u; j < PL_ND; j++) { da[j] = a[j] - a0[j]; }
   let fc = pl_mat_vec(&M, da);
@@ -343,6 +403,8 @@ fn pl_forward(q: array<f32, PL_ND>, v: array<f32, PL_ND>, ctrl: array<f32, PL_NU
 struct PlState {
   q: array<f32, PL_ND>,
   v: array<f32, PL_ND>,
+  // The last constrained acceleration: the solver's warm start for the next substep (zeros: cold).
+  qacc: array<f32, PL_ND>,
 }
 
 // One timestep of the model's integrator.
@@ -350,7 +412,8 @@ fn pl_step(s: PlState, ctrl: array<f32, PL_NU>) -> PlState {
   let h = PL_TIMESTEP;
   var out = s;
   if (!PL_RK4) {
-    var f = pl_forward(s.q, s.v, ctrl);
+    var f = pl_forward(s.q, s.v, ctrl, s.qacc);
+    out.qacc = f.qacc;
     var qacc = f.qacc;
     if (PL_IMPLICIT_DAMPING) {
       var H = f.M;
@@ -366,7 +429,8 @@ fn pl_step(s: PlState, ctrl: array<f32, PL_NU>) -> PlState {
   }
   // RK4 (MuJoCo's mj_RungeKutta): stages at h/2, h/2, h; weights 1/6, 1/3, 1/3, 1/6.
   var dq = s.v;
-  var dv = pl_forward(s.q, s.v, ctrl).qacc;
+  var dv = pl_forward(s.q, s.v, ctrl, s.qacc).qacc;
+  out.qacc = dv;
   var sum_q: array<f32, PL_ND>;
   var sum_v: array<f32, PL_ND>;
   for (var j = 0u; j < PL_ND; j++) {
@@ -383,7 +447,7 @@ fn pl_step(s: PlState, ctrl: array<f32, PL_NU>) -> PlState {
       vs[j] = s.v[j] + h * c * dv[j];
     }
     dq = vs;
-    dv = pl_forward(qs, vs, ctrl).qacc;
+    dv = pl_forward(qs, vs, ctrl, dv).qacc;
     for (var j = 0u; j < PL_ND; j++) {
       sum_q[j] += w * dq[j];
       sum_v[j] += w * dv[j];

@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import { agentsSuite, ddpgSuite, fusionsSuite } from '../bench/ddpg.js';
 import { envsSuite } from '../bench/envs.js';
+import { locomotionSuite } from '../bench/locomotion.js';
+import { LOCOMOTION_ENVS } from '../envs/locomotion.js';
 import { type SuiteResult, deviceSlug, deviceSummary } from '../bench/harness.js';
 import { nnSuite } from '../bench/nn.js';
 import { svg0Suite } from '../bench/svg0.js';
@@ -17,7 +19,7 @@ import { PipelineCache } from '../gpu/kernel.js';
 import { createNodeContext } from '../gpu/node.js';
 import { writeAtomic } from './files.js';
 
-export const SUITES = ['nn', 'envs', 'ddpg', 'svg0', 'svg-inf', 'on-policy', 'agents', 'fusions'] as const;
+export const SUITES = ['nn', 'envs', 'ddpg', 'svg0', 'svg-inf', 'on-policy', 'agents', 'fusions', 'locomotion'] as const;
 
 export async function benchCommand(args: { suite?: string; quick?: boolean; out?: string; env?: string; sizes?: string; widths?: string }): Promise<void> {
   const suite = args.suite ?? 'all';
@@ -47,6 +49,12 @@ export async function benchCommand(args: { suite?: string; quick?: boolean; out?
     if (name === 'on-policy') results.push(await onPolicySuite(ctx, cache, quick));
     if (name === 'agents') results.push(await agentsSuite(ctx, cache, quick, widths));
     if (name === 'fusions') results.push(await fusionsSuite(ctx, cache, quick));
+    if (name === 'locomotion') {
+      // --env names robots to time; without one (the default names pendulum), all four.
+      const named = defs.filter((d) => LOCOMOTION_ENVS.includes(d.name));
+      const robots = named.length > 0 ? named : LOCOMOTION_ENVS.map((n) => getEnv(n));
+      results.push(await locomotionSuite(ctx, cache, robots, sizes, quick));
+    }
   }
   const out = args.out ?? join('bench', 'results', `${suite}${quick ? '-quick' : ''}-${deviceSlug(ctx)}.json`);
   const data = { date: new Date().toISOString(), quick, device: deviceSummary(ctx), suites: results.map(({ suite: s, rows }) => ({ suite: s, rows })) };

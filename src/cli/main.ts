@@ -58,10 +58,10 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
   program
     .command('bench')
     .description('throughput benchmarks: JSON in bench/results/<suite>-<device>.json and markdown tables')
-    .option('--suite <name>', 'nn | envs | ddpg | svg0 | svg-inf | on-policy | agents | fusions | all', 'all')
+    .option('--suite <name>', 'nn | envs | ddpg | svg0 | svg-inf | on-policy | agents | fusions | locomotion | all', 'all')
     .option('--quick', 'small sizes, so a CPU adapter (lavapipe) finishes in about a minute')
-    .option('--env <names>', 'envs suite: comma-separated env names or all', 'pendulum')
-    .option('--sizes <list>', 'envs suite: numbers of envs (default 4096,65536,1048576; quick 4096,65536)')
+    .option('--env <names>', 'envs and locomotion suites: comma-separated env names or all (locomotion: its four robots unless named)', 'pendulum')
+    .option('--sizes <list>', 'envs and locomotion suites: numbers of envs (default 4096,65536,1048576; quick 4096,65536)')
     .option('--widths <list>', 'ddpg, svg0, svg-inf, agents suites: hidden widths of the networks (default 256; quick 64); ddpg times each, the others the first')
     .option('--out <file>', 'JSON output file')
     .option('--env-module <path>', ENV_MODULE_HELP)

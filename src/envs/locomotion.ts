@@ -11,6 +11,7 @@ import cheetahXml from '../../robots/half_cheetah.xml?raw';
 import hopperXml from '../../robots/hopper.xml?raw';
 import swimmerXml from '../../robots/swimmer.xml?raw';
 import walkerXml from '../../robots/walker2d.xml?raw';
+import { ConfigError } from '../errors.js';
 import { loadMjcf } from '../physics/mjcf.js';
 import { kinematics, step as step64, type PlanarState } from '../physics/planarDynamics64.js';
 import { compilePlanar, type PlanarModel, type Vec2 } from '../physics/planarModel.js';
@@ -25,7 +26,7 @@ interface Health {
   stateMax: number;
 }
 
-interface LocomotionTask {
+export interface LocomotionTask {
   name: string;
   origin: string;
   description: string;
@@ -203,9 +204,16 @@ function locomotionEnv(task: LocomotionTask): EnvDefinition {
 
 export const [swimmer, hopper, walker2d, halfCheetah] = tasks.map(locomotionEnv);
 
+export const LOCOMOTION_ENVS: readonly string[] = tasks.map((t) => t.name);
+
+/** A locomotion env's task: its robot file and gymnasium's settings (for tests and benchmarks). */
+export function locomotionTask(name: string): Readonly<LocomotionTask> {
+  const task = tasks.find((t) => t.name === name);
+  if (!task) throw new ConfigError('env', name, `a locomotion environment (${LOCOMOTION_ENVS.join(', ')})`);
+  return task;
+}
+
 /** The compiled robot of a locomotion env (for tests and benchmarks). */
 export function locomotionModel(name: string): PlanarModel {
-  const task = tasks.find((t) => t.name === name);
-  if (!task) throw new Error(`no locomotion task ${name}`);
-  return compilePlanar(loadMjcf(task.xml));
+  return compilePlanar(loadMjcf(locomotionTask(name).xml));
 }

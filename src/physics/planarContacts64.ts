@@ -52,13 +52,14 @@ export function contactPairs(m: PlanarModel): ContactPair[] {
     if (g.body < 0) return;
     for (const { g: p, i: pi } of planes) {
       if (!((g.contype & p.conaffinity) || (p.contype & g.conaffinity))) continue;
+      const label = g.name ? `<geom name="${g.name}">` : `<geom> (geom ${gi} of the file)`;
       if (g.type !== 'capsule' && g.type !== 'sphere') {
-        throw new MjcfError(`<geom name="${g.name}"> attribute "type"`, g.type, 'capsule or sphere for a geom that touches the ground (set contype="0" conaffinity="0" to keep others out of contact)');
+        throw new MjcfError(`${label} attribute "type"`, g.type, 'capsule or sphere for a geom that touches the ground (set contype="0" conaffinity="0" to keep others out of contact)');
       }
       const n = p.planeNormal;
       if (Math.abs(Math.hypot(n[0], n[1]) - 1) > 1e-9) throw new MjcfError(`<geom name="${p.name}"> orientation`, `[${n.join(', ')}]`, 'a ground plane whose normal lies in the robot\'s plane');
       const condim = Math.max(g.condim, p.condim);
-      if (condim !== 1 && condim !== 3) throw new MjcfError(`<geom name="${g.name}"> attribute "condim"`, condim, '1 or 3 (for the pair with the ground)');
+      if (condim !== 1 && condim !== 3) throw new MjcfError(`${label} attribute "condim"`, condim, '1 or 3 (for the pair with the ground)');
       pairs.push({
         geom: gi, plane: pi, body: g.body, points: g.type === 'capsule' ? 2 : 1, rowsPerPoint: condim === 3 ? 3 : 1, radius: g.size[0],
         planePos: p.pos, normal: [n[0], n[1]], condim, mu: Math.max(1e-5, Math.max(g.friction[0], p.friction[0])),

@@ -6,6 +6,7 @@
  * (planarDynamics64.ts) and the WGSL step (planarWgsl.ts) simulate.
  */
 import { MjcfError, principalInertia, type Integrator, type MjcfGeom, type MjcfModel } from './mjcf.js';
+import { contactPairs } from './planarContacts64.js';
 import { column as comColumn, invertSpd, kinematics, massMatrix } from './planarDynamics64.js';
 import { cross3, dot3, matVec, normalize3, quatMul, quatToMat, rotate, type Quat, type Vec3 } from './math3.js';
 
@@ -137,8 +138,13 @@ function planeNormal(m: MjcfModel, worldQuat: Quat[]): Vec3 {
   throw new MjcfError('<worldbody>', `${m.joints.length} joints`, 'a hinge joint, or two non-parallel slides, to define the plane');
 }
 
+export interface CompileOptions {
+  /** false: no contacts at all (MuJoCo's mjDSBL_CONTACT); joint limits stay. */
+  contacts?: boolean;
+}
+
 /** Compiles an MJCF model into a planar one; refuses what is not planar or too big for the kernels. */
-export function compilePlanar(m: MjcfModel): PlanarModel {
+export function compilePlanar(m: MjcfModel, options: CompileOptions = {}): PlanarModel {
   if (m.joints.length === 0) throw new MjcfError('<worldbody>', 'no joints', 'at least one hinge or slide joint');
   if (m.joints.length > MAX_DOFS) throw new MjcfError('<worldbody>', `${m.joints.length} degrees of freedom`, `at most ${MAX_DOFS} (the kernels' fixed-size arrays)`);
   if (m.bodies.length > MAX_BODIES) throw new MjcfError('<worldbody>', `${m.bodies.length} bodies`, `at most ${MAX_BODIES}`);
@@ -186,7 +192,7 @@ export function compilePlanar(m: MjcfModel): PlanarModel {
     return {
       name: g.name, type: g.type, body: g.body, pos: to2(g.pos, e1, e2), halfAxis: to2([zAxis[0] * half, zAxis[1] * half, zAxis[2] * half], e1, e2),
       planeNormal: to2(zAxis, e1, e2), size: g.size, depth: dot3(g.pos, n), friction: g.friction, solref: g.solref, solimp: g.solimp, margin: g.margin, condim: g.condim,
-      contype: g.contype, conaffinity: g.conaffinity, rgba: g.rgba,
+      contype: options.contacts === false ? 0 : g.contype, conaffinity: options.contacts === false ? 0 : g.conaffinity, rgba: g.rgba,
     };
   });
 
@@ -212,6 +218,7 @@ export function compilePlanar(m: MjcfModel): PlanarModel {
     for (let x = 0; x < nd; x++) for (let y = 0; y < nd; y++) trace += inverse[x * nd + y] * (cols[x][0] * cols[y][0] + cols[x][1] * cols[y][1]);
     b.invweightTran = trace / 3;
   });
+  contactPairs(model); // refuses geoms that would touch the ground but cannot yet
   return model;
 }
 

@@ -85,6 +85,7 @@ export function planarConstants(m: PlanarModel): string {
     arr('PL_FLUID_LIN_VISC', 'f32', fl.map((x) => f(x.lv)), '0.0'),
     arr('PL_FLUID_ROT_DRAG', 'vec3<f32>', fl.map((x) => v3(x.rd)), v3([0, 0, 0])),
     arr('PL_FLUID_LIN_DRAG', 'vec3<f32>', fl.map((x) => v3(x.ld)), v3([0, 0, 0])),
+    arr('PL_DOF_BODY', 'u32', m.dofs.map((d) => `${d.body}u`), '0u'),
     arr('PL_DOF_SIGN', 'f32', m.dofs.map((d) => f(d.type === 'hinge' ? d.sign : 0)), '0.0'),
     arr('PL_DOF_ANCHOR', 'vec2<f32>', m.dofs.map((d) => v2(d.anchor)), v2([0, 0])),
     arr('PL_DOF_AXIS', 'vec2<f32>', m.dofs.map((d) => v2(d.axis)), v2([0, 0])),

@@ -18,7 +18,7 @@ describe('planar engine (float64) against MuJoCo without contacts', () => {
 
   for (const t of trajectories.filter((x) => !x.contacts)) {
     it(`${t.model}: qpos and qvel agree to 1e-8 over all ${t.ctrl.length} env steps (${t.integrator}, ${t.frame_skip} x ${t.timestep} s)`, () => {
-      const model = compilePlanar(loadMjcf(t.modelXml));
+      const model = compilePlanar(loadMjcf(t.modelXml), { contacts: false });
       expect(model.dofs.length).toBe(t.nv);
       expect(model.motors.length).toBe(t.nu);
       expect(model.integrator).toBe(t.integrator.toLowerCase());
@@ -45,4 +45,38 @@ describe('planar engine (float64) against MuJoCo without contacts', () => {
       for (let i = 0; i < n; i++) expect(M[i * n + i]).toBeGreaterThan(0);
     }
   });
+});
+
+/**
+ * With contacts: MuJoCo's soft contacts (pyramidal cones, solref / solimp, margins) through the
+ * same Newton problem. Measured horizons over which qpos / qvel stay within 1e-8 of MuJoCo 3.14.0:
+ * hopper, walker2d and swimmer all 40 env steps (1e-12); half-cheetah 30 env steps (3e-14), after
+ * which one step departs by 9e-6 (MuJoCo's Newton solver stops at its tolerance; ours solves
+ * exactly) and the rest stays within 1e-5.
+ */
+const contactHorizon: Record<string, { exact: number; loose: number }> = {
+  hopper: { exact: 40, loose: 1e-8 },
+  walker2d: { exact: 40, loose: 1e-8 },
+  swimmer: { exact: 40, loose: 1e-8 },
+  'half-cheetah': { exact: 30, loose: 1e-4 },
+};
+
+describe('planar engine (float64) against MuJoCo with ground contacts', () => {
+  for (const t of trajectories.filter((x) => x.contacts)) {
+    const want = contactHorizon[t.model];
+    it(`${t.model}: within 1e-8 for the first ${want.exact} env steps, within ${want.loose} for all ${t.ctrl.length}; touches the ground`, () => {
+      const model = compilePlanar(loadMjcf(t.modelXml));
+      let s: PlanarState = { q: [...t.qpos0], v: [...t.qvel0] };
+      let held = 0, worst = 0;
+      for (let k = 0; k < t.ctrl.length; k++) {
+        for (let f = 0; f < t.frame_skip; f++) s = step(model, s, t.ctrl[k]);
+        const err = Math.max(...s.q.map((x, i) => Math.abs(x - t.qpos[k][i])), ...s.v.map((x, i) => Math.abs(x - t.qvel[k][i])));
+        worst = Math.max(worst, err);
+        if (worst <= 1e-8) held = k + 1;
+      }
+      expect(held).toBeGreaterThanOrEqual(want.exact);
+      expect(worst).toBeLessThanOrEqual(want.loose);
+      if (t.model !== 'swimmer') expect(Math.max(...t.ncon)).toBeGreaterThan(0);
+    });
+  }
 });
