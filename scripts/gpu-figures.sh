@@ -128,6 +128,8 @@ step "train pendulum (default)" 120 node dist/cli.js train --preset gpu $train_s
 step "bench svg-inf" 120 bench --suite svg-inf --out "$res/svg-inf-$device.json"
 step "bench svg-inf narrow" 120 bench --suite svg-inf --widths 64 --out "$res/svg-inf-64-$device.json"
 step "bench envs pendulum" 90 bench --suite envs --env pendulum --sizes "$(smoke && echo 1024,4096 || echo 4096,65536,1048576,4194304,16777216)" --out "$res/envs-pendulum-$device.json"
+# The planar robots (issue 14): half-cheetah at 65,536 and 1,048,576 envs against the 1e8 target.
+step "bench locomotion" 120 bench --suite locomotion --env half-cheetah,hopper,walker2d,swimmer --sizes "$(smoke && echo 1024 || echo 65536,1048576)" --out "$res/locomotion-$device.json"
 [ "$mode" = quick ] && exit 0
 
 step "rllab DDPG cartpole" 150 rllab_env cartpole

@@ -12,7 +12,7 @@ const src = resolve(__dirname, '../src');
 const RANK: Record<string, number> = {
   'errors.ts': 0, 'wgsl.d.ts': 0,
   gpu: 1,
-  rng: 2,
+  rng: 2, physics: 2,
   nn: 3, sample: 3, envs: 3,
   replay: 4, scg: 4,
   algos: 5,

@@ -175,7 +175,7 @@ fn pl_smooth_force(k: ptr<function, PlKin>, q: array<f32, PL_ND>, v: array<f32, 
   return out;
 }
 
-// In-place Cholesky of the leading n x n of A (row-major, stride PL_ND); lower triangle = L.
+// In-place Cholesky of A (PL_ND x PL_ND, row-major); its lower triangle becomes L.
 fn pl_cholesky(A: ptr<function, array<f32, PL_NN>>) {
   for (var i = 0u; i < PL_ND; i++) {
     for (var j = 0u; j <= i; j++) {
@@ -256,7 +256,6 @@ fn pl_row_dot(rows: ptr<function, PlRows>, r: u32, x: array<f32, PL_ND>) -> f32 
   return s;
 }
 
-// The constrained acceleration (MuJoCo's primal problem), Newton with an exact line search.
 // MuJoCo's primal cost at acceleration x.
 fn pl_cost(M: ptr<function, array<f32, PL_NN>>, a0: array<f32, PL_ND>, rows: ptr<function, PlRows>, x: array<f32, PL_ND>) -> f32 {
   var d: array<f32, PL_ND>;
@@ -271,6 +270,7 @@ fn pl_cost(M: ptr<function, array<f32, PL_NN>>, a0: array<f32, PL_ND>, rows: ptr
   return cost;
 }
 
+// The constrained acceleration (MuJoCo's primal problem), Newton with an exact line search.
 fn pl_solve(M: ptr<function, array<f32, PL_NN>>, a0: array<f32, PL_ND>, rows: ptr<function, PlRows>, warm: array<f32, PL_ND>) -> array<f32, PL_ND> {
   var a = a0;
   let n = (*rows).count;

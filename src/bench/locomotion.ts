@@ -1,12 +1,10 @@
 /**
  * locomotion suite: env steps per second of the planar robots (swimmer, hopper, walker2d,
  * half-cheetah) on the GPU, one step per dispatch with fresh uniform controls each step and
- * auto-reset, against MuJoCo itself on the CPU (mujoco-js, MuJoCo compiled to WebAssembly, one
- * thread) running the same robot file with the same frame skip, controls and resets. mujoco-js is
- * a development dependency: without it the peer column says "not run".
+ * auto-reset, against MuJoCo itself on the CPU (src/bench/mujocoPeer.ts: mujoco-js, one thread)
+ * running the same robot file with the same frame skip, controls and resets.
  */
 import { EnvBatch } from '../envs/batch.js';
-import { locomotionTask } from '../envs/locomotion.js';
 import type { EnvDefinition } from '../envs/types.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { PipelineCache } from '../gpu/kernel.js';
@@ -14,86 +12,31 @@ import { Recorder, runOnce } from '../gpu/recorder.js';
 import { Clock } from '../rng/clock.js';
 import { rngFill } from '../rng/fill.js';
 import { type SuiteResult, markdownTable, timeProgram } from './harness.js';
+import { mujocoTask, uniformControls } from './mujocoPeer.js';
 
-interface MujocoModule {
-  FS: { mkdir(path: string): void; writeFile(path: string, data: string): void };
-  MjModel: { loadFromXML(path: string): MujocoModel };
-  MjData: new (m: MujocoModel) => MujocoData;
-  mj_step(m: MujocoModel, d: MujocoData): void;
-  mj_resetData(m: MujocoModel, d: MujocoData): void;
-  mj_forward(m: MujocoModel, d: MujocoData): void;
-}
-interface MujocoModel {
-  nu: number;
-  nq: number;
-  delete(): void;
-}
-interface MujocoData {
-  ctrl: Float64Array;
-  qpos: Float64Array;
-  qvel: Float64Array;
-  delete(): void;
-}
+export { loadMujoco } from './mujocoPeer.js';
 
-let mujoco: Promise<MujocoModule | null> | null = null;
-
-/** mujoco-js, loaded once (null when the package is not installed). */
-export function loadMujoco(): Promise<MujocoModule | null> {
-  mujoco ??= (async () => {
-    try {
-      const specifier = 'mujoco-js'; // a variable: bundlers leave the optional peer alone
-      const mod = (await import(/* @vite-ignore */ specifier)) as { default: () => Promise<MujocoModule> };
-      const m = await mod.default();
-      m.FS.mkdir('/pathwise');
-      return m;
-    } catch {
-      return null;
-    }
-  })();
-  return mujoco;
-}
-
-/** Env steps per second of MuJoCo (one thread) on `def`'s robot with uniform(0, 1) controls, resets as the env's. */
+/** Env steps per second of MuJoCo (one thread) on `def`'s robot with uniform controls, resets as the env's. */
 export async function mujocoStepsPerSecond(def: EnvDefinition, seconds: number): Promise<number | null> {
-  const mj = await loadMujoco();
-  if (!mj) return null;
-  const task = locomotionTask(def.name);
-  mj.FS.writeFile('/pathwise/robot.xml', task.xml);
-  const m = mj.MjModel.loadFromXML('/pathwise/robot.xml');
-  const d = new mj.MjData(m);
-  const n = m.nq;
-  const qpos0 = Array.from(d.qpos);
-  const p = def.params;
-  let seed = 12345;
-  const uniform = () => ((seed = (seed * 1103515245 + 12345) >>> 0) + 0.5) / 4294967296;
-  const reset = () => {
-    mj.mj_resetData(m, d);
-    for (let j = 0; j < n; j++) {
-      d.qpos[j] = qpos0[j] + p.reset_noise * (2 * uniform() - 1);
-      d.qvel[j] = p.reset_noise * (2 * uniform() - 1);
-    }
-    mj.mj_forward(m, d);
-  };
-  reset();
+  const peer = await mujocoTask(def, 12345);
+  if (!peer) return null;
+  const controls = uniformControls(def, 54321);
+  peer.reset();
   let steps = 0, t = 0;
   const start = performance.now();
   while (performance.now() - start < seconds * 1000) {
     for (let k = 0; k < 100; k++) {
-      for (let i = 0; i < m.nu; i++) d.ctrl[i] = uniform();
-      for (let f = 0; f < task.frameSkip; f++) mj.mj_step(m, d);
+      const { unhealthy } = peer.step(controls());
       steps++;
       t++;
-      const q = d.qpos;
-      const unhealthy = p.terminate > 0 && !(q[1] > p.z_min && q[1] < p.z_max && q[2] > p.angle_min && q[2] < p.angle_max);
       if (unhealthy || t >= def.horizon) {
-        reset();
+        peer.reset();
         t = 0;
       }
     }
   }
   const rate = steps / ((performance.now() - start) / 1000);
-  d.delete();
-  m.delete();
+  peer.release();
   return rate;
 }
 

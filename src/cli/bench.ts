@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { agentsSuite, ddpgSuite, fusionsSuite } from '../bench/ddpg.js';
 import { envsSuite } from '../bench/envs.js';
 import { locomotionSuite } from '../bench/locomotion.js';
+import { locomotionReturnsSuite } from '../bench/locomotionReturns.js';
 import { LOCOMOTION_ENVS } from '../envs/locomotion.js';
 import { type SuiteResult, deviceSlug, deviceSummary } from '../bench/harness.js';
 import { nnSuite } from '../bench/nn.js';
@@ -19,7 +20,7 @@ import { PipelineCache } from '../gpu/kernel.js';
 import { createNodeContext } from '../gpu/node.js';
 import { writeAtomic } from './files.js';
 
-export const SUITES = ['nn', 'envs', 'ddpg', 'svg0', 'svg-inf', 'on-policy', 'agents', 'fusions', 'locomotion'] as const;
+export const SUITES = ['nn', 'envs', 'ddpg', 'svg0', 'svg-inf', 'on-policy', 'agents', 'fusions', 'locomotion', 'locomotion-returns'] as const;
 
 export async function benchCommand(args: { suite?: string; quick?: boolean; out?: string; env?: string; sizes?: string; widths?: string }): Promise<void> {
   const suite = args.suite ?? 'all';
@@ -54,6 +55,10 @@ export async function benchCommand(args: { suite?: string; quick?: boolean; out?
       const named = defs.filter((d) => LOCOMOTION_ENVS.includes(d.name));
       const robots = named.length > 0 ? named : LOCOMOTION_ENVS.map((n) => getEnv(n));
       results.push(await locomotionSuite(ctx, cache, robots, sizes, quick));
+    }
+    if (name === 'locomotion-returns') {
+      const named = defs.filter((d) => LOCOMOTION_ENVS.includes(d.name));
+      results.push(await locomotionReturnsSuite(ctx, cache, named.length > 0 ? named : LOCOMOTION_ENVS.map((n) => getEnv(n)), quick ? 200 : 1000));
     }
   }
   const out = args.out ?? join('bench', 'results', `${suite}${quick ? '-quick' : ''}-${deviceSlug(ctx)}.json`);

@@ -58,7 +58,7 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
   program
     .command('bench')
     .description('throughput benchmarks: JSON in bench/results/<suite>-<device>.json and markdown tables')
-    .option('--suite <name>', 'nn | envs | ddpg | svg0 | svg-inf | on-policy | agents | fusions | locomotion | all', 'all')
+    .option('--suite <name>', 'nn | envs | ddpg | svg0 | svg-inf | on-policy | agents | fusions | locomotion | locomotion-returns | all', 'all')
     .option('--quick', 'small sizes, so a CPU adapter (lavapipe) finishes in about a minute')
     .option('--env <names>', 'envs and locomotion suites: comma-separated env names or all (locomotion: its four robots unless named)', 'pendulum')
     .option('--sizes <list>', 'envs and locomotion suites: numbers of envs (default 4096,65536,1048576; quick 4096,65536)')

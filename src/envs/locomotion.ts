@@ -135,8 +135,7 @@ function render(model: PlanarModel) {
       const r = rot(kin.angle[b], local);
       return [kin.origin[b][0] + r[0], kin.origin[b][1] + r[1]];
     };
-    const [cx, cy] = screen(model, kin.com[0]);
-    const span = 2.2;
+    const bodyPoints: [number, number][] = [];
     for (const g of model.geoms) {
       const color = `rgb(${g.rgba.slice(0, 3).map((c) => Math.round(255 * c)).join(',')})`;
       if (g.body < 0) {
@@ -151,12 +150,20 @@ function render(model: PlanarModel) {
         const a = screen(model, world(g.body, [g.pos[0] + g.halfAxis[0], g.pos[1] + g.halfAxis[1]]));
         const b = screen(model, world(g.body, [g.pos[0] - g.halfAxis[0], g.pos[1] - g.halfAxis[1]]));
         prims.push({ kind: 'line', x1: a[0], y1: a[1], x2: b[0], y2: b[1], width: 2 * g.size[0], color });
+        bodyPoints.push(a, b);
       } else {
         const c = screen(model, world(g.body, g.pos));
         prims.push({ kind: 'circle', x: c[0], y: c[1], r: g.size[0], color, fill: true });
+        bodyPoints.push(c);
       }
     }
-    return { bounds: [cx - span, cy - span / 2, cx + span, cy + span / 2] as [number, number, number, number], primitives: prims };
+    // A square around the robot (and the ground below it, for the walkers), with a margin.
+    const xs = bodyPoints.map((p) => p[0]), ys = bodyPoints.map((p) => p[1]);
+    const upIsY = Math.abs(model.normal[2]) > 0.9;
+    const low = upIsY ? Math.min(...ys) : Math.min(0, Math.min(...ys));
+    const side = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - low) + 0.6;
+    const cx = (Math.max(...xs) + Math.min(...xs)) / 2, bottom = low - 0.2;
+    return { bounds: [cx - side / 2, bottom, cx + side / 2, bottom + side] as [number, number, number, number], primitives: prims };
   };
 }
 

@@ -8,12 +8,14 @@
  * and the attribute, so a model never silently simulates something other than what it says.
  * Purely visual content (assets, lights, cameras, sites, rgba, materials) is read and ignored.
  */
-import { XMLParser } from 'fast-xml-parser';
-import { ConfigError } from '../errors.js';
+import { add3, type Mat3, norm3, normalize3, quatToMat, quatZToVec, rotateDiagonal, scale3, sub3, symmetricEigen, type Quat, type Vec3 } from './math3.js';
+import { bodyInertia, geomVolumeInertia } from './mjcfInertia.js';
 import {
-  add3, addMat3, dot3, IDENTITY_QUAT, type Mat3, norm3, normalize3, normalizeQuat, quatFromAxisAngle, quatMul,
-  quatToMat, quatZToVec, rotateDiagonal, scale3, sub3, symmetricEigen, type Quat, type Vec3,
-} from './math3.js';
+  bool, checkAttributes, type Compiler, describe, IGNORED, MjcfError, type Node, num, numbers, orientation, padded, parseTree, PHYSICAL,
+  readDefaults, vec, withDefaults,
+} from './mjcfXml.js';
+
+export { MjcfError } from './mjcfXml.js';
 
 export type Integrator = 'euler' | 'rk4';
 export type GeomType = 'plane' | 'sphere' | 'capsule' | 'box' | 'cylinder' | 'ellipsoid';
@@ -99,205 +101,6 @@ export interface MjcfModel {
   motors: MjcfMotor[];
 }
 
-interface Node {
-  tag: string;
-  attrs: Record<string, string>;
-  children: Node[];
-}
-
-/** Elements read for what they say; their attributes are checked by the functions below. */
-const PHYSICAL = new Set(['mujoco', 'compiler', 'option', 'default', 'worldbody', 'body', 'joint', 'geom', 'inertial', 'actuator', 'motor']);
-/** Elements with nothing to do with the dynamics: read and ignored. */
-const IGNORED = new Set(['asset', 'texture', 'material', 'mesh', 'hfield', 'visual', 'statistic', 'size', 'light', 'camera', 'site', 'sensor', 'custom', 'numeric', 'text', 'tuple', 'keyframe', 'key', 'global', 'quality', 'headlight', 'map', 'scale', 'rgba']);
-/** Attributes that change nothing here (names, looks, grouping, or contacts' filters that are read). */
-const COSMETIC = new Set(['name', 'class', 'childclass', 'rgba', 'material', 'group', 'user', 'conaffinity', 'contype', 'condim', 'friction', 'solref', 'solimp', 'margin', 'gap', 'priority', 'solmix', 'mode', 'target']);
-
-const ALLOWED: Record<string, ReadonlySet<string>> = {
-  mujoco: new Set(['model']),
-  compiler: new Set(['angle', 'inertiafromgeom', 'settotalmass', 'coordinate', 'autolimits', 'eulerseq', 'meshdir', 'texturedir', 'assetdir', 'strippath', 'discardvisual', 'boundmass', 'boundinertia', 'balanceinertia', 'inertiagrouprange']),
-  option: new Set(['timestep', 'integrator', 'gravity', 'density', 'viscosity', 'wind', 'collision', 'cone', 'solver', 'iterations', 'tolerance', 'ls_iterations', 'noslip_iterations', 'impratio', 'jacobian']),
-  body: new Set(['pos', 'quat', 'axisangle', 'euler', 'zaxis', 'gravcomp', 'mocap']),
-  joint: new Set(['type', 'pos', 'axis', 'ref', 'springref', 'stiffness', 'damping', 'armature', 'limited', 'range', 'margin', 'solreflimit', 'solimplimit', 'frictionloss']),
-  geom: new Set(['type', 'size', 'pos', 'quat', 'axisangle', 'euler', 'zaxis', 'fromto', 'density', 'mass', 'shellinertia', 'fluidshape']),
-  inertial: new Set(['pos', 'quat', 'axisangle', 'euler', 'zaxis', 'mass', 'diaginertia', 'fullinertia']),
-  motor: new Set(['joint', 'gear', 'ctrllimited', 'ctrlrange', 'forcelimited', 'forcerange']),
-};
-
-/** A model that says something this loader cannot simulate, named by element and attribute. */
-export class MjcfError extends ConfigError {
-  constructor(where: string, value: unknown, allowed: string) {
-    super(`MJCF ${where}`, value, allowed);
-    this.name = 'MjcfError';
-  }
-}
-
-function describe(node: Node): string {
-  return node.attrs.name !== undefined ? `<${node.tag} name="${node.attrs.name}">` : `<${node.tag}>`;
-}
-
-function parseTree(xml: string): Node {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', preserveOrder: true, commentPropName: '#comment', parseAttributeValue: false, parseTagValue: false });
-  let raw: unknown;
-  try {
-    raw = parser.parse(xml, true);
-  } catch (e) {
-    throw new MjcfError('document', (e as Error).message.split('\n')[0], 'well-formed XML');
-  }
-  const convert = (items: unknown[]): Node[] => {
-    const out: Node[] = [];
-    for (const item of items as Record<string, unknown>[]) {
-      const tag = Object.keys(item).find((k) => k !== ':@');
-      if (!tag || tag === '#comment' || tag === '#text' || tag === '?xml') continue;
-      const attrs = (item[':@'] ?? {}) as Record<string, string>;
-      out.push({ tag, attrs: { ...attrs }, children: convert(item[tag] as unknown[]) });
-    }
-    return out;
-  };
-  const roots = convert(raw as unknown[]);
-  const root = roots.find((n) => n.tag === 'mujoco');
-  if (!root) throw new MjcfError('document', roots.map((n) => n.tag).join(', ') || 'no element', 'a <mujoco> root element');
-  return root;
-}
-
-function numbers(node: Node, attr: string, value: string, count?: number | [number, number]): number[] {
-  const parts = value.trim().split(/\s+/).filter((s) => s !== '').map(Number);
-  const [lo, hi] = count === undefined ? [1, Infinity] : typeof count === 'number' ? [count, count] : count;
-  if (parts.length < lo || parts.length > hi || parts.some((x) => !Number.isFinite(x))) {
-    throw new MjcfError(`${describe(node)} attribute "${attr}"`, value, `${lo === hi ? lo : `${lo} to ${hi}`} finite numbers`);
-  }
-  return parts;
-}
-
-function bool(node: Node, attr: string, value: string): boolean | 'auto' {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  if (value === 'auto') return 'auto';
-  throw new MjcfError(`${describe(node)} attribute "${attr}"`, value, '"true", "false" or "auto"');
-}
-
-interface Compiler {
-  degrees: boolean;
-  inertiaFromGeom: boolean | 'auto';
-  totalMass: number;
-  autolimits: boolean;
-}
-
-type Defaults = Map<string, { parent: string | null; attrs: Record<string, Record<string, string>> }>;
-
-function readDefaults(root: Node): Defaults {
-  const defaults: Defaults = new Map([['main', { parent: null, attrs: {} }]]);
-  const visit = (node: Node, cls: string): void => {
-    for (const child of node.children) {
-      if (child.tag === 'default') {
-        const name = child.attrs.class;
-        if (name === undefined) throw new MjcfError('<default> attribute "class"', 'missing', 'a class name on every nested <default>');
-        defaults.set(name, { parent: cls, attrs: {} });
-        visit(child, name);
-      } else {
-        const entry = defaults.get(cls)!;
-        entry.attrs[child.tag] = { ...(entry.attrs[child.tag] ?? {}), ...child.attrs };
-      }
-    }
-  };
-  for (const d of root.children.filter((n) => n.tag === 'default')) {
-    if (d.attrs.class !== undefined && d.attrs.class !== 'main') {
-      defaults.set(d.attrs.class, { parent: 'main', attrs: {} });
-      visit(d, d.attrs.class);
-    } else visit(d, 'main');
-  }
-  return defaults;
-}
-
-/** The element's attributes over those of its default class (and the class's ancestors). */
-function withDefaults(node: Node, defaults: Defaults, inherited: string): Record<string, string> {
-  const cls = node.attrs.class ?? inherited;
-  if (!defaults.has(cls)) throw new MjcfError(`${describe(node)} attribute "class"`, cls, `a defined class (${[...defaults.keys()].join(', ')})`);
-  const chain: string[] = [];
-  for (let c: string | null = cls; c !== null; c = defaults.get(c)!.parent) chain.unshift(c);
-  const tag = node.tag;
-  const merged: Record<string, string> = {};
-  for (const c of chain) Object.assign(merged, defaults.get(c)!.attrs[tag] ?? {});
-  return { ...merged, ...node.attrs };
-}
-
-function checkAttributes(node: Node, attrs: Record<string, string>): void {
-  const allowed = ALLOWED[node.tag];
-  for (const key of Object.keys(attrs)) {
-    if (COSMETIC.has(key) || allowed?.has(key)) continue;
-    throw new MjcfError(`${describe(node)} attribute "${key}"`, attrs[key], `one of the attributes this loader simulates (${[...(allowed ?? [])].join(', ')})`);
-  }
-}
-
-function orientation(node: Node, a: Record<string, string>, c: Compiler): Quat {
-  const given = ['quat', 'axisangle', 'euler', 'zaxis'].filter((k) => a[k] !== undefined);
-  if (given.length > 1) throw new MjcfError(`${describe(node)} attributes "${given.join('", "')}"`, given.join(', '), 'at most one orientation');
-  const angle = (x: number) => (c.degrees ? (x * Math.PI) / 180 : x);
-  if (a.quat !== undefined) return normalizeQuat(numbers(node, 'quat', a.quat, 4) as Quat);
-  if (a.axisangle !== undefined) {
-    const [x, y, z, t] = numbers(node, 'axisangle', a.axisangle, 4);
-    return quatFromAxisAngle([x, y, z], angle(t));
-  }
-  if (a.zaxis !== undefined) return quatZToVec(numbers(node, 'zaxis', a.zaxis, 3) as Vec3);
-  if (a.euler !== undefined) {
-    // MuJoCo's default sequence "xyz": intrinsic rotations about the moving frame's axes.
-    const e = numbers(node, 'euler', a.euler, 3).map(angle);
-    let q: Quat = IDENTITY_QUAT;
-    const axes: Vec3[] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
-    for (let i = 0; i < 3; i++) q = quatMul(q, quatFromAxisAngle(axes[i], e[i]));
-    return q;
-  }
-  return IDENTITY_QUAT;
-}
-
-function vec(node: Node, a: Record<string, string>, key: string, fallback: Vec3): Vec3 {
-  return a[key] === undefined ? fallback : (numbers(node, key, a[key], 3) as Vec3);
-}
-
-function num(node: Node, a: Record<string, string>, key: string, fallback: number, min = -Infinity): number {
-  if (a[key] === undefined) return fallback;
-  const [x] = numbers(node, key, a[key], 1);
-  if (x < min) throw new MjcfError(`${describe(node)} attribute "${key}"`, x, `a number >= ${min}`);
-  return x;
-}
-
-function padded(node: Node, a: Record<string, string>, key: string, fallback: readonly number[]): number[] {
-  if (a[key] === undefined) return [...fallback];
-  const given = numbers(node, key, a[key], [1, fallback.length]);
-  return [...given, ...fallback.slice(given.length)];
-}
-
-/** Volume and principal inertia per unit mass of a solid geom (MuJoCo's formulas). */
-function geomVolumeInertia(type: GeomType, size: number[]): { volume: number; unitInertia: Vec3 } {
-  const r = size[0];
-  switch (type) {
-    case 'sphere':
-      return { volume: (4 * Math.PI * r ** 3) / 3, unitInertia: [0.4 * r * r, 0.4 * r * r, 0.4 * r * r] };
-    case 'capsule': {
-      const h = 2 * size[1];
-      const volume = Math.PI * (r * r * h + (4 * r ** 3) / 3);
-      const sphere = (4 * r) / (4 * r + 3 * h);
-      const cylinder = 1 - sphere;
-      const across = (cylinder * (3 * r * r + h * h)) / 12 + 0.4 * sphere * r * r + (sphere * h * (3 * r + 2 * h)) / 8;
-      return { volume, unitInertia: [across, across, (cylinder * r * r) / 2 + 0.4 * sphere * r * r] };
-    }
-    case 'cylinder': {
-      const h = 2 * size[1];
-      const across = (3 * r * r + h * h) / 12;
-      return { volume: Math.PI * r * r * h, unitInertia: [across, across, (r * r) / 2] };
-    }
-    case 'box': {
-      const [x, y, z] = size;
-      return { volume: 8 * x * y * z, unitInertia: [(y * y + z * z) / 3, (x * x + z * z) / 3, (x * x + y * y) / 3] };
-    }
-    case 'ellipsoid': {
-      const [a, b, c] = size;
-      return { volume: (4 * Math.PI * a * b * c) / 3, unitInertia: [(b * b + c * c) / 5, (a * a + c * c) / 5, (a * a + b * b) / 5] };
-    }
-    case 'plane':
-      return { volume: 0, unitInertia: [0, 0, 0] };
-  }
-}
-
 const SIZES: Record<GeomType, [number, number]> = { plane: [2, 3], sphere: [1, 1], capsule: [1, 2], cylinder: [1, 2], box: [3, 3], ellipsoid: [3, 3] };
 
 function readGeom(node: Node, a: Record<string, string>, body: number, c: Compiler): MjcfGeom {
@@ -342,6 +145,7 @@ function readJoint(node: Node, a: Record<string, string>, body: number, c: Compi
   const angular = type === 'hinge' && c.degrees ? Math.PI / 180 : 1;
   const limitedAttr = a.limited === undefined ? 'auto' : bool(node, 'limited', a.limited);
   const range = a.range === undefined ? [0, 0] : numbers(node, 'range', a.range, 2).map((x) => x * angular);
+  if (limitedAttr === 'auto' && !c.autolimits && a.range !== undefined) throw new MjcfError(`${describe(node)} attribute "limited"`, 'missing', '"true" or "false" with a range when autolimits is off (as MuJoCo requires)');
   const limited = limitedAttr === 'auto' ? c.autolimits && a.range !== undefined : limitedAttr;
   if (limited && !(range[0] < range[1])) throw new MjcfError(`${describe(node)} attribute "range"`, a.range ?? 'missing', 'lower < upper for a limited joint');
   if (num(node, a, 'frictionloss', 0) !== 0) throw new MjcfError(`${describe(node)} attribute "frictionloss"`, a.frictionloss, '0 (dry joint friction is not supported)');
@@ -350,29 +154,12 @@ function readJoint(node: Node, a: Record<string, string>, body: number, c: Compi
   const ref = num(node, a, 'ref', 0) * angular;
   return {
     name: a.name ?? '', type, body, pos: vec(node, a, 'pos', [0, 0, 0]), axis: normalize3(axis), ref,
-    springref: a.springref === undefined ? ref : num(node, a, 'springref', 0) * angular,
+    // MuJoCo's springref defaults to 0 (not to ref): a stiff joint with a reference pulls towards 0.
+    springref: num(node, a, 'springref', 0) * angular,
     stiffness: num(node, a, 'stiffness', 0, 0), damping: num(node, a, 'damping', 0, 0), armature: num(node, a, 'armature', 0, 0),
     limited, range: [range[0], range[1]], margin: num(node, a, 'margin', 0, 0),
     solref: padded(node, a, 'solreflimit', DEFAULT_SOLREF), solimp: padded(node, a, 'solimplimit', DEFAULT_SOLIMP),
   };
-}
-
-/** Mass, centre of mass and inertia about it of a body's geoms (or its <inertial>). */
-function bodyInertia(geoms: MjcfGeom[]): { mass: number; ipos: Vec3; inertia: Mat3 } {
-  const mass = geoms.reduce((s, g) => s + g.mass, 0);
-  if (mass <= 0) return { mass: 0, ipos: [0, 0, 0], inertia: [0, 0, 0, 0, 0, 0, 0, 0, 0] };
-  const ipos = scale3(geoms.reduce<Vec3>((s, g) => add3(s, scale3(g.pos, g.mass)), [0, 0, 0]), 1 / mass);
-  let inertia: Mat3 = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-  for (const g of geoms) {
-    const unit = geomVolumeInertia(g.type, g.size).unitInertia;
-    inertia = addMat3(inertia, rotateDiagonal(quatToMat(g.quat), scale3(unit, g.mass)));
-    const d = sub3(g.pos, ipos);
-    const dd = dot3(d, d);
-    const parallel: Mat3 = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) parallel[3 * i + j] = g.mass * ((i === j ? dd : 0) - d[i] * d[j]);
-    inertia = addMat3(inertia, parallel);
-  }
-  return { mass, ipos, inertia };
 }
 
 function readInertial(node: Node, c: Compiler): { mass: number; ipos: Vec3; inertia: Mat3 } {
@@ -402,7 +189,6 @@ function readCompiler(root: Node): Compiler {
     if (a.inertiafromgeom !== undefined) c.inertiaFromGeom = bool(node, 'inertiafromgeom', a.inertiafromgeom);
     if (a.settotalmass !== undefined) c.totalMass = num(node, a, 'settotalmass', -1);
     if (a.autolimits !== undefined) c.autolimits = bool(node, 'autolimits', a.autolimits) === true;
-    for (const k of ['boundmass', 'boundinertia']) if (a[k] !== undefined && num(node, a, k, 0) !== 0) throw new MjcfError(`<compiler> attribute "${k}"`, a[k], '0');
   }
   return c;
 }
@@ -473,6 +259,7 @@ export function loadMjcf(xml: string): MjcfModel {
         const force = a.forcerange === undefined ? [0, 0] : numbers(act, 'forcerange', a.forcerange, 2);
         const limited = (attr: string, given: boolean): boolean => {
           const v = a[attr] === undefined ? 'auto' : bool(act, attr, a[attr]);
+          if (v === 'auto' && !c.autolimits && given) throw new MjcfError(`${describe(act)} attribute "${attr}"`, 'missing', '"true" or "false" with a range when autolimits is off (as MuJoCo requires)');
           return v === 'auto' ? c.autolimits && given : v;
         };
         model.motors.push({
@@ -483,6 +270,14 @@ export function loadMjcf(xml: string): MjcfModel {
       }
     } else if (!PHYSICAL.has(node.tag)) throw new MjcfError(`<mujoco> element <${node.tag}>`, node.tag, 'compiler, option, default, worldbody, actuator (or visual content, which is ignored)');
   }
+
+  // MuJoCo's dof order: body by body (parents first), each body's joints together in document
+  // order, even when a body's joints are written after one of its children.
+  const order = model.joints.map((_, i) => i).sort((x, y) => model.joints[x].body - model.joints[y].body || x - y);
+  const renumber = new Map(order.map((old, index) => [old, index]));
+  model.joints = order.map((old) => model.joints[old]);
+  for (const b of model.bodies) b.joints = b.joints.map((j) => renumber.get(j)!).sort((x, y) => x - y);
+  for (const m of model.motors) m.joint = renumber.get(m.joint)!;
 
   // Inertia: MuJoCo's inertiafromgeom "true" always from geoms, "auto" when no <inertial>.
   model.bodies.forEach((b, i) => {

@@ -3,7 +3,8 @@
  * against world planes, soft constraints with pyramidal friction cones solved with the joint
  * limits (planarDynamics64.ts). Per MuJoCo 3.x:
  *   pairs      a robot geom and a world plane collide when (contype1 & conaffinity2) or the reverse;
- *              condim = max, friction = max (at least 1e-5), solref / solimp = mean (solmix 1),
+ *              condim = max, friction = max (at least 1e-5), solimp = mean, solref = mean
+ *              (min in the direct form) (solmix 1),
  *              margin = sum of the two geoms' margins
  *   points     a sphere, and each end of a capsule (mjc_PlaneCapsule): cdist = (c - p0) . n;
  *              dist = cdist - r; a row when dist < margin; position c - n (r + dist / 2)
@@ -13,7 +14,8 @@
  *              out of the plane (its rows are exactly J_n), so the rows kept are J_n + mu J_t,
  *              J_n - mu J_t and J_n with twice the weight: the same cost, one row fewer.
  * Self-collisions between the robot's own geoms are not simulated (MuJoCo would test non-adjacent
- * bodies whose contype / conaffinity match, as in gymnasium's hopper).
+ * bodies whose contype / conaffinity match, as in gymnasium's hopper); contacts with world geoms
+ * other than planes are refused.
  */
 import { MjcfError } from './mjcf.js';
 import { softRow, type ConstraintRow } from './planarConstraints64.js';
@@ -39,6 +41,8 @@ export interface ContactPair {
 }
 
 const mean = (a: readonly number[], b: readonly number[]) => a.map((x, i) => 0.5 * (x + b[i]));
+/** MuJoCo's solref mix (solmix 1 each): the mean in the standard form, the element-wise min in the direct one. */
+const mixSolref = (a: readonly number[], b: readonly number[]) => (a[0] > 0 && b[0] > 0 ? mean(a, b) : a.map((x, i) => Math.min(x, b[i])));
 
 const cache = new WeakMap<PlanarModel, ContactPair[]>();
 
@@ -47,15 +51,19 @@ export function contactPairs(m: PlanarModel): ContactPair[] {
   const known = cache.get(m);
   if (known) return known;
   const planes = m.geoms.map((g, i) => ({ g, i })).filter((x) => x.g.body < 0 && x.g.type === 'plane');
+  const collide = (a: PlanarModel['geoms'][number], b: PlanarModel['geoms'][number]) => (a.contype & b.conaffinity) !== 0 || (b.contype & a.conaffinity) !== 0;
   const pairs: ContactPair[] = [];
   m.geoms.forEach((g, gi) => {
     if (g.body < 0) return;
+    const label = g.name ? `<geom name="${g.name}">` : `<geom> (geom ${gi} of the file)`;
+    const obstacle = m.geoms.find((w) => w.body < 0 && w.type !== 'plane' && collide(g, w));
+    if (obstacle) throw new MjcfError(`${label} attributes "contype" / "conaffinity"`, `${g.contype} / ${g.conaffinity}`, `no contact with world geoms other than planes (the world's ${obstacle.type} "${obstacle.name}" would touch it)`);
     for (const { g: p, i: pi } of planes) {
-      if (!((g.contype & p.conaffinity) || (p.contype & g.conaffinity))) continue;
-      const label = g.name ? `<geom name="${g.name}">` : `<geom> (geom ${gi} of the file)`;
+      if (!collide(g, p)) continue;
       if (g.type !== 'capsule' && g.type !== 'sphere') {
         throw new MjcfError(`${label} attribute "type"`, g.type, 'capsule or sphere for a geom that touches the ground (set contype="0" conaffinity="0" to keep others out of contact)');
       }
+      if (g.type === 'capsule' && Math.abs(Math.hypot(...g.halfAxis) - g.size[1]) > 1e-9) throw new MjcfError(`${label} orientation`, 'a capsule leaving the plane', "a capsule along the robot's plane for a geom that touches the ground");
       const n = p.planeNormal;
       if (Math.abs(Math.hypot(n[0], n[1]) - 1) > 1e-9) throw new MjcfError(`<geom name="${p.name}"> orientation`, `[${n.join(', ')}]`, 'a ground plane whose normal lies in the robot\'s plane');
       const condim = Math.max(g.condim, p.condim);
@@ -63,7 +71,7 @@ export function contactPairs(m: PlanarModel): ContactPair[] {
       pairs.push({
         geom: gi, plane: pi, body: g.body, points: g.type === 'capsule' ? 2 : 1, rowsPerPoint: condim === 3 ? 3 : 1, radius: g.size[0],
         planePos: p.pos, normal: [n[0], n[1]], condim, mu: Math.max(1e-5, Math.max(g.friction[0], p.friction[0])),
-        margin: g.margin + p.margin, solref: mean(g.solref, p.solref), solimp: mean(g.solimp, p.solimp),
+        margin: g.margin + p.margin, solref: mixSolref(g.solref, p.solref), solimp: mean(g.solimp, p.solimp),
       });
     }
   });

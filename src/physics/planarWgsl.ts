@@ -5,6 +5,7 @@
  */
 import { clampSolimp } from './planarConstraints64.js';
 import { contactPairs } from './planarContacts64.js';
+import { MjcfError } from './mjcf.js';
 import type { PlanarModel } from './planarModel.js';
 
 const BIG = 3.0e38;
@@ -37,7 +38,9 @@ export function solrefKB(solref: readonly number[], solimp: readonly number[], t
 export function planarConstants(m: PlanarModel): string {
   const nd = m.dofs.length, nb = m.bodies.length, nu = m.motors.length;
   const pairs = contactPairs(m);
-  const limited = m.dofs.filter((d) => d.limited).length;
+  if (nu === 0) throw new MjcfError('<actuator>', 'no motors', 'at least one <motor> (a robot the policy can move)');
+  // Two limit rows per limited dof: both sides are violated at once when the range is narrower than twice the margin.
+  const limited = 2 * m.dofs.filter((d) => d.limited).length;
   const maxRows = Math.max(1, limited + pairs.reduce((s, p) => s + p.points * p.rowsPerPoint, 0));
   const chain = m.bodies.map((b) => b.chain.reduce((mask, j) => mask | (1 << j), 0) >>> 0);
   const dof0 = m.bodies.map((_, i) => m.dofs.findIndex((d) => d.body === i));

@@ -56,6 +56,22 @@ describe('MJCF loader', () => {
     expect(scaled.bodies[0].inertia[0] / m.bodies[0].inertia[0]).toBeCloseTo(3 / m.bodies[0].mass, 12);
   });
 
+  it("numbers joints body by body as MuJoCo does, even when a body's joint follows its child", () => {
+    const xml = model(`<body name="a"><joint name="A" axis="0 1 0"/><geom type="sphere" size="0.1" contype="0"/>
+      <body name="b" pos="0 0 -1"><joint name="C" axis="0 1 0"/><geom type="sphere" size="0.1" contype="0"/></body>
+      <joint name="B" axis="0 1 0"/></body>`).replace('</mujoco>', '<actuator><motor joint="B"/><motor joint="C"/></actuator></mujoco>');
+    const m = loadMjcf(xml);
+    expect(m.joints.map((j) => j.name)).toEqual(['A', 'B', 'C']);
+    expect(m.bodies.map((b) => b.joints)).toEqual([[0, 1], [2]]);
+    expect(m.motors.map((a) => a.joint)).toEqual([1, 2]);
+  });
+
+  it("takes a joint's spring reference as 0 unless springref says otherwise (MuJoCo's default), not its ref", () => {
+    const j = loadMjcf(arm('<joint axis="0 1 0" ref="30" stiffness="5"/>')).joints[0];
+    expect(j.ref).toBeCloseTo(Math.PI / 6, 12);
+    expect(j.springref).toBe(0);
+  });
+
   it('applies default classes, childclass and angles in degrees', () => {
     const xml = `<mujoco model="t"><default><joint damping="2"/><default class="stiff"><joint stiffness="50" range="-90 90"/></default></default>
       <worldbody><body name="a" childclass="stiff"><joint name="j" axis="0 1 0"/><geom type="sphere" size="0.1"/></body></worldbody></mujoco>`;
@@ -66,7 +82,12 @@ describe('MJCF loader', () => {
 
   const refusals: [string, string, RegExp][] = [
     ['a free joint', arm('<joint type="free"/>'), /<joint> attribute "type": got "free", expected "hinge" or "slide"/],
-    ['a ball joint', arm('<freejoint/>'), /<body name="arm"> element <freejoint>/],
+    ['a ball joint', arm('<joint type="ball"/>'), /<joint> attribute "type": got "ball", expected "hinge" or "slide"/],
+    ['a freejoint element', arm('<freejoint/>'), /<body name="arm"> element <freejoint>/],
+    ['elliptic cones', arm('<joint axis="0 1 0"/>').replace('<mujoco model="t">', '<mujoco model="t"><option cone="elliptic"/>'), /<option> attribute "cone": got "elliptic", expected "pyramidal"/],
+    ['a contact gap', arm('<joint axis="0 1 0"/>', '<geom type="capsule" fromto="0 0 0 0 0 -1" size="0.05" gap="0.01"/>'), /<geom> attribute "gap": got "0.01", expected "0"/],
+    ['a range without limited when autolimits is off', arm('<joint axis="0 1 0" range="-1 1"/>').replace('<mujoco model="t">', '<mujoco model="t"><compiler autolimits="false"/>'), /<joint> attribute "limited": got "missing"/],
+    ['a geom touching a world box', model('<geom type="box" size="1 1 0.1" pos="0 0 -1"/><body><joint axis="0 1 0"/><geom type="sphere" size="0.1"/></body>'), /no contact with world geoms other than planes/],
     ['a tendon', model('<body><joint axis="0 1 0"/><geom size="0.1"/></body>', '<tendon/>'), /<mujoco> element <tendon>/],
     ['a position actuator', arm('<joint name="j" axis="0 1 0"/>').replace('</mujoco>', '<actuator><position joint="j"/></actuator></mujoco>'), /<actuator> element <position>/],
     ['an attribute that changes the physics', arm('<joint axis="0 1 0" frictionloss="0.5"/>'), /<joint> attribute "frictionloss": got "0.5", expected 0/],

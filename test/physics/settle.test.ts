@@ -1,11 +1,13 @@
 /**
  * Each robot released at rest under zero control, on the GPU: it falls, lands and settles; its
  * kinetic energy decays towards zero, nothing jitters once it rests, and it rests where MuJoCo
- * (mujoco-js, MuJoCo 3.3.8 in WebAssembly) puts the same robot file from the same state: soft
- * contacts let bodies sink by millimetres, no more than MuJoCo's do.
+ * (mujoco-js, MuJoCo 3.3.8 in WebAssembly) puts the same robot file from the same state: the
+ * root's height within 1 mm of MuJoCo's (its soft contacts let bodies sink by millimetres; ours
+ * sink as much) and its pitch within 0.01 rad. The swimmer has no ground to rest on: its fluid
+ * damps it, and only the decay is checked.
  */
 import { describe, expect, it } from 'vitest';
-import { loadMujoco } from '../../src/bench/locomotion.js';
+import { loadMujoco } from '../../src/bench/mujocoPeer.js';
 import { EnvBatch, recordWidth } from '../../src/envs/batch.js';
 import { locomotionModel, locomotionTask } from '../../src/envs/locomotion.js';
 import { getEnv } from '../../src/envs/registry.js';
@@ -64,6 +66,7 @@ describe.each(['half-cheetah', 'hopper', 'walker2d', 'swimmer'])('%s released un
       expect(last[last.length - 1]).toBeLessThanOrEqual(last[0] + 1e-6);
     }
 
+    if (name === 'swimmer') return;
     const mj = await loadMujoco();
     expect(mj, 'mujoco-js (a dev dependency) loads').not.toBeNull();
     mj!.FS.writeFile('/pathwise/settle.xml', task.xml);
@@ -75,9 +78,7 @@ describe.each(['half-cheetah', 'hopper', 'walker2d', 'swimmer'])('%s released un
     m.delete();
     const ours = Array.from(state.subarray(0, n));
     // Resting pose: height and pitch of the root (the falls end in the same place) within 1 mm / 0.01 rad.
-    if (name !== 'swimmer') {
-      expect(Math.abs(ours[1] - mujocoQ[1])).toBeLessThan(1e-3);
-      expect(Math.abs(ours[2] - mujocoQ[2])).toBeLessThan(1e-2);
-    }
+    expect(Math.abs(ours[1] - mujocoQ[1])).toBeLessThan(1e-3);
+    expect(Math.abs(ours[2] - mujocoQ[2])).toBeLessThan(1e-2);
   });
 });
