@@ -64,26 +64,15 @@ export interface PlanarBody {
   invweightTran: number;
 }
 
-export interface PlanarGeom {
-  name: string;
-  type: MjcfGeom['type'];
-  body: number;
+/** A geom in the plane; its contact and drawing parameters are the MJCF's. */
+export interface PlanarGeom extends Pick<MjcfGeom, 'name' | 'type' | 'body' | 'size' | 'friction' | 'solref' | 'solimp' | 'margin' | 'condim' | 'contype' | 'conaffinity' | 'rgba'> {
   /** Centre in the body frame; for capsules and cylinders the in-plane half-axis too. */
   pos: Vec2;
   halfAxis: Vec2;
-  size: number[];
   /** Planes: the normal (the frame's z) in plane coordinates ([0, 0] if it leaves the plane). */
   planeNormal: Vec2;
   /** Offset along n (to draw, and to skip geoms off the plane). */
   depth: number;
-  friction: number[];
-  solref: number[];
-  solimp: number[];
-  margin: number;
-  condim: number;
-  contype: number;
-  conaffinity: number;
-  rgba: number[];
 }
 
 export interface PlanarMotor {
