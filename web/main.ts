@@ -145,7 +145,8 @@ async function start(): Promise<void> {
   reports = [];
   episodes = 0;
   mode = 'training';
-  setStatus('training');
+  // Say when the driver refused the row programs and one dispatch per layer runs instead.
+  setStatus(trainer.algo.programNote ? `training (${trainer.algo.programNote})` : 'training');
   ui.pause.disabled = false;
   ui.reset.disabled = false;
   ui.watch.disabled = false;

@@ -93,6 +93,11 @@ export class TrainingRun implements AsyncIterable<Report> {
     return this.ctx.adapterName;
   }
 
+  /** Set when the program asked for could not run here and another one does (e.g. row programs refused by the driver). */
+  get programNote(): string | undefined {
+    return this.trainer.algo.programNote;
+  }
+
   get env(): EnvDefinition {
     return getEnv(this.settings.run.env);
   }
