@@ -5,7 +5,7 @@
  * -n turns the other way: its `sign` is -1). This is what both the float64 reference
  * (planarDynamics64.ts) and the WGSL step (planarWgsl.ts) simulate.
  */
-import { MjcfError, principalInertia, type Integrator, type MjcfGeom, type MjcfModel } from './mjcf.js';
+import { MjcfError, principalInertia, type Integrator, type MjcfGeom, type MjcfJoint, type MjcfModel } from './mjcf.js';
 import { contactPairs } from './planarContacts64.js';
 import { column as comColumn, invertSpd, kinematics, massMatrix } from './planarDynamics64.js';
 import { cross3, dot3, matVec, normalize3, quatMul, quatToMat, rotate, type Quat, type Vec3 } from './math3.js';
@@ -16,24 +16,14 @@ export type Vec2 = [number, number];
 export const MAX_DOFS = 12;
 export const MAX_BODIES = 12;
 
-export interface PlanarDof {
-  name: string;
-  type: 'hinge' | 'slide';
-  body: number;
+/** One degree of freedom (a hinge or slide joint): the MJCF joint's parameters, its geometry in the plane. */
+export interface PlanarDof
+  extends Pick<MjcfJoint, 'name' | 'type' | 'body' | 'ref' | 'springref' | 'stiffness' | 'damping' | 'armature' | 'limited' | 'margin' | 'solref' | 'solimp'> {
   /** Hinge: anchor in the body frame; +1 if the axis is n, -1 if -n. Slide: unit axis in the body frame. */
   anchor: Vec2;
   sign: number;
   axis: Vec2;
-  ref: number;
-  springref: number;
-  stiffness: number;
-  damping: number;
-  armature: number;
-  limited: boolean;
   range: Vec2;
-  margin: number;
-  solref: number[];
-  solimp: number[];
   /** (M^-1)_ii at the reference configuration: MuJoCo's dof_invweight0, which scales limit softness. */
   invweight0: number;
 }
