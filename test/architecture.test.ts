@@ -15,7 +15,7 @@ const RANK: Record<string, number> = {
   rng: 2, physics: 2,
   nn: 3, sample: 3, envs: 3,
   replay: 4, scg: 4,
-  algos: 5,
+  algos: 5, attention: 5,
   run: 6,
   bench: 7, api: 7,
   cli: 8,

@@ -35,3 +35,23 @@ export async function learningCurveSvg(reports: readonly Report[], title: string
   view.finalize();
   return svg;
 }
+
+/** One quantity against another as an SVG line chart (e.g. the attention example's test accuracy). */
+export async function lineChartSvg(points: readonly { x: number; y: number }[], o: { title: string; x: string; y: string; yFormat?: string }): Promise<string> {
+  const spec = vegaLite.compile({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: o.title,
+    data: { values: points.map((p) => ({ ...p })) },
+    width: 520,
+    height: 300,
+    mark: { type: 'line', point: points.length < 60 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: o.x, axis: { format: '~s' } },
+      y: { field: 'y', type: 'quantitative', title: o.y, scale: { zero: false }, axis: { format: o.yFormat ?? ',.4~r' } },
+    },
+  }).spec;
+  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
