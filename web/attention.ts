@@ -4,7 +4,6 @@
  * test accuracy curve. Updates go out in chunks sized to keep frames short; reports are awaited,
  * never blocking.
  */
-import { type AttentionConfig } from '../src/attention/model.js';
 import { AttentionTrainer, type ShownExample } from '../src/attention/train.js';
 import { CANVAS, CELL, GRID } from '../src/attention/glyphs.js';
 import { createBrowserContext } from '../src/gpu/browser.js';
@@ -38,6 +37,10 @@ let ctx: GpuContext;
 let cache: PipelineCache;
 let trainer: AttentionTrainer | null = null;
 let running = false;
+/** Bumped by every pause and start, so a loop from before a pause stops instead of running beside a new one. */
+let generation = 0;
+/** The loop running now (a new one waits for it to finish its step). */
+let active: Promise<void> = Promise.resolve();
 let chunk = 2;
 const curve: { iteration: number; accuracy: number }[] = [];
 
@@ -61,36 +64,41 @@ async function init(): Promise<void> {
   ui.start.onclick = () => void start().catch(fail);
   ui.pause.onclick = () => {
     running = false;
+    generation++;
     ui.start.disabled = false;
     ui.status.textContent = 'paused';
   };
 }
 
 async function start(): Promise<void> {
+  const mine = ++generation;
   ui.start.disabled = true;
   ui.pause.disabled = false;
   if (!trainer) {
     ui.status.textContent = 'compiling';
-    const options: Partial<AttentionConfig> = {
-      version: ui.version.value as AttentionConfig['version'],
-      window: ui.window.value as AttentionConfig['window'],
-      batch: Math.floor(Number(ui.batch.value)),
-      seed: Math.floor(Number(ui.seed.value)),
+    const options: Record<string, unknown> = {
+      version: ui.version.value,
+      window: ui.window.value,
+      batch: Number(ui.batch.value), // checked (integers in range) by the trainer's config
+      seed: Number(ui.seed.value),
       evalExamples: Number(params.get('eval') ?? 1024),
       iterations: Number(params.get('iterations') ?? 1e9),
     };
     trainer = await AttentionTrainer.create(ctx, cache, options);
     for (const el of [ui.version, ui.window, ui.batch, ui.seed]) el.disabled = true;
+    if (mine !== generation) return; // paused while compiling: Start resumes
   }
+  await active;
+  if (mine !== generation) return;
   running = true;
   ui.status.textContent = 'training';
-  void loop().catch(fail);
+  active = loop(mine).catch(fail);
 }
 
 /** Submits chunks of updates frame by frame (sized to about 30 ms of GPU work) and reports every REPORT_EVERY. */
-async function loop(): Promise<void> {
+async function loop(mine: number): Promise<void> {
   const t = trainer!;
-  while (running && t.iteration < t.config.iterations) {
+  while (running && mine === generation && t.iteration < t.config.iterations) {
     const begin = performance.now();
     const next = Math.min(chunk, REPORT_EVERY - (t.iteration % REPORT_EVERY), t.config.iterations - t.iteration);
     t.update(next);

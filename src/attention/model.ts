@@ -11,9 +11,10 @@
  * The baseline b(o1) is a network of the coarse view (a non-descendant of every sample), fitted
  * to the downstream cost by squared error in the same graph. Two controls share the code: a
  * uniformly random window (no glimpse network: what attention must beat) and a classifier of the
- * whole canvas (the ceiling).
+ * whole canvas (no attention: all the information, but nine places to find the digit in).
  */
-import { ConfigError, requireInt, requireNumber, requireOneOf } from '../errors.js';
+import { type Schema, flagName, resolveOptions } from '../algos/common/options.js';
+import { ConfigError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { f32 } from '../gpu/tensor.js';
@@ -29,51 +30,49 @@ import { CANVAS, CELL, CLASSES, COARSE, WINDOWS } from './glyphs.js';
 export const ATTENTION_VERSIONS = ['v1', 'v2'] as const;
 export const WINDOW_CHOICES = ['learned', 'random', 'whole'] as const;
 export type AttentionVersion = (typeof ATTENTION_VERSIONS)[number];
-/** learned: the glimpse network chooses; random: uniform windows (the control); whole: no crop (the ceiling). */
+/** learned: the glimpse network chooses; random: uniform windows (the control); whole: no crop (no attention). */
 export type WindowChoice = (typeof WINDOW_CHOICES)[number];
+
+/** The example's options (the command line's flags and help come from this schema). */
+export const ATTENTION_SCHEMA = {
+  version: { kind: 'choice', default: 'v2', choices: ATTENTION_VERSIONS, help: 'v1: reward 1 for the right label, score function for window and label; v2: cost -log p(label), backpropagation into the classifier, score function for the window' },
+  window: { kind: 'choice', default: 'learned', choices: WINDOW_CHOICES, help: 'learned: a glimpse network chooses; random: uniform windows (the control); whole: a classifier of the whole canvas (no attention)' },
+  baseline: { kind: 'choice', default: 'learned', choices: ['learned', 'none'], help: "the score-function terms' baseline: a network b(o1) of the coarse view fitted to the cost, or none" },
+  batch: { kind: 'number', default: 256, min: 1, max: 65535, integer: true, help: 'examples per update' },
+  iterations: { kind: 'number', default: 3000, min: 1, integer: true, help: 'updates' },
+  lr: { kind: 'number', default: 1e-3, min: 0, exclusiveMin: true, max: 1, help: 'Adam step size of every network' },
+  hidden: { kind: 'number', default: 128, min: 1, max: 4096, integer: true, help: "width of every network's hidden layer" },
+  seed: { kind: 'number', default: 1, min: 0, max: 0xffffffff, integer: true, help: 'seed of the networks, the training batches and the test set' },
+  evalExamples: { kind: 'number', default: 2048, min: 1, max: 65535, integer: true, help: 'test examples (a fixed set from a stream training never uses)' },
+} as const satisfies Schema;
 
 export interface AttentionConfig {
   version: AttentionVersion;
   window: WindowChoice;
-  /** A learned baseline b(o1) for the score-function terms. */
-  baseline: boolean;
-  /** Examples per update. */
+  baseline: 'learned' | 'none';
   batch: number;
   iterations: number;
   lr: number;
-  /** Width of every network's hidden layer. */
   hidden: number;
   seed: number;
-  /** Test examples (a fixed set, drawn from a stream training never uses). */
   evalExamples: number;
 }
-
-export const ATTENTION_DEFAULTS: AttentionConfig = {
-  version: 'v2', window: 'learned', baseline: true, batch: 256, iterations: 3000, lr: 1e-3, hidden: 128, seed: 1, evalExamples: 2048,
-};
 
 /** Philox streams of the example (apart from src/rng/philox.ts's Stream values). */
 export const ATTENTION_STREAM = { train: 20, window: 21, label: 22, test: 23, testWindow: 24 } as const;
 
-/**
- * The defaults under `options`, every field checked (a ConfigError naming it, before any GPU
- * work); `field` names a field as the caller's user knows it (the command line: its flag).
- */
-export function attentionConfig(options: Partial<AttentionConfig> = {}, field = (name: string) => `attention.${name}`): AttentionConfig {
-  const c = { ...ATTENTION_DEFAULTS, ...options };
-  for (const key of Object.keys(options)) {
-    if (!(key in ATTENTION_DEFAULTS)) throw new ConfigError(field(key), key, `one of ${Object.keys(ATTENTION_DEFAULTS).join(', ')}`);
+/** The schema's defaults under `options`, every field checked (a ConfigError naming its flag) before any GPU work. */
+export function attentionConfig(options: Readonly<Record<string, unknown>> = {}): AttentionConfig {
+  return resolveOptions(ATTENTION_SCHEMA, options) as AttentionConfig;
+}
+
+/** Refuses batches whose tensors exceed this device's storage binding size (before allocating them). */
+export function checkAttentionLimits(ctx: GpuContext, config: AttentionConfig): void {
+  const perExample = CANVAS * CANVAS * 4;
+  const most = Math.floor(ctx.limits.maxStorageBufferBindingSize / perExample);
+  for (const key of ['batch', 'evalExamples'] as const) {
+    if (config[key] > most) throw new ConfigError(flagName(key), config[key], `at most ${most} on this device (a canvas is ${perExample} bytes; maxStorageBufferBindingSize ${ctx.limits.maxStorageBufferBindingSize})`);
   }
-  requireOneOf(field('version'), c.version, ATTENTION_VERSIONS);
-  requireOneOf(field('window'), c.window, WINDOW_CHOICES);
-  if (typeof c.baseline !== 'boolean') throw new ConfigError(field('baseline'), c.baseline, 'true or false');
-  requireInt(field('batch'), c.batch, 1, 1 << 20);
-  requireInt(field('iterations'), c.iterations, 1, 1e9);
-  requireNumber(field('lr'), c.lr, 1e-7, 1);
-  requireInt(field('hidden'), c.hidden, 1, 4096);
-  requireInt(field('seed'), c.seed, 0, 0xffffffff);
-  requireInt(field('evalExamples'), c.evalExamples, 1, 1 << 20);
-  return c;
 }
 
 /** The example's networks and their optimizers (shared by the training graph and evaluation). */
@@ -90,7 +89,7 @@ export class AttentionNets {
     this.classifier = net('classifier', [window === 'whole' ? CANVAS * CANVAS : CELL * CELL, hidden, CLASSES], 2);
     // A baseline serves score-function nodes with parameters: the window's, and v1's label.
     const scored = window === 'learned' || version === 'v1';
-    this.baseline = config.baseline && scored ? net('baseline', [COARSE * COARSE, hidden, 1], 3) : null;
+    this.baseline = config.baseline === 'learned' && scored ? net('baseline', [COARSE * COARSE, hidden, 1], 3) : null;
     this.optimizers = [this.glimpse, this.classifier, this.baseline].filter((n): n is Mlp => n !== null).map((n) => new Adam(ctx, n.params, n.grads, 1, { lr }, `${n.label}.adam`));
   }
 }

@@ -13,7 +13,8 @@ import { Clock } from '../rng/clock.js';
 import { GumbelSoftmax } from '../sample/categorical.js';
 import { GlyphBatch, cropDispatch } from './data.js';
 import { CANVAS, CELL, CLASSES, WINDOWS } from './glyphs.js';
-import { ATTENTION_STREAM, type AttentionConfig, AttentionNets, attentionConfig, attentionGraph } from './model.js';
+import { requireInt } from '../errors.js';
+import { ATTENTION_STREAM, type AttentionConfig, AttentionNets, attentionConfig, attentionGraph, checkAttentionLimits } from './model.js';
 
 export interface AttentionTest {
   /** Fraction of test examples labelled correctly. */
@@ -118,9 +119,9 @@ export interface AttentionRun {
 export class AttentionTrainer {
   iteration = 0;
   private sinceReport = 0;
-  private readonly start = performance.now();
 
   private constructor(
+    private readonly start: number,
     readonly ctx: GpuContext,
     readonly config: AttentionConfig,
     readonly nets: AttentionNets,
@@ -129,19 +130,22 @@ export class AttentionTrainer {
     private readonly metrics: { tensor: Tensor<'f32'>; slot: number; width: number },
   ) {}
 
-  static async create(ctx: GpuContext, cache: PipelineCache, options: Partial<AttentionConfig> = {}): Promise<AttentionTrainer> {
+  static async create(ctx: GpuContext, cache: PipelineCache, options: Readonly<Record<string, unknown>> = {}): Promise<AttentionTrainer> {
+    const start = performance.now(); // wall time includes building the programs
     const config = attentionConfig(options);
+    checkAttentionLimits(ctx, config);
     const nets = new AttentionNets(ctx, config);
     const graph = await attentionGraph(ctx, cache, nets, { rows: config.batch, clock: new Clock(ctx, 'attention clock'), stream: ATTENTION_STREAM.train });
     const steps = (await Promise.all(nets.optimizers.map((o) => o.step(cache)))).flat();
     const recorder = new Recorder(ctx, 'attention update').add(...graph.dispatches, ...steps);
     const metrics = { tensor: graph.graph.metrics, slot: graph.cost.metricSlot, width: graph.graph.metricWidth };
     metrics.tensor.write(new Float32Array(metrics.width));
-    return new AttentionTrainer(ctx, config, nets, recorder, await AttentionTester.create(ctx, cache, nets), metrics);
+    return new AttentionTrainer(start, ctx, config, nets, recorder, await AttentionTester.create(ctx, cache, nets), metrics);
   }
 
   /** Submits `iterations` updates in one command buffer. */
   update(iterations: number): void {
+    requireInt('updates per submit', iterations, 1);
     this.recorder.submit(iterations);
     this.iteration += iterations;
     this.sinceReport += iterations;
@@ -162,12 +166,13 @@ export class AttentionTrainer {
 
 /** Trains the example; `onReport` gets a test every `reportEvery` updates and at the end. */
 export async function trainAttention(
-  ctx: GpuContext, cache: PipelineCache, options: Partial<AttentionConfig> = {},
+  ctx: GpuContext, cache: PipelineCache, options: Readonly<Record<string, unknown>> = {},
   run: { reportEvery?: number; submitEvery?: number; onReport?: (r: AttentionReport) => void } = {},
 ): Promise<AttentionRun> {
+  const reportEvery = requireInt('reportEvery', run.reportEvery ?? 500, 1);
+  const submitEvery = Math.min(requireInt('submitEvery', run.submitEvery ?? 50, 1), reportEvery);
   const trainer = await AttentionTrainer.create(ctx, cache, options);
   const { config } = trainer;
-  const reportEvery = run.reportEvery ?? 500, submitEvery = Math.min(run.submitEvery ?? 50, reportEvery);
   const reports: AttentionReport[] = [];
   while (trainer.iteration < config.iterations) {
     const chunk = Math.min(reportEvery, config.iterations - trainer.iteration);

@@ -16,8 +16,8 @@ import { addMergedSchemaOptions, addSchemaOptions } from './flags.js';
 import { trainCommand } from './train.js';
 import { checkEnvCommand } from './checkEnv.js';
 import { settingsCommand } from './settings.js';
-import { ATTENTION_HELP, attentionCommand } from './attention.js';
-import { ATTENTION_DEFAULTS } from '../attention/model.js';
+import { REPORT_EVERY, attentionCommand } from './attention.js';
+import { ATTENTION_SCHEMA } from '../attention/model.js';
 import { envModuleArgs, loadEnvModules } from './envModule.js';
 
 const ENV_MODULE_HELP = 'a .ts or .js module defining environments with defineEnv, loaded first (repeatable)';
@@ -90,22 +90,14 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
     .action(async (opts: { env?: string; envs?: string; steps?: string; seed?: string }) => {
       if (!(await checkEnvCommand(opts, defined))) status.code = 1;
     });
-  program
+  const attention = program
     .command('attention')
     .description("the seed's hard-attention example: a glimpse network picks one 8x8 window of a cluttered 24x24 canvas of digits, a classifier reads the crop; trained through the stochastic computation graph; prints test accuracy")
-    .option('--version <v>', ATTENTION_HELP.version)
-    .option('--window <choice>', ATTENTION_HELP.window)
-    .option('--no-baseline', 'leave the learned baseline b(o1) out of the score-function terms')
-    .option('--batch <n>', `examples per update (default ${ATTENTION_DEFAULTS.batch})`)
-    .option('--iterations <n>', `updates (default ${ATTENTION_DEFAULTS.iterations})`)
-    .option('--lr <x>', `Adam learning rate of every network (default ${ATTENTION_DEFAULTS.lr})`)
-    .option('--hidden <n>', `hidden width of every network (default ${ATTENTION_DEFAULTS.hidden})`)
-    .option('--seed <n>', `seed (default ${ATTENTION_DEFAULTS.seed})`)
-    .option('--eval-examples <n>', `test examples (default ${ATTENTION_DEFAULTS.evalExamples})`)
-    .option('--report-every <n>', 'updates between test reports (default 100)')
+    .option('--report-every <n>', `updates between test reports (default ${REPORT_EVERY})`)
     .option('--out <file>', 'write the reports as JSON')
-    .exitOverride()
-    .action(async (opts: Record<string, string | boolean | undefined>) => attentionCommand(opts));
+    .exitOverride();
+  addSchemaOptions(attention, ATTENTION_SCHEMA, 'Example:');
+  attention.action(async (opts: Record<string, unknown>) => attentionCommand(opts));
   return program;
 }
 

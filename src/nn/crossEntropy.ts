@@ -4,7 +4,7 @@
  * computation graph (the hard-attention example's v2).
  */
 import { ConfigError } from '../errors.js';
-import { type Dispatch, type PipelineCache, makeDispatch } from '../gpu/kernel.js';
+import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
 import { type ShaderSource, view } from '../gpu/shaders.js';
 import crossEntropyWgsl from '../../shaders/nn/cross_entropy.wgsl?raw';
 import { uniform } from '../gpu/uniform.js';
@@ -38,12 +38,15 @@ function params(cache: PipelineCache, v: CrossEntropyViews, dlogits: MatrixView,
 export async function crossEntropy(cache: PipelineCache, v: CrossEntropyViews, label = 'cross-entropy'): Promise<Dispatch> {
   check(label, v);
   const bindings = { 0: params(cache, v, v.logits, label), 1: v.logits.tensor, 2: v.target.tensor, 3: v.ce.tensor };
-  return makeDispatch(cache, { shader: CROSS_ENTROPY, entryPoint: 'forward' }, bindings, [Math.ceil(v.logits.rows / 64), v.logits.agents], label);
+  return makeDispatch(cache, { shader: CROSS_ENTROPY, entryPoint: 'forward' }, bindings, [groups(v.logits.rows, 64), v.logits.agents], label);
 }
 
 /** dlogits += dce * (softmax(logits) sum_k target_k - target), with dce laid out as `v.ce` in `dce`'s tensor. */
 export async function crossEntropyBackward(cache: PipelineCache, v: CrossEntropyViews, dce: MatrixView, dlogits: MatrixView, label = 'cross-entropy backward'): Promise<Dispatch> {
   check(label, v);
+  if (dce.agents !== v.ce.agents || dce.rows !== v.ce.rows || dce.cols !== 1) {
+    throw new ConfigError(`${label} dce`, `[${dce.agents} x ${dce.rows} x ${dce.cols}]`, `the cost's shape [${v.ce.agents} x ${v.ce.rows} x 1]`);
+  }
   if (dce.offset !== v.ce.offset || dce.rowStride !== v.ce.rowStride || dce.agentStride !== v.ce.agentStride) {
     throw new ConfigError(`${label} dce`, 'a different layout', "the cost's layout (its gradient twin)");
   }
@@ -51,5 +54,5 @@ export async function crossEntropyBackward(cache: PipelineCache, v: CrossEntropy
     throw new ConfigError(`${label} dlogits`, `[${dlogits.agents} x ${dlogits.rows} x ${dlogits.cols}]`, "the logits' shape");
   }
   const bindings = { 0: params(cache, v, dlogits, label), 1: v.logits.tensor, 2: v.target.tensor, 4: dce.tensor, 5: dlogits.tensor };
-  return makeDispatch(cache, { shader: CROSS_ENTROPY, entryPoint: 'backward' }, bindings, [Math.ceil(v.logits.rows / 64), v.logits.agents], label);
+  return makeDispatch(cache, { shader: CROSS_ENTROPY, entryPoint: 'backward' }, bindings, [groups(v.logits.rows, 64), v.logits.agents], label);
 }

@@ -30,10 +30,7 @@ export async function learningCurveSvg(reports: readonly Report[], title: string
       ? [panel('return_mean', 'mean episodic return', ',.4~r'), panel('success_rate', 'success rate', '.0%')]
       : [panel('return_mean', 'mean episodic return', ',.4~r')],
   }).spec;
-  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
+  return render(spec);
 }
 
 /** One quantity against another as an SVG line chart (e.g. the attention example's test accuracy). */
@@ -50,6 +47,10 @@ export async function lineChartSvg(points: readonly { x: number; y: number }[], 
       y: { field: 'y', type: 'quantitative', title: o.y, scale: { zero: false }, axis: { format: o.yFormat ?? ',.4~r' } },
     },
   }).spec;
+  return render(spec);
+}
+
+async function render(spec: vega.Spec): Promise<string> {
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();

@@ -13,9 +13,8 @@
  */
 import { ConfigError } from '../errors.js';
 import type { Dispatch } from '../gpu/kernel.js';
-import { f32 } from '../gpu/tensor.js';
+import { f32, type Tensor } from '../gpu/tensor.js';
 import { matrix } from '../gpu/view.js';
-import type { Mlp } from '../nn/mlp.js';
 import { clearDispatch, mapDispatch } from './ops.js';
 import { type BackwardPass, type Cost, type GraphState, type Node, type Value, isCost } from './values.js';
 
@@ -65,7 +64,8 @@ async function scoreTerm(g: GraphState, node: Node): Promise<Dispatch[]> {
   const out: Dispatch[] = [];
   if (sf.baseline) {
     if (sf.baseline.view.cols !== 1) throw new ConfigError(`${g.label} ${node.label} baseline`, sf.baseline.view.cols, '1 column');
-    if (downstreamCosts(g, sf.baseline).length > 0 && descendants(g, node.outputs[0]).has(sf.baseline.id)) {
+    // A baseline that depends on the sample biases the estimator, whether or not it is itself fitted by a cost.
+    if (descendants(g, node.outputs[0]).has(sf.baseline.id)) {
       throw new ConfigError(`${g.label} ${node.label} baseline`, sf.baseline.label, 'a value that does not depend on the sample');
     }
     out.push(await mapDispatch(g.cache, { op: 'add', a: costs[0].view, b: sf.baseline.view, alpha: n, beta: -n, out: w }, label));
@@ -79,11 +79,11 @@ async function scoreTerm(g: GraphState, node: Node): Promise<Dispatch[]> {
 
 /** A fresh record of which networks' parameter gradients this backward pass has written. */
 function backwardPass(): BackwardPass {
-  const written = new Set<Mlp>();
+  const written = new Set<Tensor<'f32'>>();
   return {
     wroteParams(net) {
-      const before = written.has(net);
-      written.add(net);
+      const before = written.has(net.grads);
+      written.add(net.grads);
       return before;
     },
   };

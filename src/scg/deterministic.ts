@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import type { Dispatch } from '../gpu/kernel.js';
 import { type MatrixView, columns } from '../gpu/view.js';
 import type { Mlp } from '../nn/mlp.js';
+import type { RecurrentCell, SequenceOptions } from '../nn/recurrent.js';
 import { type MapOp, mapBackwardDispatch, mapDispatch } from './ops.js';
 import type { GraphState, Value } from './values.js';
 
@@ -69,6 +70,30 @@ export function mlp(g: GraphState, net: Mlp, x: Value, options: { train?: boolea
             inputGrad: x.requiresGrad ? g.grad(x) : undefined,
             accumulateInput: true,
           })
+      : null,
+  });
+  return y;
+}
+
+/**
+ * h_t of a recurrent cell over time-major sequences (`x` rows t * batch + b; the graph's rows are
+ * steps * batch), with backpropagation through time (truncated every `truncation` steps) into
+ * the cell's parameters (with `train`) and into `x` where it needs gradients.
+ */
+export function recurrent(g: GraphState, cell: RecurrentCell, x: Value, options: Omit<SequenceOptions, 'output' | 'outputGrad'> & { train?: boolean }): Value {
+  const label = options.label ?? cell.label;
+  const train = options.train ?? true;
+  const requiresGrad = train || x.requiresGrad;
+  const out = g.own(cell.hidden, `${label}.out`);
+  const seq = cell.bind(g.cache, x.view, { ...options, label, output: out, outputGrad: requiresGrad ? g.grad(out) : undefined });
+  const y = g.value(seq.output, label, requiresGrad);
+  g.push({
+    label,
+    inputs: [x],
+    outputs: [y],
+    forward: () => seq.forward(),
+    backward: requiresGrad
+      ? (pass) => seq.backward({ paramGrads: train, accumulateParams: train && pass.wroteParams(cell), inputGrad: x.requiresGrad ? g.grad(x) : undefined, accumulateInput: true })
       : null,
   });
   return y;

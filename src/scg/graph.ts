@@ -15,7 +15,8 @@ import type { MatrixView } from '../gpu/view.js';
 import type { Mlp } from '../nn/mlp.js';
 import { type Compiled, compile } from './compile.js';
 import { type SumCostOptions, counter, squaredError, sumCost } from './costs.js';
-import { type CustomNode, custom, input, join, map, mlp, slice } from './deterministic.js';
+import { type CustomNode, custom, input, join, map, mlp, recurrent, slice } from './deterministic.js';
+import type { RecurrentCell, SequenceOptions } from '../nn/recurrent.js';
 import {
   type BinaryEstimator,
   type BinaryNode,
@@ -91,6 +92,11 @@ export class Graph {
   /** y = net(x), trained (parameter gradients) or, with `train: false`, a fixed function of x. */
   mlp(net: Mlp, x: Value, options: { train?: boolean; into?: MatrixView; label?: string } = {}): Value {
     return mlp(this.s, net, x, options);
+  }
+
+  /** h_t of a GRU or LSTM cell over time-major sequences (rows t * batch + b), with backpropagation through time. */
+  recurrent(cell: RecurrentCell, x: Value, options: Omit<SequenceOptions, 'output' | 'outputGrad'> & { train?: boolean }): Value {
+    return recurrent(this.s, cell, x, options);
   }
 
   /** alpha a + beta b (written `into` a view, if given). */

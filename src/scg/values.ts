@@ -37,9 +37,10 @@ export function isCost(v: Value): v is Cost {
 export interface BackwardPass {
   /**
    * Whether a node already wrote `net`'s parameter gradients in this pass (and marks that one
-   * has now): the first use in backward order writes them, later ones add.
+   * has now): the first use in backward order writes them, later ones add. (Any network with a
+   * gradient buffer: an Mlp, a recurrent cell.)
    */
-  wroteParams(net: Mlp): boolean;
+  wroteParams(net: { readonly grads: Tensor<'f32'> }): boolean;
 }
 
 /** A score-function node's term: grad log p(sample) times per-row weights (downstream costs - baseline). */

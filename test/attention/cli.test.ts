@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import { attentionConfig } from '../../src/attention/model.js';
+import { AttentionTrainer, trainAttention } from '../../src/attention/train.js';
+import { gpu } from '../helpers/gpu.js';
 import { main } from '../../src/cli/main.js';
 
 afterEach(() => vi.restoreAllMocks());
@@ -14,19 +16,26 @@ afterEach(() => vi.restoreAllMocks());
 it.each([
   [['--version', 'v3'], '--version: got "v3", expected one of v1, v2'],
   [['--window', 'half'], '--window: got "half", expected one of learned, random, whole'],
-  [['--batch', 'x'], '--batch: got "x", expected a number'],
-  [['--batch', '0'], '--batch'],
-  [['--eval-examples', '2.5'], '--eval-examples'],
-  [['--lr', '-1'], '--lr'],
+  [['--batch', 'x'], '--batch: got "x", expected an integer >= 1 and <= 65535'],
+  [['--batch', '0'], '--batch: got "0"'],
+  [['--eval-examples', '2.5'], '--eval-examples: got "2.5", expected an integer'],
+  [['--lr', '-1'], '--lr: got "-1", expected a number > 0'],
+  [['--baseline', 'off'], '--baseline: got "off", expected one of learned, none'],
+  [['--report-every', '0'], '--report-every: got "0", expected an integer >= 1'],
 ])('attention %j exits 2: %s', async (flags, message) => {
   const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
   expect(await main(['attention', ...flags])).toBe(2);
   expect(String(errors.mock.calls[0]?.[0])).toContain(message);
 });
 
-it('the library refuses unknown and out-of-range fields by name', () => {
-  expect(() => attentionConfig({ batch: 0 })).toThrow(/attention\.batch/);
-  expect(() => attentionConfig({ iters: 5 } as never)).toThrow(/attention\.iters/);
+it('the library refuses unknown and out-of-range fields by name', async () => {
+  expect(() => attentionConfig({ batch: 0 })).toThrow(/--batch: got 0/);
+  expect(() => attentionConfig({ iters: 5 })).toThrow(/--iters: .*a known option: --version, --window/);
+  // Within the schema's range but over this device's storage binding size: refused before allocating.
+  const { ctx, cache } = await gpu();
+  const most = Math.floor(ctx.limits.maxStorageBufferBindingSize / (24 * 24 * 4));
+  if (most < 65535) await expect(AttentionTrainer.create(ctx, cache, { batch: most + 1 })).rejects.toThrow(new RegExp(`--batch: got ${most + 1}, expected at most ${most} on this device`));
+  await expect(trainAttention(ctx, cache, {}, { reportEvery: 0 })).rejects.toThrow(/reportEvery/);
 });
 
 it('a short run prints reports and writes them with the config to --out', { timeout: 120_000 }, async () => {

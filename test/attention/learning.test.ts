@@ -2,7 +2,8 @@
  * The hard-attention example learns on this machine's adapter (lavapipe in CI): test accuracy on
  * 2048 fixed examples, against two controls trained with the same budget - a uniformly random
  * window (what choosing must beat: the glyph is in the crop 1 time in 9) and a classifier of the
- * whole canvas (the ceiling: no crop, all the information).
+ * whole canvas (no attention: all the information, but the digit may be in any of nine places;
+ * given 2000 updates of 256 it reaches 0.96, the ceiling, while in this budget it is far below).
  */
 import { describe, expect, it } from 'vitest';
 import { type AttentionConfig } from '../../src/attention/model.js';
@@ -25,6 +26,7 @@ describe('hard attention on cluttered glyphs', () => {
     const learned = await accuracy({ version: 'v2', window: 'learned', ...budget });
     console.log(`v2 test accuracy: learned windows ${learned.final.accuracy.toFixed(3)}, random windows ${random.final.accuracy.toFixed(3)}, whole canvas ${whole.final.accuracy.toFixed(3)}`);
     expect(random.final.accuracy).toBeLessThan(0.3); // the glyph is in a random window 1 time in 9
+    expect(whole.final.accuracy).toBeGreaterThan(random.final.accuracy + 0.15); // learning, but slower than attention
     expect(learned.final.windowHits!).toBeGreaterThanOrEqual(0.9);
     expect(learned.final.accuracy).toBeGreaterThanOrEqual(random.final.accuracy + 0.5);
     expect(learned.seconds + random.seconds + whole.seconds).toBeLessThan(360);

@@ -1,0 +1,237 @@
+/**
+ * Recurrent cells - GRU and LSTM with PyTorch's equations - over time-major sequences, batched
+ * over a leading agent dimension: the input's matrix product for every step at once, then per step
+ * the hidden state's product and the gates (shaders/nn/recurrent.wgsl), with backpropagation
+ * through time (optionally truncated every K steps). An episode that ends resets the state: the
+ * caller marks the steps that start a new episode (`resets`); the state at the end of a sequence
+ * can be carried into the next one (`carry`).
+ *
+ * Parameters, one buffer per agent like Mlp: W_x|b_x ((in + 1) x G H) then W_h|b_h ((H + 1) x G H),
+ * G = 3 (GRU: r, z, n) or 4 (LSTM: i, f, g, o); each W_aug block as nn/linear.wgsl stores it.
+ */
+import { ConfigError, requireInt, requireOneOf } from '../errors.js';
+import type { GpuContext } from '../gpu/context.js';
+import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
+import { type ShaderSource, view as viewLibrary } from '../gpu/shaders.js';
+import recurrentWgsl from '../../shaders/nn/recurrent.wgsl?raw';
+import { f32, type Tensor } from '../gpu/tensor.js';
+import { uniform } from '../gpu/uniform.js';
+import { type MatrixView, matrix } from '../gpu/view.js';
+import { Stream, uniform4 } from '../rng/philox.js';
+import { type LayerParams, linearBackward, linearBackwardInput, linearForward } from './linear.js';
+
+const RECURRENT: ShaderSource = { path: 'nn/recurrent.wgsl (after common/view.wgsl)', code: `${viewLibrary}\n${recurrentWgsl}` };
+
+export const CELL_KINDS = ['gru', 'lstm'] as const;
+export type CellKind = (typeof CELL_KINDS)[number];
+
+export interface CellSpec {
+  kind: CellKind;
+  inDim: number;
+  hidden: number;
+  agents?: number;
+}
+
+export class RecurrentCell {
+  readonly gates: number;
+  /** Width of the carried state: h (GRU) or [h | c] (LSTM). */
+  readonly stateWidth: number;
+  readonly inputLayer: LayerParams;
+  readonly hiddenLayer: LayerParams;
+  readonly paramsPerAgent: number;
+  readonly params: Tensor<'f32'>;
+  readonly grads: Tensor<'f32'>;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly spec: Required<CellSpec>,
+    readonly label: string,
+  ) {
+    const { kind, inDim, hidden, agents } = spec;
+    this.gates = kind === 'gru' ? 3 : 4;
+    this.stateWidth = kind === 'gru' ? hidden : 2 * hidden;
+    const out = this.gates * hidden;
+    const inputSize = (inDim + 1) * out;
+    this.paramsPerAgent = inputSize + (hidden + 1) * out;
+    const layer = (inD: number, offset: number): LayerParams => ({ inDim: inD, outDim: out, activation: 'identity', offset, paramsPerAgent: this.paramsPerAgent, agents });
+    this.inputLayer = layer(inDim, 0);
+    this.hiddenLayer = layer(hidden, inputSize);
+    this.params = f32(ctx, `${label}.params`, [agents, this.paramsPerAgent]);
+    this.grads = f32(ctx, `${label}.grads`, [agents, this.paramsPerAgent]);
+  }
+
+  /** PyTorch's initialisation: every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H)), drawn with Philox. */
+  static create(ctx: GpuContext, spec: CellSpec, init: { seed: number; stream?: number; label?: string }): RecurrentCell {
+    const label = init.label ?? spec.kind;
+    const kind = requireOneOf(`${label}.kind`, spec.kind, CELL_KINDS);
+    const checked = { kind, inDim: requireInt(`${label}.inDim`, spec.inDim, 1, 4096), hidden: requireInt(`${label}.hidden`, spec.hidden, 1, 4096), agents: requireInt(`${label}.agents`, spec.agents ?? 1, 1) };
+    const cell = new RecurrentCell(ctx, checked, label);
+    const bound = 1 / Math.sqrt(checked.hidden);
+    const data = new Float32Array(checked.agents * cell.paramsPerAgent);
+    const key = [init.seed, Stream.init];
+    for (let a = 0; a < checked.agents; a++) {
+      for (let block = 0; block * 4 < cell.paramsPerAgent; block++) {
+        const u = uniform4(key, [block, 0, a, init.stream ?? 0]);
+        for (let lane = 0; lane < 4 && block * 4 + lane < cell.paramsPerAgent; lane++) data[a * cell.paramsPerAgent + block * 4 + lane] = (2 * u[lane] - 1) * bound;
+      }
+    }
+    cell.params.write(data);
+    return cell;
+  }
+
+  get kind(): CellKind {
+    return this.spec.kind;
+  }
+  get hidden(): number {
+    return this.spec.hidden;
+  }
+  get agents(): number {
+    return this.spec.agents;
+  }
+
+  /**
+   * Dispatches over `steps` steps of `x` ([agents x steps * batch x inDim], time-major: row
+   * t * batch + b). `h0` ([agents x batch x stateWidth], dense) is the state before step 0; with
+   * `carry` the state after the last step is written back into it. `resets` (dense [agents x
+   * steps * batch], 1 where step t starts a new episode) zero the state entering those steps.
+   * `truncation` K stops gradients at every K-th step boundary (default: none).
+   */
+  bind(cache: PipelineCache, x: MatrixView, o: SequenceOptions): RecurrentSequence {
+    return new RecurrentSequence(this, cache, x, o);
+  }
+
+  destroy(): void {
+    this.params.destroy();
+    this.grads.destroy();
+  }
+}
+
+export interface SequenceOptions {
+  steps: number;
+  h0: Tensor<'f32'>;
+  carry?: boolean;
+  resets?: Tensor<'f32'>;
+  truncation?: number;
+  /** Where h_t goes (default: a tensor of its own), [agents x steps * batch x hidden]. */
+  output?: MatrixView;
+  /** Where backward reads dL/dh_t (default: a tensor of its own); laid out as `output`. */
+  outputGrad?: MatrixView;
+  label?: string;
+}
+
+/** One sequence shape of a cell: its tapes and dispatches. */
+export class RecurrentSequence {
+  readonly batch: number;
+  readonly steps: number;
+  readonly truncation: number;
+  readonly output: MatrixView;
+  readonly outputGrad: MatrixView;
+  /** Tapes [agents x steps * batch x width]: px, ph and their gradients, states entering each step, gates, cells. */
+  readonly px: MatrixView;
+  readonly ph: MatrixView;
+  readonly dpx: MatrixView;
+  readonly dph: MatrixView;
+  readonly states: MatrixView;
+  readonly dstates: MatrixView;
+  private readonly gatesTape: Tensor<'f32'>;
+  private readonly cells: Tensor<'f32'>;
+  private readonly label: string;
+
+  constructor(
+    readonly cell: RecurrentCell,
+    readonly cache: PipelineCache,
+    readonly input: MatrixView,
+    readonly o: SequenceOptions,
+  ) {
+    const label = (this.label = o.label ?? cell.label);
+    const { agents, hidden } = cell;
+    this.steps = requireInt(`${label}.steps`, o.steps, 1);
+    if (input.rows % this.steps !== 0) throw new ConfigError(`${label} input rows`, input.rows, `a multiple of steps (${this.steps}): time-major sequences`);
+    if (input.agents !== agents || input.cols !== cell.spec.inDim) throw new ConfigError(`${label} input`, `[${input.agents} x ${input.rows} x ${input.cols}]`, `[${agents} x rows x ${cell.spec.inDim}]`);
+    this.batch = input.rows / this.steps;
+    this.truncation = requireInt(`${label}.truncation`, o.truncation ?? this.steps, 1, this.steps);
+    const rows = input.rows, S = cell.stateWidth, G = cell.gates * hidden;
+    if (o.h0.size !== agents * this.batch * S) throw new ConfigError(`${label}.h0`, `${o.h0.size} elements`, `[agents ${agents} x batch ${this.batch} x state ${S}]`);
+    if (o.resets && o.resets.size !== agents * rows) throw new ConfigError(`${label}.resets`, `${o.resets.size} elements`, `[agents ${agents} x ${rows}]`);
+    const tape = (what: string, cols: number) => matrix(f32(cell.ctx, `${label}.${what}`, [agents, rows, cols]), { agents, rows, cols });
+    for (const [name, v] of [['output', o.output], ['outputGrad', o.outputGrad]] as const) {
+      if (v && (v.agents !== agents || v.rows !== rows || v.cols !== hidden)) throw new ConfigError(`${label} ${name}`, `[${v.agents} x ${v.rows} x ${v.cols}]`, `[${agents} x ${rows} x ${hidden}]`);
+    }
+    this.output = o.output ?? tape('out', hidden);
+    this.outputGrad = o.outputGrad ?? tape('out_grad', hidden);
+    if (this.outputGrad.offset !== this.output.offset || this.outputGrad.rowStride !== this.output.rowStride || this.outputGrad.agentStride !== this.output.agentStride) {
+      throw new ConfigError(`${label} outputGrad`, 'a different layout', "the output's layout");
+    }
+    this.px = tape('px', G);
+    this.ph = tape('ph', G);
+    this.dpx = tape('dpx', G);
+    this.dph = tape('dph', G);
+    this.states = tape('states', S);
+    this.dstates = tape('dstates', S);
+    this.gatesTape = f32(cell.ctx, `${label}.gates`, [agents, rows, G]);
+    this.cells = f32(cell.ctx, `${label}.cells`, [agents, rows, hidden]);
+  }
+
+  /** Rows of step t in a tape of `cols` columns (or the hidden state's first H columns of the states tape). */
+  private step(v: MatrixView, t: number, cols = v.cols): MatrixView {
+    return { ...v, rows: this.batch, cols, offset: v.offset + t * this.batch * v.rowStride };
+  }
+
+  private gateDispatch(entryPoint: string, t: number, outView: MatrixView): Promise<Dispatch> {
+    const { cell } = this;
+    const label = `${this.label} ${entryPoint} t=${t}`;
+    const params = uniform()
+      .u32(this.batch).u32(this.steps).u32(cell.hidden).u32(t)
+      .u32(this.truncation).u32(this.o.resets ? 1 : 0).u32(this.o.carry ? 1 : 0).u32(0)
+      .view(outView)
+      .build(cell.ctx, label);
+    const bindings: Record<number, Tensor | GPUBuffer> = { 0: params };
+    const kernel = { shader: RECURRENT, entryPoint, constants: { LSTM: cell.kind === 'lstm' ? 1 : 0 } };
+    const resets = this.o.resets ?? this.cells; // unread without resets
+    if (entryPoint === 'carry_in') Object.assign(bindings, { 3: this.states.tensor, 7: this.o.h0, 8: resets });
+    if (entryPoint === 'forward') Object.assign(bindings, { 1: this.px.tensor, 2: this.ph.tensor, 3: this.states.tensor, 4: this.gatesTape, 5: this.cells, 6: outView.tensor, 7: this.o.h0, 8: resets });
+    if (entryPoint === 'backward') Object.assign(bindings, { 2: this.ph.tensor, 3: this.states.tensor, 4: this.gatesTape, 5: this.cells, 6: outView.tensor, 8: resets, 9: this.dpx.tensor, 10: this.dph.tensor, 11: this.dstates.tensor });
+    return makeDispatch(this.cache, kernel, bindings, [groups(this.batch * cell.hidden, 64), cell.agents], label);
+  }
+
+  /** carry-in, the input product for every step, then per step the hidden product and the gates. */
+  async forward(): Promise<Dispatch[]> {
+    const { cell, cache } = this;
+    const out: Dispatch[] = [await this.gateDispatch('carry_in', 0, this.output)];
+    out.push(await linearForward(cache, cell.inputLayer, { params: cell.params, x: this.input, y: this.px }, { label: `${this.label} input product` }));
+    for (let t = 0; t < this.steps; t++) {
+      out.push(await linearForward(cache, cell.hiddenLayer, { params: cell.params, x: this.step(this.states, t, cell.hidden), y: this.step(this.ph, t) }, { label: `${this.label} hidden product t=${t}` }));
+      out.push(await this.gateDispatch('forward', t, this.output));
+    }
+    return out;
+  }
+
+  /**
+   * Backpropagation through time from `outputGrad`: parameter gradients (unless `paramGrads` is
+   * false; added to with `accumulateParams`) and, if given, the input's gradient (added to with
+   * `accumulateInput`).
+   */
+  async backward(o: { paramGrads?: boolean; accumulateParams?: boolean; inputGrad?: MatrixView; accumulateInput?: boolean } = {}): Promise<Dispatch[]> {
+    const { cell, cache } = this;
+    const paramGrads = o.paramGrads ?? true;
+    const out: Dispatch[] = [];
+    for (let t = this.steps - 1; t >= 0; t--) {
+      out.push(await this.gateDispatch('backward', t, this.outputGrad));
+      const args = { params: cell.params, grads: cell.grads, x: this.step(this.states, t, cell.hidden), y: this.step(this.ph, t), dy: this.step(this.dph, t), dx: this.step(this.dstates, t, cell.hidden) };
+      const label = `${this.label} hidden product backward t=${t}`;
+      const first = t === this.steps - 1 && !o.accumulateParams;
+      out.push(paramGrads
+        ? await linearBackward(cache, cell.hiddenLayer, args, { accumulateParams: !first, accumulateInput: true, label })
+        : await linearBackwardInput(cache, cell.hiddenLayer, args, { accumulate: true, label }));
+    }
+    const label = `${this.label} input product backward`;
+    const args = { params: cell.params, grads: cell.grads, x: this.input, y: this.px, dy: this.dpx };
+    if (paramGrads) {
+      const dx = o.inputGrad ?? matrix(f32(cell.ctx, `${this.label}.unused_input_grad`, [cell.agents, this.input.rows, cell.spec.inDim]), { agents: cell.agents, rows: this.input.rows, cols: cell.spec.inDim });
+      out.push(await linearBackward(cache, cell.inputLayer, { ...args, dx }, { accumulateParams: o.accumulateParams ?? false, accumulateInput: o.inputGrad ? (o.accumulateInput ?? false) : false, label }));
+    } else if (o.inputGrad) {
+      out.push(await linearBackwardInput(cache, cell.inputLayer, { ...args, dx: o.inputGrad }, { accumulate: o.accumulateInput ?? false, label }));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * GRU and LSTM cells over sequences against the float64 reference (test/reference/recurrent.ts):
+ * outputs, the carried state and episode resets; backpropagation through time - full and truncated
+ * every 2 steps - against central differences of the reference (in float64), for the parameters
+ * of two agents and the inputs.
+ */
+import { describe, expect, it } from 'vitest';
+import { runOnce } from '../../src/gpu/recorder.js';
+import { f32 } from '../../src/gpu/tensor.js';
+import { matrix } from '../../src/gpu/view.js';
+import { RecurrentCell } from '../../src/nn/recurrent.js';
+import { gpu } from '../helpers/gpu.js';
+import { randomArray, relError } from '../helpers/random.js';
+import { type CellShape, cellReference } from '../reference/recurrent.js';
+
+const AGENTS = 2, IN = 3, H = 5, T = 6, B = 4;
+
+function problem(kind: 'gru' | 'lstm', seed: number) {
+  const shape: CellShape = { kind, inDim: IN, hidden: H, steps: T, batch: B };
+  const S = kind === 'gru' ? H : 2 * H;
+  const G = (kind === 'gru' ? 3 : 4) * H;
+  const per = (IN + 1) * G + (H + 1) * G;
+  const params = randomArray(AGENTS * per, seed, -0.6, 0.6);
+  const x = randomArray(AGENTS * T * B * IN, seed + 1, -1.5, 1.5);
+  const h0 = randomArray(AGENTS * B * S, seed + 2, -0.8, 0.8);
+  const w = randomArray(AGENTS * T * B * H, seed + 3, -1, 1); // L = sum w . h
+  // Episodes end before (t, b) for a few rows, including step 0 of sequence 1.
+  const resets = new Float64Array(AGENTS * T * B);
+  for (const [t, b] of [[0, 1], [2, 0], [3, 2], [4, 1], [5, 3]]) for (let a = 0; a < AGENTS; a++) resets[(a * T + t) * B + b] = 1;
+  return { shape, S, per, params, x, h0, w, resets };
+}
+
+type Problem = ReturnType<typeof problem>;
+
+/** Per agent: the reference's loss sum w . h and its run, optionally with frozen boundary states. */
+function referenceLoss(pr: Problem, a: number, params: ArrayLike<number>, x: ArrayLike<number>, frozen?: { every: number; states: number[][][] }) {
+  const { shape, S, per } = pr;
+  const p = Array.from({ length: per }, (_, i) => params[a * per + i]);
+  const xs = Array.from({ length: T * B * IN }, (_, i) => x[a * T * B * IN + i]);
+  const h0 = Array.from({ length: B }, (_, b) => Array.from({ length: S }, (_, k) => pr.h0[(a * B + b) * S + k]));
+  const resets = Array.from({ length: T * B }, (_, i) => pr.resets[a * T * B + i]);
+  const run = cellReference(shape, p, xs, h0, resets, frozen);
+  let loss = 0;
+  run.hs.forEach((h, r) => h.forEach((v, j) => (loss += v * pr.w[(a * T * B + r) * H + j])));
+  return { loss, run };
+}
+
+async function gpuRun(pr: Problem, o: { truncation?: number; carry?: boolean } = {}) {
+  const { ctx, cache } = await gpu();
+  const cell = RecurrentCell.create(ctx, { kind: pr.shape.kind, inDim: IN, hidden: H, agents: AGENTS }, { seed: 1 });
+  cell.params.write(pr.params);
+  const xT = f32(ctx, 'x', [AGENTS, T * B, IN], pr.x);
+  const h0 = f32(ctx, 'h0', [AGENTS, B, pr.S], pr.h0);
+  const resets = f32(ctx, 'resets', [AGENTS, T * B], pr.resets);
+  const dx = f32(ctx, 'dx', [AGENTS, T * B, IN]);
+  const seq = cell.bind(cache, matrix(xT, { agents: AGENTS, rows: T * B, cols: IN }), { steps: T, h0, resets, carry: o.carry, truncation: o.truncation });
+  seq.outputGrad.tensor.write(pr.w);
+  const backward = await seq.backward({ inputGrad: matrix(dx, { agents: AGENTS, rows: T * B, cols: IN }) });
+  await runOnce(ctx, [...(await seq.forward()), ...backward]);
+  return { hs: await seq.output.tensor.read(), h0After: await h0.read(), grads: await cell.grads.read(), dx: await dx.read() };
+}
+
+describe.each(['gru', 'lstm'] as const)('%s cell', (kind) => {
+  it('outputs and the carried state match the float64 reference, resets included', async () => {
+    const pr = problem(kind, kind === 'gru' ? 10 : 20);
+    const got = await gpuRun(pr, { carry: true });
+    const wantH: number[] = [], wantFinal: number[] = [];
+    for (let a = 0; a < AGENTS; a++) {
+      const { run } = referenceLoss(pr, a, pr.params, pr.x);
+      run.hs.forEach((h) => wantH.push(...h));
+      run.final.forEach((s) => wantFinal.push(...s));
+    }
+    expect(relError(got.hs, wantH)).toBeLessThan(1e-5);
+    expect(relError(got.h0After, wantFinal)).toBeLessThan(1e-5);
+  });
+
+  it.each([6, 2])('backpropagation through time truncated every %d steps matches central differences of the reference', async (K) => {
+    const pr = problem(kind, kind === 'gru' ? 30 : 40);
+    const got = await gpuRun(pr, { truncation: K });
+    const eps = 1e-6;
+    const wantP = new Float64Array(pr.params.length), wantX = new Float64Array(pr.x.length);
+    for (let a = 0; a < AGENTS; a++) {
+      // Truncated BPTT differentiates the loss with the states entering steps K, 2K, ... held at their values.
+      const frozen = K < T ? { every: K, states: referenceLoss(pr, a, pr.params, pr.x).run.entering } : undefined;
+      const loss = (p: ArrayLike<number>, x: ArrayLike<number>) => referenceLoss(pr, a, p, x, frozen).loss;
+      for (let i = a * pr.per; i < (a + 1) * pr.per; i++) {
+        const plus = Float64Array.from(pr.params), minus = Float64Array.from(pr.params);
+        plus[i] += eps;
+        minus[i] -= eps;
+        wantP[i] = (loss(plus, pr.x) - loss(minus, pr.x)) / (2 * eps);
+      }
+      for (let i = a * T * B * IN; i < (a + 1) * T * B * IN; i++) {
+        const plus = Float64Array.from(pr.x), minus = Float64Array.from(pr.x);
+        plus[i] += eps;
+        minus[i] -= eps;
+        wantX[i] = (loss(pr.params, plus) - loss(pr.params, minus)) / (2 * eps);
+      }
+    }
+    console.log(`${kind} K=${K}: params ${relError(got.grads, wantP).toExponential(2)}, inputs ${relError(got.dx, wantX).toExponential(2)}, max grad ${Math.max(...wantP.map(Math.abs)).toFixed(3)}`);
+    expect(relError(got.grads, wantP)).toBeLessThan(1e-4);
+    expect(relError(got.dx, wantX)).toBeLessThan(1e-4);
+    if (K < T) {
+      // Truncation changes the gradient (else the test would not tell them apart).
+      const full = await gpuRun(pr, { truncation: T });
+      expect(relError(full.grads, wantP)).toBeGreaterThan(1e-2);
+    }
+  });
+
+  it('refuses inputs that are not whole sequences, and a wrong h0', async () => {
+    const { ctx, cache } = await gpu();
+    const cell = RecurrentCell.create(ctx, { kind, inDim: IN, hidden: H }, { seed: 1 });
+    const x = matrix(f32(ctx, 'x', [7, IN]), { rows: 7, cols: IN });
+    expect(() => cell.bind(cache, x, { steps: 2, h0: f32(ctx, 'h0', [4 * cell.stateWidth]) })).toThrow(/input rows.*a multiple of steps \(2\)/);
+    const x8 = matrix(f32(ctx, 'x8', [8, IN]), { rows: 8, cols: IN });
+    expect(() => cell.bind(cache, x8, { steps: 2, h0: f32(ctx, 'h0b', [3]) })).toThrow(/h0/);
+    expect(() => RecurrentCell.create(ctx, { kind: 'rnn' as 'gru', inDim: 1, hidden: 1 }, { seed: 1 })).toThrow(/kind.*gru, lstm/);
+  });
+});
