@@ -3,7 +3,8 @@
 // (src/nn/recurrent.ts): px = x W_x + b_x for every step at once, ph_t = s_t W_h + b_h per step.
 // Needs common/view.wgsl prepended.
 //
-// Row t * B + b of every [agents, T * B, ...] tape is step t of sequence b. The state entering
+// Row t * B + b (time-major) or b * T + t (env-major: ENV_MAJOR) of every [agents, T * B, ...]
+// tape, of the input and of the output is step t of sequence b. The state entering
 // step t is s_t = keep_t * state_{t-1} (state_{-1} = h0), keep_t = 1 - reset_t: an episode that
 // ended before step t starts from zeros. State = h (GRU) or [h | c] (LSTM), width S.
 //   GRU   r = sig(px_r + ph_r), z = sig(px_z + ph_z), n = tanh(px_n + r ph_n),
@@ -21,10 +22,11 @@
 //              Truncated BPTT: no gradient crosses into step t from step t + 1 when (t + 1) % K == 0.
 // Bindings: 0 uniform Cell; 1 px (read); 2 ph (read); 3 state tape s (rw); 4 gates tape (rw);
 //   5 cells tape (rw); 6 out (rw: forward writes h_t; backward reads dout: the view `out`);
-//   7 h0 / final state (rw, dense [agents, B, S]); 8 resets (read, dense [agents, T * B]);
+//   7 h0 / final state (rw, dense [agents, B, S]); 8 resets (read, dense [agents, T * B], rows as the tapes);
 //   9 dpx (rw); 10 dph (rw); 11 ds tape (rw).
 
 override LSTM: bool = false;
+override ENV_MAJOR: bool = false;
 
 struct Cell {
   batch: u32,       // B: sequences
@@ -55,14 +57,17 @@ fn n_gates() -> u32 { return select(3u, 4u, LSTM); }
 fn width() -> u32 { return select(1u, 2u, LSTM) * p.hidden; }
 fn sigmoid(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
 
+// Row of step t of sequence b within one agent's block.
+fn seq_row(t: u32, b: u32) -> u32 { return select(t * p.batch + b, b * p.steps + t, ENV_MAJOR); }
+
+// Flat row of (agent, t, b) in the [agents, T * B] tapes.
+fn row_of(agent: u32, t: u32, b: u32) -> u32 { return agent * p.steps * p.batch + seq_row(t, b); }
+
 // keep_t of sequence b of agent a.
 fn keep(agent: u32, t: u32, b: u32) -> f32 {
   if (p.has_resets == 0u) { return 1.0; }
-  return 1.0 - resets[(agent * p.steps + t) * p.batch + b];
+  return 1.0 - resets[row_of(agent, t, b)];
 }
-
-// Flat row of (agent, t, b) in the [agents, T * B] tapes.
-fn row_of(agent: u32, t: u32, b: u32) -> u32 { return (agent * p.steps + t) * p.batch + b; }
 
 @compute @workgroup_size(64)
 fn carry_in(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -112,7 +117,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
     gates[r * G + H + j] = z_g;
     gates[r * G + 2u * H + j] = n_g;
   }
-  out[view_at(p.out, agent, t * p.batch + b, j)] = h;
+  out[view_at(p.out, agent, seq_row(t, b), j)] = h;
   if (t + 1u < p.steps) {
     let k = keep(agent, t + 1u, b);
     let next = row_of(agent, t + 1u, b);
@@ -135,7 +140,7 @@ fn backward(@builtin(global_invocation_id) gid: vec3<u32>) {
   let G = n_gates() * H;
   let t = p.step;
   let r = row_of(agent, t, b);
-  var dh = out[view_at(p.out, agent, t * p.batch + b, j)];
+  var dh = out[view_at(p.out, agent, seq_row(t, b), j)];
   var dc = 0.0;
   if (t + 1u < p.steps && (t + 1u) % p.truncation != 0u) {
     let k = keep(agent, t + 1u, b);

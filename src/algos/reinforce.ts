@@ -15,6 +15,7 @@
  * categorical and Bernoulli policies store their one-hot rows or bits.
  */
 import type { EnvBatch } from '../envs/batch.js';
+import { ConfigError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { Recorder } from '../gpu/recorder.js';
@@ -22,6 +23,7 @@ import { f32, type Tensor } from '../gpu/tensor.js';
 import { type MatrixView, matrix } from '../gpu/view.js';
 import { Adam } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
+import { CELL_KINDS, type CellKind, RecurrentCell } from '../nn/recurrent.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { Graph } from '../scg/graph.js';
@@ -34,6 +36,7 @@ import { type MetricTable, counter, mean } from './common/metrics.js';
 import { Trajectories } from './common/minibatch.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 import { PolicyAlgorithm, type StochasticPolicy } from './common/policy.js';
+import { RecurrentPolicy } from './common/recurrentPolicy.js';
 import { returnsDispatches } from './common/returns.js';
 import { chooseProgram } from './common/rowProgram.js';
 import { type OnPolicyColumn, SegmentRows, onPolicySegment, segmentRowsUnsupported } from './common/segmentRows.js';
@@ -51,6 +54,9 @@ export const reinforceSchema = {
   maxGradNorm: { kind: 'number', default: 1, min: 0, help: 'clip each gradient to this global norm (0 = off)' },
   policy: { kind: 'choice', default: 'gaussian', choices: ['gaussian', 'categorical', 'bernoulli'], help: 'Gaussian actions, or discrete ones by the score function: categorical over --action-bins values per dimension, or bernoulli (one binary unit per dimension, bang-bang)' },
   actionBins: { kind: 'number', default: 2, min: 2, integer: true, help: 'categorical policy: evenly spaced values per action dimension (2: bang-bang)' },
+  recurrent: { kind: 'choice', default: 'none', choices: ['none', ...CELL_KINDS], help: 'a recurrent policy: a GRU or LSTM cell over the observations before the policy network (pi(a_t | h_t)), trained by backpropagation through time over each segment' },
+  recurrentWidth: { kind: 'number', default: 64, min: 1, max: 4096, integer: true, help: "the recurrent cell's hidden state width" },
+  truncation: { kind: 'number', default: 0, min: 0, integer: true, help: 'recurrent policies: backpropagate through at most this many steps (truncated BPTT; 0: the whole segment)' },
   program: {
     kind: 'choice', default: 'auto', choices: ['auto', 'rows', 'layers'],
     help: 'how a segment is collected: rows = one dispatch for all T steps (policy, sample, V, env step in one invocation per env), layers = about 8 dispatches per step; auto = rows on CPU adapters where they can run (the Gaussian policy, layers up to 256 wide), layers on GPUs (measured faster there)',
@@ -77,20 +83,25 @@ export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
     parts: AlgorithmParts,
     /** The last collected segment (per env and step: obs, sample, reward, flags, V(s'), return). */
     readonly segment: Trajectories<ReinforceColumn>,
+    /** A recurrent policy's states h_t as the last update recomputed them (rows n * T + t). */
+    readonly recurrentStates: MatrixView | null = null,
   ) {
     super(b, policy, parts);
   }
 
   static networks(ctx: GpuContext, env: EnvBatch, config: ReinforceConfig, seed: number): { policy: StochasticPolicy; value: Mlp } {
-    const { obsWidth: o, actionDim: a, agents } = env;
+    const { actionDim: a, agents } = env;
+    const recurrent = config.recurrent === 'none' ? null : RecurrentCell.create(ctx, { kind: config.recurrent as CellKind, inDim: env.obsWidth, hidden: config.recurrentWidth, agents }, { seed, stream: 3, label: 'recurrent' });
+    const o = recurrent ? config.recurrentWidth : env.obsWidth; // what the policy network reads
     const hidden = config.policyHidden;
     const policies: Record<string, () => StochasticPolicy> = {
       gaussian: () => GaussianPolicy.create(ctx, o, a, hidden, agents, { seed, squash: false }),
       categorical: () => CategoricalPolicy.create(ctx, o, a, hidden, agents, { seed, bins: config.actionBins, tau: 1 }),
       bernoulli: () => BinaryPolicy.create(ctx, o, a, hidden, agents, { seed, tau: 1 }),
     };
+    const head = policies[config.policy]();
     return {
-      policy: policies[config.policy](),
+      policy: recurrent ? new RecurrentPolicy(recurrent, head, env) : head,
       value: Mlp.create(ctx, { sizes: [env.obsWidth, ...config.valueHidden, 1], agents: env.agents }, { seed, stream: 2, label: 'value' }),
     };
   }
@@ -99,9 +110,16 @@ export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
     const { policy, value } = Reinforce.networks(ctx, env, config, seed);
     const N = env.envs, agents = env.agents;
     const T = config.segment > 0 ? config.segment : env.horizon;
+    if (config.recurrent !== 'none' && config.truncation > T) throw new ConfigError('--truncation', config.truncation, `at most the segment length ${T} (0: the whole segment)`);
     const rows = chooseProgram(config.program, cache.autoRows, () => reinforceRowsUnsupported(ctx.limits, env, T, config, policy, value)) === 'rows';
+    const cell = policy instanceof RecurrentPolicy ? policy.cell : null;
     const l: Learner = {
       ctx, cache, env, clock, config, seed, policy, value, T,
+      recurrent: cell && {
+        optimizer: new Adam(ctx, cell.params, cell.grads, agents, { lr: config.policyLr, maxGradNorm: config.maxGradNorm }, 'recurrent.adam'),
+        segmentStart: f32(ctx, 'reinforce.segment_start_state', [agents, N, cell.stateWidth]),
+        resets: f32(ctx, 'reinforce.segment_resets', [agents, N * T]),
+      },
       policyOpt: new Adam(ctx, policy.net.params, policy.net.grads, agents, { lr: config.policyLr, maxGradNorm: config.maxGradNorm }, 'policy.adam'),
       valueOpt: new Adam(ctx, value.params, value.grads, agents, { lr: config.valueLr, maxGradNorm: config.maxGradNorm }, 'value.adam'),
       metrics: f32(ctx, 'reinforce.metrics', [agents, METRICS_WIDTH]),
@@ -120,8 +138,10 @@ export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
     const unit = new Recorder(ctx, 'reinforce train').add(...steps.flat(), ...returns, ...update.dispatches);
     const state = trainingState({
       networks: { policy: policy.net, value },
-      optimizers: { policy: l.policyOpt, value: l.valueOpt },
-      env, clock, metrics: l.metrics, other: { return_stats: returnStats },
+      optimizers: { policy: l.policyOpt, value: l.valueOpt, ...(l.recurrent ? { recurrent: l.recurrent.optimizer } : {}) },
+      env, clock, metrics: l.metrics,
+      // A recurrent policy's reset flags come from the env's last step flags (step_out), read before stepping.
+      other: { return_stats: returnStats, ...(cell && policy instanceof RecurrentPolicy ? { 'recurrent.params': cell.params, 'recurrent.acting_state': policy.state, 'env.step_out': env.stepOut } : {}) },
     });
     const metrics: MetricTable = {
       tensor: l.metrics,
@@ -133,7 +153,7 @@ export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
       ],
     };
     const warmup = { recorder: new Recorder(ctx, 'reinforce warmup').add(...steps[0]), iterations: rows ? T : 1 };
-    return new Reinforce(l, policy, { warmup, train: { recorder: unit, iterations: T }, warmupIterations: 0, state, metrics }, l.segment);
+    return new Reinforce(l, policy, { warmup, train: { recorder: unit, iterations: T }, warmupIterations: 0, state, metrics }, l.segment, update.hidden);
   }
 
   static evalNetworks(ctx: GpuContext, env: EnvBatch, config: ReinforceConfig, seed: number): EvalNetworks {
@@ -143,6 +163,7 @@ export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
 
 /** Why REINFORCE with `config` cannot collect its segments as a row program here, or null. */
 export function reinforceRowsUnsupported(limits: GPUSupportedLimits, env: EnvBatch, steps: number, config: ReinforceConfig, policy: StochasticPolicy, value: Mlp): string | null {
+  if (config.recurrent !== 'none') return `--recurrent ${config.recurrent} (recurrent policies are collected one dispatch per layer)`;
   if (!(policy instanceof GaussianPolicy)) return `--policy ${config.policy} (discrete samples are collected one dispatch per layer)`;
   return segmentRowsUnsupported(limits, env, steps, [policy.net, value]);
 }
@@ -156,6 +177,8 @@ interface Learner extends Build<ReinforceConfig> {
   metrics: Tensor<'f32'>;
   /** Steps collected per update. */
   T: number;
+  /** A recurrent policy's optimizer, the state at each segment's start and the per-step reset flags (rows n * T + t). */
+  recurrent: { optimizer: Adam; segmentStart: Tensor<'f32'>; resets: Tensor<'f32'> } | null;
   segment: Trajectories<ReinforceColumn>;
 }
 
@@ -169,11 +192,17 @@ async function collect(l: Learner): Promise<Dispatch[][]> {
   const copy = (a: MatrixView, out: MatrixView, label: string) => mapDispatch(cache, { op: 'add', a, alpha: 1, beta: 0, out }, label);
   const actor = await l.policy.acting(cache, env, clock, { seed: l.seed, action });
   const steps: Dispatch[][] = [];
+  const r = l.recurrent, policy = l.policy;
+  const recurrent = r && policy instanceof RecurrentPolicy ? { r, policy, width: policy.cell.stateWidth } : null;
   for (let t = 0; t < l.T; t++) {
+    const state = recurrent && (await copy(matrix(recurrent.policy.state, { agents, rows: N, cols: recurrent.width }), matrix(recurrent.r.segmentStart, { agents, rows: N, cols: recurrent.width }), 'store the state at the segment start'));
+    const resets = recurrent && (await copy(matrix(recurrent.policy.resets, { agents, rows: N, cols: 1 }), matrix(recurrent.r.resets, { agents, rows: N, cols: 1, offset: t, rowStride: l.T }), 'store reset flags'));
     steps.push([
       await clock.tick(cache),
       await copy(env.obsView, segment.at(t, 'obs'), 'store obs'),
+      ...(state && t === 0 ? [state] : []),
       ...(await actor.step(segment.at(t, 'x'))),
+      ...(resets ? [resets] : []),
       env.stepDispatch,
       await copy(stepOut, segment.at(t, 'reward', 'truncated'), 'store reward'),
       ...(await nextValue.forward()),
@@ -188,11 +217,13 @@ async function collect(l: Learner): Promise<Dispatch[][]> {
  * nodes with -V as their baseline, -G as the cost (the env a black box) and V's squared error;
  * one Adam step of the policy and one of V.
  */
-async function surrogateUpdate(l: Learner): Promise<{ dispatches: Dispatch[]; valueLoss?: number; updates: number }> {
+async function surrogateUpdate(l: Learner): Promise<{ dispatches: Dispatch[]; valueLoss?: number; updates: number; hidden: MatrixView | null }> {
   const { ctx, cache, config, segment, seed } = l;
   const g = new Graph(ctx, cache, { agents: l.env.agents, rows: segment.rows, clock: l.clock, label: 'reinforce', metrics: { tensor: l.metrics, width: METRICS_WIDTH, firstSlot: 0 } });
   const s = g.input(segment.flat('obs'), { label: 's' });
-  const out = g.mlp(l.policy.net, s, { label: 'policy' });
+  const r = l.recurrent, policy = l.policy;
+  const features = r && policy instanceof RecurrentPolicy ? policy.hidden(g, s, { steps: l.T, segmentStart: r.segmentStart, resets: r.resets, truncation: config.truncation || undefined }) : s;
+  const out = g.mlp(l.policy.net, features, { label: 'policy' });
   const v = g.mlp(l.value, s, { label: 'V' });
   const baseline = config.baseline === 'value' ? g.scale(v, -1, '-V') : undefined; // in cost units
   const samples = l.policy.observedSamples(g, out, segment.flat('x'), { seed, stream: Stream.sample, baseline });
@@ -203,8 +234,9 @@ async function surrogateUpdate(l: Learner): Promise<{ dispatches: Dispatch[]; va
   const updates = g.counter('updates');
   const update = await g.compile();
   return {
-    dispatches: [...update.forward, ...update.backward, ...(await l.policyOpt.step(cache)), ...(config.baseline === 'value' ? await l.valueOpt.step(cache) : [])],
+    dispatches: [...update.forward, ...update.backward, ...(await l.policyOpt.step(cache)), ...(r ? await r.optimizer.step(cache) : []), ...(config.baseline === 'value' ? await l.valueOpt.step(cache) : [])],
     valueLoss: valueLoss?.metricSlot,
     updates: updates.metricSlot,
+    hidden: features === s ? null : features.view,
   };
 }

@@ -44,6 +44,7 @@ export interface PolicyJson {
 /** The policy of one agent as layers of plain numbers (read from the GPU). */
 export async function policyJson(policy: Policy, agent = 0): Promise<PolicyJson> {
   requireInt(`agent (the checkpoint has ${policy.agents})`, agent, 0, policy.agents - 1);
+  if (policy.recurrent) throw new ConfigError('export', `a recurrent policy (${policy.recurrent})`, 'a feedforward policy (recurrent cells are not exported yet)');
   const net = policy.network;
   const params = await net.params.read();
   const base = agent * net.paramsPerAgent;

@@ -62,6 +62,8 @@ export class Policy {
     readonly network: Mlp,
     readonly head: PolicyHead,
     private readonly resources: Destroyable[],
+    /** The recurrent cell before `network` (gru, lstm), if any: act() then carries its state from call to call. */
+    readonly recurrent?: string,
   ) {}
 
   static async load(ctx: GpuContext, cache: PipelineCache, checkpoint: Uint8Array, where = 'checkpoint'): Promise<Policy> {
@@ -75,7 +77,7 @@ export class Policy {
       loadTensors(decoded, nets.tensors, where);
       return { nets, width: shapeEnv.obsWidth };
     });
-    return new Policy(ctx, cache, info, def, value.width, (obs) => value.nets.policy(cache, obs), value.nets.network, value.nets.head, resources);
+    return new Policy(ctx, cache, info, def, value.width, (obs) => value.nets.policy(cache, obs), value.nets.network, value.nets.head, resources, value.nets.recurrent);
   }
 
   /** Agents trained side by side in the checkpoint (observations and actions are per agent). */

@@ -112,6 +112,8 @@ export interface SequenceOptions {
   carry?: boolean;
   resets?: Tensor<'f32'>;
   truncation?: number;
+  /** Row order of input, output, resets and tapes: 'time' (t * batch + b, default) or 'env' (b * steps + t). */
+  order?: 'time' | 'env';
   /** Where h_t goes (default: a tensor of its own), [agents x steps * batch x hidden]. */
   output?: MatrixView;
   /** Where backward reads dL/dh_t (default: a tensor of its own); laid out as `output`. */
@@ -136,6 +138,7 @@ export class RecurrentSequence {
   private readonly gatesTape: Tensor<'f32'>;
   private readonly cells: Tensor<'f32'>;
   private readonly label: string;
+  private noResets: Tensor<'f32'> | null = null;
 
   constructor(
     readonly cell: RecurrentCell,
@@ -174,6 +177,7 @@ export class RecurrentSequence {
 
   /** Rows of step t in a tape of `cols` columns (or the hidden state's first H columns of the states tape). */
   private step(v: MatrixView, t: number, cols = v.cols): MatrixView {
+    if (this.o.order === 'env') return { ...v, rows: this.batch, cols, offset: v.offset + t * v.rowStride, rowStride: this.steps * v.rowStride };
     return { ...v, rows: this.batch, cols, offset: v.offset + t * this.batch * v.rowStride };
   }
 
@@ -186,8 +190,8 @@ export class RecurrentSequence {
       .view(outView)
       .build(cell.ctx, label);
     const bindings: Record<number, Tensor | GPUBuffer> = { 0: params };
-    const kernel = { shader: RECURRENT, entryPoint, constants: { LSTM: cell.kind === 'lstm' ? 1 : 0 } };
-    const resets = this.o.resets ?? this.cells; // unread without resets
+    const kernel = { shader: RECURRENT, entryPoint, constants: { LSTM: cell.kind === 'lstm' ? 1 : 0, ENV_MAJOR: this.o.order === 'env' ? 1 : 0 } };
+    const resets = this.o.resets ?? (this.noResets ??= f32(cell.ctx, `${this.label}.no_resets`, [1])); // bound, never read
     if (entryPoint === 'carry_in') Object.assign(bindings, { 3: this.states.tensor, 7: this.o.h0, 8: resets });
     if (entryPoint === 'forward') Object.assign(bindings, { 1: this.px.tensor, 2: this.ph.tensor, 3: this.states.tensor, 4: this.gatesTape, 5: this.cells, 6: outView.tensor, 7: this.o.h0, 8: resets });
     if (entryPoint === 'backward') Object.assign(bindings, { 2: this.ph.tensor, 3: this.states.tensor, 4: this.gatesTape, 5: this.cells, 6: outView.tensor, 8: resets, 9: this.dpx.tensor, 10: this.dph.tensor, 11: this.dstates.tensor });

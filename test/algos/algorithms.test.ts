@@ -28,6 +28,8 @@ const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['reinforce', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20 }],
   ['reinforce', { envs: 8, env: 'cartpole' }, { policyHidden: [16], valueHidden: [16], segment: 20, policy: 'categorical' }],
   ['reinforce', { envs: 8, env: 'cartpole' }, { policyHidden: [16], valueHidden: [16], segment: 20, policy: 'bernoulli' }],
+  ['reinforce', { envs: 8, env: 'cartpole', sensors: 'positions' }, { policyHidden: [16], valueHidden: [16], segment: 20, policy: 'categorical', recurrent: 'gru', recurrentWidth: 8 }],
+  ['reinforce', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20, recurrent: 'lstm', recurrentWidth: 8, truncation: 5 }],
   ['ppo', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20, minibatches: 4, epochs: 2 }],
   ['ppo', { envs: 8, env: 'reacher' }, { policyHidden: [16], valueHidden: [16], segment: 20, minibatches: 5, epochs: 1, entropyCoef: 0.01, clipValueLoss: 'off', activation: 'relu' }],
   ['tnpg', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20, cgIterations: 4, valueEpochs: 2, valueMinibatches: 4 }],

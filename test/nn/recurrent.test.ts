@@ -45,15 +45,25 @@ function referenceLoss(pr: Problem, a: number, params: ArrayLike<number>, x: Arr
   return { loss, run };
 }
 
-async function gpuRun(pr: Problem, o: { truncation?: number; carry?: boolean } = {}) {
+/** Time-major rows (t * B + b) of [AGENTS x T * B x cols] data reordered env-major (b * T + t). */
+function envMajor(data: ArrayLike<number>, cols: number): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(data.length);
+  for (let a = 0; a < AGENTS; a++) for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let c = 0; c < cols; c++) {
+    out[((a * B + b) * T + t) * cols + c] = data[((a * T + t) * B + b) * cols + c];
+  }
+  return out;
+}
+
+async function gpuRun(pr: Problem, o: { truncation?: number; carry?: boolean; order?: 'time' | 'env' } = {}) {
   const { ctx, cache } = await gpu();
+  if (o.order === 'env') pr = { ...pr, x: envMajor(pr.x, IN), resets: envMajor(pr.resets, 1), w: envMajor(pr.w, H) };
   const cell = RecurrentCell.create(ctx, { kind: pr.shape.kind, inDim: IN, hidden: H, agents: AGENTS }, { seed: 1 });
   cell.params.write(pr.params);
   const xT = f32(ctx, 'x', [AGENTS, T * B, IN], pr.x);
   const h0 = f32(ctx, 'h0', [AGENTS, B, pr.S], pr.h0);
   const resets = f32(ctx, 'resets', [AGENTS, T * B], pr.resets);
   const dx = f32(ctx, 'dx', [AGENTS, T * B, IN]);
-  const seq = cell.bind(cache, matrix(xT, { agents: AGENTS, rows: T * B, cols: IN }), { steps: T, h0, resets, carry: o.carry, truncation: o.truncation });
+  const seq = cell.bind(cache, matrix(xT, { agents: AGENTS, rows: T * B, cols: IN }), { steps: T, h0, resets, carry: o.carry, truncation: o.truncation, order: o.order });
   seq.outputGrad.tensor.write(pr.w);
   const backward = await seq.backward({ inputGrad: matrix(dx, { agents: AGENTS, rows: T * B, cols: IN }) });
   await runOnce(ctx, [...(await seq.forward()), ...backward]);
@@ -104,6 +114,16 @@ describe.each(['gru', 'lstm'] as const)('%s cell', (kind) => {
       const full = await gpuRun(pr, { truncation: T });
       expect(relError(full.grads, wantP)).toBeGreaterThan(1e-2);
     }
+  });
+
+  it('env-major rows (b * T + t, as segments store them) give the same outputs and gradients', async () => {
+    const pr = problem(kind, 50);
+    const time = await gpuRun(pr, { truncation: 3, carry: true });
+    const env = await gpuRun(pr, { truncation: 3, carry: true, order: 'env' });
+    expect(relError(env.hs, envMajor(time.hs, H))).toBeLessThan(1e-6);
+    expect(relError(env.h0After, time.h0After)).toBeLessThan(1e-6);
+    expect(relError(env.grads, time.grads)).toBeLessThan(1e-5);
+    expect(relError(env.dx, envMajor(time.dx, IN))).toBeLessThan(1e-5);
   });
 
   it('refuses inputs that are not whole sequences, and a wrong h0', async () => {

@@ -57,6 +57,8 @@ export interface EvalNetworks {
   /** The network the policy runs and how its output becomes an action (for export). */
   network: Mlp;
   head: PolicyHead;
+  /** The recurrent cell before `network`, if any (such policies are not exported). */
+  recurrent?: string;
 }
 
 /**

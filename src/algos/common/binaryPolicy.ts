@@ -60,7 +60,7 @@ export class BinaryPolicy implements StochasticPolicy {
   /** Acting in `env`: bits (or the mode), the decoded action to the env. */
   async acting(cache: PipelineCache, env: EnvBatch, clock: Clock, o: ActingOptions): Promise<Actor> {
     const label = o.label ?? 'policy (acting)';
-    const batch = this.net.bind(cache, env.obsView, { label });
+    const batch = this.net.bind(cache, o.input ?? env.obsView, { label });
     const unit = new BinaryUnit(this.net.ctx, { logits: batch.output, clock, seed: o.seed, stream: Stream.explore, hard: true, label: `${label} sample` });
     const own = this.bits(`${label} bits`, env.agents, env.envs);
     const decoded = this.decoder.bind(cache, own, { label: `${label} decode` });

@@ -74,7 +74,7 @@ export class CategoricalPolicy implements StochasticPolicy {
   async acting(cache: PipelineCache, env: EnvBatch, clock: Clock, o: ActingOptions): Promise<Actor> {
     const label = o.label ?? 'policy (acting)';
     const K = this.bins;
-    const batch = this.net.bind(cache, env.obsView, { label });
+    const batch = this.net.bind(cache, o.input ?? env.obsView, { label });
     const samplers = Array.from({ length: this.actionDim }, (_, d) =>
       new GumbelSoftmax(this.net.ctx, { logits: columns(batch.output, d * K, K), clock, seed: o.seed, stream: Stream.explore, draw: d, hard: true, label: `${label} sample ${d}` }));
     const own = this.oneHot(`${label} onehot`, env.agents, env.envs);

@@ -46,7 +46,7 @@ export class GaussianPolicy implements StochasticPolicy {
   async acting(cache: PipelineCache, env: EnvBatch, clock: Clock, o: ActingOptions): Promise<Actor> {
     const label = o.label ?? `${this.net.label} (acting)`;
     const ctx = this.net.ctx;
-    const batch = this.net.bind(cache, env.obsView, { label });
+    const batch = this.net.bind(cache, o.input ?? env.obsView, { label });
     const { mu, logStd } = this.heads(batch.output);
     const sampler = new DiagGaussian(ctx, { mu, logStd, clock, seed: o.seed, stream: Stream.explore, squash: this.squash, label: `${label} sample` });
     const rows = env.envs, agents = env.agents;

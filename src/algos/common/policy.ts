@@ -20,6 +20,8 @@ export interface ActingOptions {
   /** Env steps (clock values) with uniformly random actions instead. */
   warmup?: number;
   label?: string;
+  /** What the network reads (default: the env's observations; a recurrent policy's hidden state). */
+  input?: MatrixView;
 }
 
 /** A policy acting in an env batch: its forward pass and samplers, bound once. */

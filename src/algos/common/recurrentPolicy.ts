@@ -1,0 +1,96 @@
+/**
+ * A recurrent policy: a GRU or LSTM cell over the observations, then a stochastic policy head
+ * (Gaussian, categorical or binary) on its hidden state - pi(a_t | h_t), h_t = f(h_{t-1}, o_t).
+ * Acting carries one state per env (zeroed when an episode ends: the env's terminated or
+ * truncated flag of the previous step); evaluation starts every episode from zeros. The learner
+ * recomputes the states of a whole segment in its graph from the state at the segment's start
+ * (`segmentStart`) and the per-step reset flags it stores, with backpropagation through time.
+ */
+import type { EnvBatch } from '../../envs/batch.js';
+import type { Dispatch, PipelineCache } from '../../gpu/kernel.js';
+import { f32, type Tensor } from '../../gpu/tensor.js';
+import { type MatrixView, matrix } from '../../gpu/view.js';
+import type { Mlp } from '../../nn/mlp.js';
+import type { RecurrentCell } from '../../nn/recurrent.js';
+import type { Clock } from '../../rng/clock.js';
+import type { Graph, Value } from '../../scg/graph.js';
+import { mapDispatch } from '../../scg/ops.js';
+import type { DeterministicPolicy, EvalNetworks, PolicyHead } from './algorithm.js';
+import type { ActingOptions, Actor, StochasticPolicy } from './policy.js';
+
+export class RecurrentPolicy implements StochasticPolicy {
+  /** Per env: the state acting carries, [agents x envs x stateWidth]. */
+  readonly state: Tensor<'f32'>;
+  /** Per env: 1 where the current observation starts an episode, [agents x envs]. */
+  readonly resets: Tensor<'f32'>;
+
+  constructor(
+    readonly cell: RecurrentCell,
+    readonly headPolicy: StochasticPolicy,
+    env: EnvBatch,
+  ) {
+    this.state = f32(cell.ctx, `${cell.label}.acting_state`, [env.agents, env.envs, cell.stateWidth]);
+    this.resets = f32(cell.ctx, `${cell.label}.acting_resets`, [env.agents, env.envs]);
+  }
+
+  get net(): Mlp {
+    return this.headPolicy.net;
+  }
+  get actionDim(): number {
+    return this.headPolicy.actionDim;
+  }
+  get sampleWidth(): number {
+    return this.headPolicy.sampleWidth;
+  }
+  get head(): PolicyHead {
+    return this.headPolicy.head;
+  }
+
+  /** The reset flags of the env's current observations (terminated or truncated at the previous step; never both). */
+  resetFlags(cache: PipelineCache, env: EnvBatch): Promise<Dispatch> {
+    const flags = (col: number) => matrix(env.stepOut, { agents: env.agents, rows: env.envs, cols: 1, offset: col, rowStride: 3 });
+    const out = matrix(this.resets, { agents: env.agents, rows: env.envs, cols: 1 });
+    return mapDispatch(cache, { op: 'add', a: flags(1), b: flags(2), alpha: 1, beta: 1, out }, `${this.cell.label} reset flags`);
+  }
+
+  /** One step: the reset flags, the cell on the observations (state carried), the head acting on h. */
+  async acting(cache: PipelineCache, env: EnvBatch, clock: Clock, o: ActingOptions): Promise<Actor> {
+    const seq = this.cell.bind(cache, env.obsView, { steps: 1, h0: this.state, carry: true, resets: this.resets, label: `${this.cell.label} (acting)` });
+    const head = await this.headPolicy.acting(cache, env, clock, { ...o, input: seq.output });
+    const before = [await this.resetFlags(cache, env), ...(await seq.forward())];
+    return { step: async (into) => [...before, ...(await head.step(into))] };
+  }
+
+  /** h_t over a segment of `steps` steps (rows n * steps + t), from the state at its start and its per-step reset flags. */
+  hidden(g: Graph, obs: Value, o: { steps: number; segmentStart: Tensor<'f32'>; resets: Tensor<'f32'>; truncation?: number }): Value {
+    return g.recurrent(this.cell, obs, { steps: o.steps, h0: o.segmentStart, resets: o.resets, truncation: o.truncation, order: 'env', label: this.cell.label });
+  }
+
+  observedSamples(g: Graph, out: Value, observed: MatrixView, o: { seed: number; stream: number; baseline?: Value }): Value[] {
+    return this.headPolicy.observedSamples(g, out, observed, o);
+  }
+
+  /** The mode on `obs`, step after step, from a zero state (one episode per env, as evaluation runs them). */
+  async mode(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
+    const state = f32(this.cell.ctx, `${this.cell.label}.eval_state`, [obs.agents, obs.rows, this.cell.stateWidth]);
+    const seq = this.cell.bind(cache, obs, { steps: 1, h0: state, carry: true, label: `${this.cell.label} (eval)` });
+    const head = await this.headPolicy.mode(cache, seq.output);
+    return {
+      forward: [...(await seq.forward()), ...head.forward], input: obs, output: head.output,
+      release: () => {
+        head.release();
+        state.destroy();
+      },
+    };
+  }
+
+  evalNetworks(): EvalNetworks {
+    return {
+      tensors: { 'policy.params': this.headPolicy.net.params, 'recurrent.params': this.cell.params },
+      policy: (cache, obs) => this.mode(cache, obs),
+      network: this.headPolicy.net,
+      head: this.headPolicy.head,
+      recurrent: this.cell.kind,
+    };
+  }
+}

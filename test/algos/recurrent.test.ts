@@ -1,0 +1,55 @@
+/**
+ * Recurrent policies in REINFORCE: the learner's graph recomputes exactly the states the policy
+ * acted with (from the state at the segment's start and the stored reset flags, episodes ending
+ * inside the segment); checkpoints load for `pathwise eval`, export refuses them by name, and a
+ * truncation longer than the segment is refused.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it, vi } from 'vitest';
+import type { RecurrentPolicy } from '../../src/algos/common/recurrentPolicy.js';
+import type { Reinforce } from '../../src/algos/reinforce.js';
+import { main } from '../../src/cli/main.js';
+import { algoConfig, runConfig } from '../../src/run/config.js';
+import { Trainer } from '../../src/run/trainer.js';
+import { gpu } from '../helpers/gpu.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+it.each(['gru', 'lstm'] as const)('%s: the update recomputes the acting states (episodes end inside segments)', async (kind) => {
+  const { ctx, cache } = await gpu();
+  const T = 50, N = 8, H = 8;
+  const trainer = await Trainer.create(ctx, cache, runConfig({ env: 'cartpole', sensors: 'positions', envs: N, steps: N * T * 3, seed: 1, evalEpisodes: 0, reportEvery: 1000, algo: 'reinforce' }), algoConfig('reinforce', { policy: 'categorical', recurrent: kind, recurrentWidth: H, segment: T }));
+  await trainer.train(trainer.targetIteration, () => {});
+  const algo = trainer.algo as Reinforce;
+  // Random cartpole episodes last about 20 steps: every env's segment of 50 holds resets.
+  const terminated = await algo.segment.tensor.read();
+  const col = algo.segment.col('terminated'), width = algo.segment.width;
+  for (let n = 0; n < N; n++) expect(Array.from({ length: T }, (_, t) => terminated[(n * T + t) * width + col]).some((x) => x === 1)).toBe(true);
+  // The acting state after the segment's last step equals the graph's h at t = T - 1 (the update's
+  // forward pass ran before its parameter step); for LSTM the state is [h | c], h first.
+  const state = await (algo.policy as RecurrentPolicy).state.read();
+  const view = algo.recurrentStates!;
+  const hs = await view.tensor.read();
+  const S = kind === 'gru' ? H : 2 * H;
+  let worst = 0;
+  for (let n = 0; n < N; n++) for (let j = 0; j < H; j++) worst = Math.max(worst, Math.abs(hs[view.offset + (n * T + T - 1) * view.rowStride + j] - state[n * S + j]));
+  expect(Math.max(...Array.from(state).map(Math.abs))).toBeGreaterThan(1e-3);
+  expect(worst).toBeLessThan(1e-6);
+});
+
+it('a recurrent checkpoint evaluates with pathwise eval; export and a truncation beyond the segment are refused by name', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pathwise-recurrent-'));
+  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const train = ['train', '--env', 'cartpole', '--sensors', 'positions', '--algo', 'reinforce', '--policy', 'categorical', '--recurrent', 'gru', '--recurrent-width', '8', '--segment', '16', '--envs', '8', '--steps', '1024', '--eval-episodes', '10'];
+  expect(await main([...train, '--out', dir])).toBe(0);
+  expect(await main(['eval', '--checkpoint', dir, '--episodes', '10'])).toBe(0);
+  expect(JSON.parse(String(log.mock.calls.at(-1)?.[0])).return_mean).toBeGreaterThan(0);
+  expect(await main(['export', '--checkpoint', dir, '--out', join(dir, 'p.onnx')])).toBe(2);
+  expect(String(errors.mock.calls.at(-1)?.[0])).toContain('export: got "a recurrent policy (gru)", expected a feedforward policy');
+  expect(await main([...train, '--truncation', '17', '--out', join(dir, 'b')])).toBe(2);
+  expect(String(errors.mock.calls.at(-1)?.[0])).toContain('--truncation: got 17, expected at most the segment length 16');
+});
