@@ -54,6 +54,7 @@ export const svg1Schema = {
   batchSize: { kind: 'number', default: 256, min: 1, integer: true, help: 'minibatch size per update' },
   bufferSize: { kind: 'number', default: 1_000_000, min: 1, integer: true, help: 'replay buffer capacity in transitions per agent' },
   learningStarts: { kind: 'number', default: 5000, min: 0, integer: true, help: 'env transitions (all envs) with random actions before learning' },
+  updatesPerStep: { kind: 'number', default: 1, min: 1, integer: true, help: 'value, model and policy updates (each on a minibatch of its own) per step of all envs' },
 } as const;
 
 export type Svg1Config = OptionValues<typeof svg1Schema>;
@@ -104,13 +105,18 @@ export class Svg1 extends PolicyAlgorithm<Svg1Config, GaussianPolicy> {
     };
     const warmupIterations = Math.ceil(config.learningStarts / env.envs);
     const { act, replay } = await replayActing(cache, env, clock, policy, { seed, warmup: warmupIterations, bufferSize: config.bufferSize, label: 'svg1' });
-    const prepare = await minibatch(l, replay);
+    const prepare = await minibatch(l, replay, 0);
     const values = await valueUpdate(l);
     const models = await modelUpdate(l);
     const policies = await policyUpdate(l);
 
-    const train = new Recorder(ctx, 'svg1 train').add(...act, ...prepare, ...values.dispatches, ...models.dispatches);
-    train.add(...policies.step.forward, ...policies.step.backward, ...(await l.policyOpt.step(cache)));
+    // U updates per env step, each on a minibatch of its own (replay draw u); the networks'
+    // dispatches read the minibatch tensors, so the same dispatches serve every update.
+    const train = new Recorder(ctx, 'svg1 train').add(...act);
+    for (let u = 0; u < config.updatesPerStep; u++) {
+      train.add(...(u === 0 ? prepare : await minibatch(l, replay, u)), ...values.dispatches, ...models.dispatches);
+      train.add(...policies.step.forward, ...policies.step.backward, ...(await l.policyOpt.step(cache)));
+    }
     const state = trainingState({
       networks: { policy: policy.net, value, target_value: l.targetValue, model },
       optimizers: { policy: l.policyOpt, value: l.valueOpt, model: l.modelOpt },
@@ -159,14 +165,14 @@ interface Learner extends Build<Svg1Config> {
   policyRows: Minibatch<'s' | 'a'>;
 }
 
-/** The minibatch: both samplers draw the same transitions (same draw index); the policy rows copy s. */
-async function minibatch(l: Learner, replay: ReplayBuffer): Promise<Dispatch[]> {
+/** The minibatch of update `draw`: both samplers draw the same transitions (same draw index); the policy rows copy s. */
+async function minibatch(l: Learner, replay: ReplayBuffer, draw: number): Promise<Dispatch[]> {
   const { ctx, cache, batch, derived } = l;
   const agents = l.env.agents, B = l.config.batchSize;
   const ones = matrix(f32(ctx, 'svg1.ones', [agents, B, 1], new Float32Array(agents * B).fill(1)), { agents, rows: B, cols: 1 });
   return [
-    await batch.sample(cache, replay, { s: 'obs', a: 'action', s2: 'nextObs', r: 'reward', terminated: 'terminated' }),
-    await l.policyRows.sample(cache, replay, { s: 'obs' }),
+    await batch.sample(cache, replay, { s: 'obs', a: 'action', s2: 'nextObs', r: 'reward', terminated: 'terminated' }, { draw }),
+    await l.policyRows.sample(cache, replay, { s: 'obs' }, { draw }),
     await mapDispatch(cache, { op: 'add', a: ones, b: batch.view('terminated'), alpha: 1, beta: -1, out: derived.view('notDone') }, '1 - terminated'),
     await mapDispatch(cache, { op: 'add', a: batch.view('s2'), b: batch.view('s'), alpha: 1, beta: -1, out: derived.view('ds') }, "s' - s"),
     await mapDispatch(cache, { op: 'add', a: batch.view('r'), alpha: 1, beta: 0, out: derived.view('r') }, 'r'),

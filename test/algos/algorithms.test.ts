@@ -22,6 +22,7 @@ const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['svg0', { envs: 8 }, { actorHidden: [16], criticHidden: [16], batchSize: 16, learningStarts: 80, bufferSize: 2000, entropy: 'auto' }],
   ['svg0', { envs: 8, env: 'cartpole' }, { actorHidden: [16], criticHidden: [16], batchSize: 16, learningStarts: 80, bufferSize: 2000, policy: 'binary-straight-through' }],
   ['svg1', { envs: 8 }, { policyHidden: [16], valueHidden: [16], modelHidden: [16], batchSize: 16, learningStarts: 80, bufferSize: 2000 }],
+  ['svg1', { envs: 8 }, { policyHidden: [16], valueHidden: [16], modelHidden: [16], batchSize: 16, learningStarts: 80, bufferSize: 2000, updatesPerStep: 3 }],
   ['svg-inf', { envs: 8 }, { policyHidden: [16], horizon: 10 }],
   ['svg-inf', { envs: 8, env: 'cartpole-swingup' }, { policyHidden: [16], horizon: 10 }],
   ['svg-inf', { envs: 8, env: 'acrobot' }, { policyHidden: [16], horizon: 10, dynamics: 'model', modelHidden: [16], modelBatch: 16, modelUpdates: 3, bufferSize: 2000 }],
