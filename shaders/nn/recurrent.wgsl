@@ -63,10 +63,10 @@ fn seq_row(t: u32, b: u32) -> u32 { return select(t * p.batch + b, b * p.steps +
 // Flat row of (agent, t, b) in the [agents, T * B] tapes.
 fn row_of(agent: u32, t: u32, b: u32) -> u32 { return agent * p.steps * p.batch + seq_row(t, b); }
 
-// keep_t of sequence b of agent a.
+// keep_t of sequence b of agent a (a flag >= 1 resets: terminated + truncated never doubles it).
 fn keep(agent: u32, t: u32, b: u32) -> f32 {
   if (p.has_resets == 0u) { return 1.0; }
-  return 1.0 - resets[row_of(agent, t, b)];
+  return 1.0 - min(resets[row_of(agent, t, b)], 1.0);
 }
 
 @compute @workgroup_size(64)

@@ -28,7 +28,8 @@ import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { Graph } from '../scg/graph.js';
 import { mapDispatch } from '../scg/ops.js';
-import type { AlgorithmParts, Build, EvalNetworks } from './common/algorithm.js';
+import type { AlgorithmParts, Build, EvalNetworks, RunShape } from './common/algorithm.js';
+import type { EnvDefinition } from '../envs/types.js';
 import { BinaryPolicy } from './common/binaryPolicy.js';
 import { CategoricalPolicy } from './common/categoricalPolicy.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
@@ -70,6 +71,8 @@ export function reinforceConfig(given: Readonly<Record<string, unknown>> = {}): 
 }
 
 const METRICS_WIDTH = 8;
+/** maxComputeWorkgroupsPerDimension that WebGPU guarantees (the recurrent gate kernel's 1-D dispatch). */
+const MAX_WORKGROUPS = 65535;
 
 /** The columns of REINFORCE's segment. */
 export type ReinforceColumn = 'obs' | 'x' | 'reward' | 'terminated' | 'truncated' | 'nextValue' | 'ret';
@@ -106,11 +109,19 @@ export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
     };
   }
 
+  /** Recurrent settings checked before any GPU work: the truncation within a segment, one gate thread per env and unit within a dispatch. */
+  static check(run: RunShape, def: EnvDefinition, config: ReinforceConfig): void {
+    if (config.recurrent === 'none') return;
+    const T = config.segment > 0 ? config.segment : def.horizon;
+    if (config.truncation > T) throw new ConfigError('--truncation', config.truncation, `at most the segment length ${T} (0: the whole segment)`);
+    const most = Math.floor((MAX_WORKGROUPS * 64) / run.envs);
+    if (config.recurrentWidth > most) throw new ConfigError('--recurrent-width', config.recurrentWidth, `at most ${most} with ${run.envs} envs (one thread per env and unit: ${MAX_WORKGROUPS} x 64 per dispatch)`);
+  }
+
   static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: ReinforceConfig, seed: number): Promise<Reinforce> {
     const { policy, value } = Reinforce.networks(ctx, env, config, seed);
     const N = env.envs, agents = env.agents;
     const T = config.segment > 0 ? config.segment : env.horizon;
-    if (config.recurrent !== 'none' && config.truncation > T) throw new ConfigError('--truncation', config.truncation, `at most the segment length ${T} (0: the whole segment)`);
     const rows = chooseProgram(config.program, cache.autoRows, () => reinforceRowsUnsupported(ctx.limits, env, T, config, policy, value)) === 'rows';
     const cell = policy instanceof RecurrentPolicy ? policy.cell : null;
     const l: Learner = {
@@ -194,8 +205,8 @@ async function collect(l: Learner): Promise<Dispatch[][]> {
   const steps: Dispatch[][] = [];
   const r = l.recurrent, policy = l.policy;
   const recurrent = r && policy instanceof RecurrentPolicy ? { r, policy, width: policy.cell.stateWidth } : null;
+  const state = recurrent && (await copy(matrix(recurrent.policy.state, { agents, rows: N, cols: recurrent.width }), matrix(recurrent.r.segmentStart, { agents, rows: N, cols: recurrent.width }), 'store the state at the segment start'));
   for (let t = 0; t < l.T; t++) {
-    const state = recurrent && (await copy(matrix(recurrent.policy.state, { agents, rows: N, cols: recurrent.width }), matrix(recurrent.r.segmentStart, { agents, rows: N, cols: recurrent.width }), 'store the state at the segment start'));
     const resets = recurrent && (await copy(matrix(recurrent.policy.resets, { agents, rows: N, cols: 1 }), matrix(recurrent.r.resets, { agents, rows: N, cols: 1, offset: t, rowStride: l.T }), 'store reset flags'));
     steps.push([
       await clock.tick(cache),

@@ -131,13 +131,13 @@ export class RecurrentSequence {
   /** Tapes [agents x steps * batch x width]: px, ph and their gradients, states entering each step, gates, cells. */
   readonly px: MatrixView;
   readonly ph: MatrixView;
-  readonly dpx: MatrixView;
-  readonly dph: MatrixView;
   readonly states: MatrixView;
-  readonly dstates: MatrixView;
+  /** Backward's tapes, allocated when backward is first built (acting and evaluation never do). */
+  private grads: { dpx: MatrixView; dph: MatrixView; dstates: MatrixView } | null = null;
   private readonly gatesTape: Tensor<'f32'>;
   private readonly cells: Tensor<'f32'>;
   private readonly label: string;
+  private readonly tape: (what: string, cols: number) => MatrixView;
   private noResets: Tensor<'f32'> | null = null;
 
   constructor(
@@ -149,7 +149,7 @@ export class RecurrentSequence {
     const label = (this.label = o.label ?? cell.label);
     const { agents, hidden } = cell;
     this.steps = requireInt(`${label}.steps`, o.steps, 1);
-    if (input.rows % this.steps !== 0) throw new ConfigError(`${label} input rows`, input.rows, `a multiple of steps (${this.steps}): time-major sequences`);
+    if (input.rows % this.steps !== 0) throw new ConfigError(`${label} input rows`, input.rows, `a multiple of steps (${this.steps}): whole sequences`);
     if (input.agents !== agents || input.cols !== cell.spec.inDim) throw new ConfigError(`${label} input`, `[${input.agents} x ${input.rows} x ${input.cols}]`, `[${agents} x rows x ${cell.spec.inDim}]`);
     this.batch = input.rows / this.steps;
     this.truncation = requireInt(`${label}.truncation`, o.truncation ?? this.steps, 1, this.steps);
@@ -162,15 +162,10 @@ export class RecurrentSequence {
     }
     this.output = o.output ?? tape('out', hidden);
     this.outputGrad = o.outputGrad ?? tape('out_grad', hidden);
-    if (this.outputGrad.offset !== this.output.offset || this.outputGrad.rowStride !== this.output.rowStride || this.outputGrad.agentStride !== this.output.agentStride) {
-      throw new ConfigError(`${label} outputGrad`, 'a different layout', "the output's layout");
-    }
+    this.tape = tape;
     this.px = tape('px', G);
     this.ph = tape('ph', G);
-    this.dpx = tape('dpx', G);
-    this.dph = tape('dph', G);
     this.states = tape('states', S);
-    this.dstates = tape('dstates', S);
     this.gatesTape = f32(cell.ctx, `${label}.gates`, [agents, rows, G]);
     this.cells = f32(cell.ctx, `${label}.cells`, [agents, rows, hidden]);
   }
@@ -194,8 +189,25 @@ export class RecurrentSequence {
     const resets = this.o.resets ?? (this.noResets ??= f32(cell.ctx, `${this.label}.no_resets`, [1])); // bound, never read
     if (entryPoint === 'carry_in') Object.assign(bindings, { 3: this.states.tensor, 7: this.o.h0, 8: resets });
     if (entryPoint === 'forward') Object.assign(bindings, { 1: this.px.tensor, 2: this.ph.tensor, 3: this.states.tensor, 4: this.gatesTape, 5: this.cells, 6: outView.tensor, 7: this.o.h0, 8: resets });
-    if (entryPoint === 'backward') Object.assign(bindings, { 2: this.ph.tensor, 3: this.states.tensor, 4: this.gatesTape, 5: this.cells, 6: outView.tensor, 8: resets, 9: this.dpx.tensor, 10: this.dph.tensor, 11: this.dstates.tensor });
+    if (entryPoint === 'backward') {
+      const g = this.backwardTapes();
+      Object.assign(bindings, { 2: this.ph.tensor, 3: this.states.tensor, 4: this.gatesTape, 5: this.cells, 6: outView.tensor, 8: resets, 9: g.dpx.tensor, 10: g.dph.tensor, 11: g.dstates.tensor });
+    }
     return makeDispatch(this.cache, kernel, bindings, [groups(this.batch * cell.hidden, 64), cell.agents], label);
+  }
+
+  private backwardTapes(): { dpx: MatrixView; dph: MatrixView; dstates: MatrixView } {
+    const G = this.cell.gates * this.cell.hidden;
+    this.grads ??= { dpx: this.tape('dpx', G), dph: this.tape('dph', G), dstates: this.tape('dstates', this.cell.stateWidth) };
+    return this.grads;
+  }
+
+  /** Frees the tapes (the cell and the caller's views stay). */
+  destroy(): void {
+    const own = [this.px, this.ph, this.states, ...(this.grads ? Object.values(this.grads) : [])].map((v) => v.tensor);
+    if (!this.o.output) own.push(this.output.tensor);
+    if (!this.o.outputGrad) own.push(this.outputGrad.tensor);
+    for (const t of [...own, this.gatesTape, this.cells, ...(this.noResets ? [this.noResets] : [])]) t.destroy();
   }
 
   /** carry-in, the input product for every step, then per step the hidden product and the gates. */
@@ -218,10 +230,11 @@ export class RecurrentSequence {
   async backward(o: { paramGrads?: boolean; accumulateParams?: boolean; inputGrad?: MatrixView; accumulateInput?: boolean } = {}): Promise<Dispatch[]> {
     const { cell, cache } = this;
     const paramGrads = o.paramGrads ?? true;
+    const { dpx, dph, dstates } = this.backwardTapes();
     const out: Dispatch[] = [];
     for (let t = this.steps - 1; t >= 0; t--) {
       out.push(await this.gateDispatch('backward', t, this.outputGrad));
-      const args = { params: cell.params, grads: cell.grads, x: this.step(this.states, t, cell.hidden), y: this.step(this.ph, t), dy: this.step(this.dph, t), dx: this.step(this.dstates, t, cell.hidden) };
+      const args = { params: cell.params, grads: cell.grads, x: this.step(this.states, t, cell.hidden), y: this.step(this.ph, t), dy: this.step(dph, t), dx: this.step(dstates, t, cell.hidden) };
       const label = `${this.label} hidden product backward t=${t}`;
       const first = t === this.steps - 1 && !o.accumulateParams;
       out.push(paramGrads
@@ -229,7 +242,7 @@ export class RecurrentSequence {
         : await linearBackwardInput(cache, cell.hiddenLayer, args, { accumulate: true, label }));
     }
     const label = `${this.label} input product backward`;
-    const args = { params: cell.params, grads: cell.grads, x: this.input, y: this.px, dy: this.dpx };
+    const args = { params: cell.params, grads: cell.grads, x: this.input, y: this.px, dy: dpx };
     if (paramGrads) {
       const dx = o.inputGrad ?? matrix(f32(cell.ctx, `${this.label}.unused_input_grad`, [cell.agents, this.input.rows, cell.spec.inDim]), { agents: cell.agents, rows: this.input.rows, cols: cell.spec.inDim });
       out.push(await linearBackward(cache, cell.inputLayer, { ...args, dx }, { accumulateParams: o.accumulateParams ?? false, accumulateInput: o.inputGrad ? (o.accumulateInput ?? false) : false, label }));

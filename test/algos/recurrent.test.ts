@@ -1,7 +1,7 @@
 /**
  * Recurrent policies in REINFORCE: the learner's graph recomputes exactly the states the policy
- * acted with (from the state at the segment's start and the stored reset flags, episodes ending
- * inside the segment); checkpoints load for `pathwise eval`, export refuses them by name, and a
+ * acted with (from the state at the segment's start and the stored reset flags; episodes ending
+ * inside the segment, or none); checkpoints load for `pathwise eval`, export refuses them by name, and a
  * truncation longer than the segment is refused.
  */
 import { mkdtempSync } from 'node:fs';
@@ -17,16 +17,23 @@ import { gpu } from '../helpers/gpu.js';
 
 afterEach(() => vi.restoreAllMocks());
 
-it.each(['gru', 'lstm'] as const)('%s: the update recomputes the acting states (episodes end inside segments)', async (kind) => {
+// cartpole: random episodes last about 20 steps, so every env's segment of 50 holds resets;
+// pendulum: none within 3 segments of 4 steps (horizon 200), so the last state depends on the
+// state stored at the segment's start (the cells forget it within a few tens of steps).
+it.each([
+  ['gru', 'cartpole', 'categorical', 50, true],
+  ['lstm', 'cartpole', 'categorical', 50, true],
+  ['gru', 'pendulum', 'gaussian', 4, false],
+  ['lstm', 'pendulum', 'gaussian', 4, false],
+] as const)('%s on %s: the update recomputes the acting states', async (kind, env, policy, T, resets) => {
   const { ctx, cache } = await gpu();
-  const T = 50, N = 8, H = 8;
-  const trainer = await Trainer.create(ctx, cache, runConfig({ env: 'cartpole', sensors: 'positions', envs: N, steps: N * T * 3, seed: 1, evalEpisodes: 0, reportEvery: 1000, algo: 'reinforce' }), algoConfig('reinforce', { policy: 'categorical', recurrent: kind, recurrentWidth: H, segment: T }));
+  const N = 8, H = 8;
+  const trainer = await Trainer.create(ctx, cache, runConfig({ env, sensors: 'positions', envs: N, steps: N * T * 3, seed: 1, evalEpisodes: 0, reportEvery: 1000, algo: 'reinforce' }), algoConfig('reinforce', { policy, recurrent: kind, recurrentWidth: H, segment: T }));
   await trainer.train(trainer.targetIteration, () => {});
   const algo = trainer.algo as Reinforce;
-  // Random cartpole episodes last about 20 steps: every env's segment of 50 holds resets.
-  const terminated = await algo.segment.tensor.read();
-  const col = algo.segment.col('terminated'), width = algo.segment.width;
-  for (let n = 0; n < N; n++) expect(Array.from({ length: T }, (_, t) => terminated[(n * T + t) * width + col]).some((x) => x === 1)).toBe(true);
+  const flags = await algo.segment.tensor.read();
+  const width = algo.segment.width, ended = [algo.segment.col('terminated'), algo.segment.col('truncated')];
+  for (let n = 0; n < N; n++) expect(Array.from({ length: T }, (_, t) => ended.some((c) => flags[(n * T + t) * width + c] === 1)).some(Boolean)).toBe(resets);
   // The acting state after the segment's last step equals the graph's h at t = T - 1 (the update's
   // forward pass ran before its parameter step); for LSTM the state is [h | c], h first.
   const state = await (algo.policy as RecurrentPolicy).state.read();

@@ -54,7 +54,11 @@ function envMajor(data: ArrayLike<number>, cols: number): Float64Array<ArrayBuff
   return out;
 }
 
-async function gpuRun(pr: Problem, o: { truncation?: number; carry?: boolean; order?: 'time' | 'env' } = {}) {
+/**
+ * Forward and backward on the GPU. The gradient buffers start full of junk: backward must overwrite
+ * them (or, with `accumulate`, add to them: the junk is subtracted again here).
+ */
+async function gpuRun(pr: Problem, o: { truncation?: number; carry?: boolean; order?: 'time' | 'env'; accumulate?: boolean } = {}) {
   const { ctx, cache } = await gpu();
   if (o.order === 'env') pr = { ...pr, x: envMajor(pr.x, IN), resets: envMajor(pr.resets, 1), w: envMajor(pr.w, H) };
   const cell = RecurrentCell.create(ctx, { kind: pr.shape.kind, inDim: IN, hidden: H, agents: AGENTS }, { seed: 1 });
@@ -62,12 +66,15 @@ async function gpuRun(pr: Problem, o: { truncation?: number; carry?: boolean; or
   const xT = f32(ctx, 'x', [AGENTS, T * B, IN], pr.x);
   const h0 = f32(ctx, 'h0', [AGENTS, B, pr.S], pr.h0);
   const resets = f32(ctx, 'resets', [AGENTS, T * B], pr.resets);
-  const dx = f32(ctx, 'dx', [AGENTS, T * B, IN]);
+  const junk = randomArray(AGENTS * pr.per, 99, -3, 3);
+  cell.grads.write(junk);
+  const dx = f32(ctx, 'dx', [AGENTS, T * B, IN], randomArray(AGENTS * T * B * IN, 98, -3, 3));
   const seq = cell.bind(cache, matrix(xT, { agents: AGENTS, rows: T * B, cols: IN }), { steps: T, h0, resets, carry: o.carry, truncation: o.truncation, order: o.order });
   seq.outputGrad.tensor.write(pr.w);
-  const backward = await seq.backward({ inputGrad: matrix(dx, { agents: AGENTS, rows: T * B, cols: IN }) });
+  const backward = await seq.backward({ inputGrad: matrix(dx, { agents: AGENTS, rows: T * B, cols: IN }), accumulateParams: o.accumulate });
   await runOnce(ctx, [...(await seq.forward()), ...backward]);
-  return { hs: await seq.output.tensor.read(), h0After: await h0.read(), grads: await cell.grads.read(), dx: await dx.read() };
+  const grads = await cell.grads.read();
+  return { hs: await seq.output.tensor.read(), h0After: await h0.read(), grads: o.accumulate ? grads.map((g, i) => g - junk[i]) : grads, dx: await dx.read() };
 }
 
 describe.each(['gru', 'lstm'] as const)('%s cell', (kind) => {
@@ -114,6 +121,13 @@ describe.each(['gru', 'lstm'] as const)('%s cell', (kind) => {
       const full = await gpuRun(pr, { truncation: T });
       expect(relError(full.grads, wantP)).toBeGreaterThan(1e-2);
     }
+  });
+
+  it('accumulateParams adds the gradients to those already there (two losses, one cell)', async () => {
+    const pr = problem(kind, 60);
+    const plain = await gpuRun(pr);
+    const added = await gpuRun(pr, { accumulate: true });
+    expect(relError(added.grads, plain.grads)).toBeLessThan(1e-5);
   });
 
   it('env-major rows (b * T + t, as segments store them) give the same outputs and gradients', async () => {

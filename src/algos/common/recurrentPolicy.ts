@@ -70,7 +70,10 @@ export class RecurrentPolicy implements StochasticPolicy {
     return this.headPolicy.observedSamples(g, out, observed, o);
   }
 
-  /** The mode on `obs`, step after step, from a zero state (one episode per env, as evaluation runs them). */
+  /**
+   * The mode on `obs`, step after step, from a zero state: one episode per env, as evaluation runs
+   * them. The state is carried from call to call and never reset (not yet for back-to-back episodes).
+   */
   async mode(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
     const state = f32(this.cell.ctx, `${this.cell.label}.eval_state`, [obs.agents, obs.rows, this.cell.stateWidth]);
     const seq = this.cell.bind(cache, obs, { steps: 1, h0: state, carry: true, label: `${this.cell.label} (eval)` });
@@ -79,6 +82,7 @@ export class RecurrentPolicy implements StochasticPolicy {
       forward: [...(await seq.forward()), ...head.forward], input: obs, output: head.output,
       release: () => {
         head.release();
+        seq.destroy();
         state.destroy();
       },
     };
