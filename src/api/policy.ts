@@ -62,7 +62,7 @@ export class Policy {
     readonly network: Mlp,
     readonly head: PolicyHead,
     private readonly resources: Destroyable[],
-    /** The recurrent cell before `network` (gru, lstm), if any: act() then carries its state from call to call. */
+    /** The recurrent cell before `network` (gru, lstm), if any: act() then carries its state from call to call (resetState() zeroes it). */
     readonly recurrent?: string,
   ) {}
 
@@ -147,6 +147,21 @@ export class Policy {
       for (const r of dropped.resources) r.destroy();
     }
     return acting;
+  }
+
+  /**
+   * Starts every row of a recurrent policy from a zero state again (call it when new episodes
+   * begin): act() carries the state from call to call for a batch size. For a feedforward policy it
+   * only drops the buffers of the batch sizes used so far.
+   */
+  resetState(): Promise<void> {
+    const next = this.queue.then(async () => {
+      await this.ctx.sync('policy reset');
+      for (const a of this.byRows.values()) for (const r of a.resources) r.destroy();
+      this.byRows.clear();
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   /** The policy on `episodes` fresh envs (seeded from the run's seed unless `seed` is given). */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import type { RecurrentPolicy } from '../../src/algos/common/recurrentPolicy.js';
 import type { Reinforce } from '../../src/algos/reinforce.js';
+import { bindApi } from '../../src/api/index.js';
 import { main } from '../../src/cli/main.js';
 import { algoConfig, runConfig } from '../../src/run/config.js';
 import { Trainer } from '../../src/run/trainer.js';
@@ -59,4 +60,20 @@ it('a recurrent checkpoint evaluates with pathwise eval; export and a truncation
   expect(String(errors.mock.calls.at(-1)?.[0])).toContain('export: got "a recurrent policy (gru)", expected a feedforward policy');
   expect(await main([...train, '--truncation', '17', '--out', join(dir, 'b')])).toBe(2);
   expect(String(errors.mock.calls.at(-1)?.[0])).toContain('--truncation: got 17, expected at most the segment length 16');
+});
+
+it('a loaded recurrent policy carries its state from act() to act(), and resetState() starts it from zeros again', { timeout: 120_000 }, async () => {
+  const { ctx } = await gpu();
+  const api = bindApi(async () => ctx);
+  const run = await api.train({ algo: 'reinforce', env: 'pendulum', envs: 8, steps: 8 * 20 * 2, segment: 20, recurrent: 'gru', recurrentWidth: 8, policyHidden: [8], valueHidden: [8], evalEpisodes: 2, seed: 2 });
+  await run.finish();
+  const policy = await api.loadPolicy(await run.checkpoint());
+  expect(policy.recurrent).toBe('gru');
+  const obs = [0.3, -0.8, 1.5, -0.6, 0.2, -2.1];
+  const first = Array.from(await policy.act(obs));
+  const second = Array.from(await policy.act(obs));
+  expect(second).not.toEqual(first); // the same observations, another state
+  await policy.resetState();
+  expect(Array.from(await policy.act(obs))).toEqual(first);
+  await policy.dispose();
 });
