@@ -22,6 +22,15 @@ if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ] && [ -f /etc/debian_
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 fi
 
+# The sweep queue's tests (`setup.sh --browser`, from `npm test`) start a real Redis: Debian's
+# redis-server, run by the tests themselves on a free loopback port.
+if [ "${1:-}" = "--browser" ] && ! command -v redis-server >/dev/null && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then
+  echo "setup: installing Debian's redis-server for the sweep queue's tests"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+fi
+
 if node scripts/probe-adapter.mjs >/dev/null 2>&1; then
   exit 0
 fi

@@ -56,9 +56,10 @@ export function checkPreset(preset: unknown): Preset {
 /**
  * The run and algorithm settings of `options` on an adapter that is a CPU (`software`) or not:
  * given values override the preset, the preset overrides the schemas' defaults. A setting of
- * another algorithm, or one no algorithm has, is refused by name.
+ * another algorithm, or one no algorithm has, is refused by name. `checkCombinations`: also the
+ * algorithm's checks of the env and settings together (e.g. svg-inf needs a differentiable env).
  */
-export function resolveTrainOptions(options: TrainOptions, software: boolean): ResolvedOptions {
+export function resolveTrainOptions(options: TrainOptions, software: boolean, checkCombinations = true): ResolvedOptions {
   const { preset: given, ...rest } = options;
   const values = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const preset = checkPreset(given) === 'cpu' || (checkPreset(given) === 'auto' && software) ? 'cpu' : 'gpu';
@@ -75,7 +76,8 @@ export function resolveTrainOptions(options: TrainOptions, software: boolean): R
     throw new ConfigError(flagName(key), values[key], known ? `an option of --algo ${run.algo} (${allowed})` : `a run option or an option of --algo ${run.algo} (${allowed})`);
   }
   const algo = algoConfig(run.algo, { ...defaults?.algo, ...tuned?.algo, ...pick(entry.schema) });
-  checkCombination(run, algo);
+  // A sweep checks the combination of an algorithm, an env and their settings itself (a refused one may be skipped).
+  if (checkCombinations) checkCombination(run, algo);
   return { run, algo, preset, tuned };
 }
 

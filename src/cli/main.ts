@@ -1,5 +1,5 @@
 /**
- * The pathwise command line: train | eval | export | bench | settings | check-env | attention. `--env-module PATH` (any
+ * The pathwise command line: train | eval | export | bench | settings | check-env | attention | sweep | worker | table. `--env-module PATH` (any
  * command) loads environments defined with defineEnv first. Flags and help come from the option schemas. Bad
  * input exits non-zero (2) with one line naming the flag and the allowed values; a failure while
  * running exits 1 with its message.
@@ -19,6 +19,7 @@ import { settingsCommand } from './settings.js';
 import { REPORT_EVERY, attentionCommand } from './attention.js';
 import { ATTENTION_SCHEMA } from '../attention/model.js';
 import { envModuleArgs, loadEnvModules } from './envModule.js';
+import { sweepCommand, tableCommand, workerCommand } from './sweep.js';
 
 const ENV_MODULE_HELP = 'a .ts or .js module defining environments with defineEnv, loaded first (repeatable)';
 
@@ -98,6 +99,38 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
     .exitOverride();
   addSchemaOptions(attention, ATTENTION_SCHEMA, 'Example:');
   attention.action(async (opts: Record<string, unknown>) => attentionCommand(opts));
+  program
+    .command('sweep')
+    .description('train every run of a sweep spec (YAML or JSON: algos, envs, seeds, steps, preset, flags, grid, skipInvalid), on this machine or through a Redis queue; resumable; writes SWEEP_DIR/{sweep.json,results.json,runs/,table.md,table.json,curves/}')
+    .argument('<spec>', 'the sweep spec file')
+    .option('--out <dir>', 'sweep directory (default sweeps/<name>)')
+    .option('--parallel <n>', 'runs trained at once on this machine (default 1)')
+    .option('--queue <url>', 'enqueue the runs on BullMQ at this Redis URL (redis://host:port) for `pathwise worker`s, and wait for them')
+    .option('--store <dir>', 'with --queue: the shared directory the workers write to (the sweep goes to STORE/<name>)')
+    .option('--poll-ms <n>', 'with --queue: how often to look at the runs (ms)', '1000')
+    .option('--dry-run', 'print the runs the spec expands to and stop')
+    .option('--env-module <path>', ENV_MODULE_HELP)
+    .exitOverride()
+    .action(async (spec: string, opts: Record<string, string | boolean | undefined>) => {
+      status.code = await sweepCommand(spec, opts);
+    });
+  program
+    .command('worker')
+    .description('take runs of sweeps from a Redis queue and train them on this machine, until SIGINT or SIGTERM; a run a dead worker left resumes from its checkpoint')
+    .requiredOption('--queue <url>', 'the Redis URL the sweeps use (redis://host:port)')
+    .requiredOption('--store <dir>', 'the shared directory the sweeps write to (their --store)')
+    .option('--concurrency <n>', 'runs trained at once', '1')
+    .option('--lock-ms <n>', 'how long a dead worker holds its run before another takes it (ms)', '30000')
+    .option('--env-module <path>', ENV_MODULE_HELP)
+    .exitOverride()
+    .action(async (opts: { queue?: string; store?: string; concurrency?: string; lockMs?: string }) => workerCommand(opts));
+  program
+    .command('table')
+    .description("a sweep's comparison table: tasks x algorithms, mean +- std over seeds of the final return with rllab's figures beside, as table.md and table.json, and curves/<task>.svg (mean and band over seeds)")
+    .argument('<sweep-dir>', 'the sweep directory')
+    .option('--out <dir>', 'where to write (default the sweep directory)')
+    .exitOverride()
+    .action(async (dir: string, opts: { out?: string }) => tableCommand(dir, opts));
   return program;
 }
 

@@ -13,7 +13,8 @@ import { ALGORITHM_ENTRIES, getAlgorithm } from '../algos/registry.js';
 import { DivergedError, type Report } from '../run/trainer.js';
 import { type RunConfig, algoConfig, runConfig, runSchema } from '../run/config.js';
 import { bindApi } from '../api/index.js';
-import { type TrainOptions, checkPreset, resolveTrainOptions } from '../api/options.js';
+import { type Preset, type TrainOptions, checkPreset, resolveTrainOptions } from '../api/options.js';
+import type { GpuContext } from '../gpu/context.js';
 import { ConfigError } from '../errors.js';
 import { getEnv } from '../envs/registry.js';
 import { renderStates, scenesToSvg } from '../envs/render.js';
@@ -84,11 +85,34 @@ export function tunedLine(algo: string, env: string, preset: PresetName, tuned: 
   return `no settings tuned for ${algo} on ${env} with the ${preset} preset: ${fallback} apply (see pathwise settings ${algo} ${env})`;
 }
 
-export async function trainCommand(args: TrainArgs): Promise<void> {
+/** How a sweep runs train in its own process: quietly, with each report handed over. */
+export interface TrainHooks {
+  /** No progress bar, no lines on stdout or stderr. */
+  quiet?: boolean;
+  onReport?: (report: Report, targetEnvSteps: number) => void;
+  /** Stops training at the next report (e.g. a queue's worker lost the run's lock): throws. */
+  signal?: AbortSignal;
+  /** When this run's start-up began (performance.now(); default the process's start). */
+  startedAt?: number;
+  /** A resumed run: the env steps per agent its checkpoint had reached. */
+  onResume?: (envSteps: number) => void;
+}
+
+export async function trainCommand(args: TrainArgs, hooks: TrainHooks = {}): Promise<void> {
   const preset = checkPreset(args.preset);
   resolveRun(args, preset === 'cpu'); // every flag validated before any GPU work
   const resume = args.resume ? readCheckpointBytes(args.resume) : undefined;
   const ctx = await createNodeContext();
+  try {
+    await trainOn(ctx, args, preset, resume, hooks);
+  } finally {
+    ctx.destroy(); // a sweep trains many runs in one process
+  }
+}
+
+async function trainOn(ctx: GpuContext, args: TrainArgs, preset: Preset, resume: { bytes: Uint8Array; path: string } | undefined, hooks: TrainHooks): Promise<void> {
+  const say = hooks.quiet ? () => {} : (line: string) => console.error(line);
+  const print = hooks.quiet ? () => {} : (line: string) => console.log(line);
   const cpu = preset === 'cpu' || (preset === 'auto' && ctx.isSoftware);
   const { run, algo, dir, saved } = resolveRun(args, cpu);
   const api = bindApi(async () => ctx);
@@ -99,13 +123,14 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
     onCheckpoint: (bytes) => writeAtomic(join(dir, CHECKPOINT_FILE), bytes),
   });
   const { trainer } = training;
+  if (resume) hooks.onResume?.(training.envSteps);
   if (cpu && preset === 'auto' && !args.resume) {
     const p = CPU_PRESETS[run.algo];
-    console.error(`pathwise: ${ctx.adapterName} is a CPU adapter: unset flags take --preset cpu (${JSON.stringify({ ...p.run, ...p.algo })}) where the task has no tuned value; --preset gpu uses the published settings`);
+    say(`pathwise: ${ctx.adapterName} is a CPU adapter: unset flags take --preset cpu (${JSON.stringify({ ...p.run, ...p.algo })}) where the task has no tuned value; --preset gpu uses the published settings`);
   }
   const programNote = trainer.algo.programNote;
-  if (programNote) console.error(`pathwise: ${programNote}`);
-  if (!args.resume) console.error(`pathwise: ${tunedLine(run.algo, run.env, cpu ? 'cpu' : 'gpu', training.settings.tuned, trainOptions(args))}`);
+  if (programNote) say(`pathwise: ${programNote}`);
+  if (!args.resume) say(`pathwise: ${tunedLine(run.algo, run.env, cpu ? 'cpu' : 'gpu', training.settings.tuned, trainOptions(args))}`);
   let reports: Report[] = [];
   if (resume) {
     // Lines written after the checkpoint (a run that crashed later) are replaced by the resumed ones.
@@ -117,27 +142,29 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   }
   // Start-up (node, device, kernel compilation, buffers) is part of a user's time to a result:
   // seconds since the process started, in config.json; metrics' wall_s counts training alone.
-  const startup = Math.round(performance.now()) / 1000;
+  const startup = Math.round(performance.now() - (hooks.startedAt ?? 0)) / 1000;
   // A resumed session keeps the record of how the first one filled its settings.
   const settings = saved?.settings ?? { preset: training.settings.preset, tuned: training.settings.tuned };
   writeAtomic(join(dir, 'config.json'), `${JSON.stringify({ run, algo, settings, adapter: ctx.adapterName, startup_s: startup, ...(programNote ? { program_note: programNote } : {}) }, null, 2)}\n`);
 
   const title = `${run.algo} on ${run.env} (${run.envs} envs, seed ${run.seed})`;
-  const tty = process.stdout.isTTY === true;
+  const tty = process.stdout.isTTY === true && !hooks.quiet;
   const bar = tty ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | {value}/{total} env steps | {sps} steps/s | return {ret}{success}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
   bar?.start(training.targetEnvSteps, training.envSteps, { sps: '-', ret: '-', success: '' });
-  console.error(`pathwise: training ${title} on ${ctx.adapterName}, ${training.targetEnvSteps} env steps -> ${dir}`);
+  say(`pathwise: training ${title} on ${ctx.adapterName}, ${training.targetEnvSteps} env steps -> ${dir}`);
   let lastWall = trainer.priorSeconds;
   let lastSteps = training.envSteps;
   try {
     for await (const r of training) {
       reports.push(r);
       appendFileSync(metricsFile, `${JSON.stringify(r)}\n`);
+      hooks.onReport?.(r, training.targetEnvSteps);
+      if (hooks.signal?.aborted) throw new Error(`training stopped at env step ${r.env_steps}: ${String(hooks.signal.reason)}`);
       const sps = (r.env_steps - lastSteps) / Math.max(1e-9, r.wall_s - lastWall);
       lastWall = r.wall_s;
       lastSteps = r.env_steps;
       if (bar) bar.update(r.env_steps, { sps: sps.toExponential(2), ret: fmt(r.return_mean), success: r.success_rate !== null ? ` | success ${fmt(r.success_rate)}` : '' });
-      else console.log(`step ${r.env_steps} | ${sps.toExponential(2)} steps/s | return ${fmt(r.return_mean)}${r.success_rate !== null ? ` | success ${fmt(r.success_rate)}` : ''}${algorithmMetrics(r)}`);
+      else print(`step ${r.env_steps} | ${sps.toExponential(2)} steps/s | return ${fmt(r.return_mean)}${r.success_rate !== null ? ` | success ${fmt(r.success_rate)}` : ''}${algorithmMetrics(r)}`);
       writeAtomic(join(dir, 'curve.svg'), await learningCurveSvg(reports, title));
     }
     writeAtomic(join(dir, CHECKPOINT_FILE), await training.checkpoint());
@@ -157,6 +184,6 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
     const result = await training.evaluate(run.evalEpisodes);
     writeAtomic(join(dir, 'eval.json'), `${JSON.stringify(result, null, 2)}\n`);
     const success = getEnv(run.env).goalDim > 0 ? { success_rate: result.success_rate } : {};
-    console.log(JSON.stringify({ return_mean: result.return_mean, return_std: result.return_std, episodes: result.episodes, ...success, wall_s: lastWall }));
+    print(JSON.stringify({ return_mean: result.return_mean, return_std: result.return_std, episodes: result.episodes, ...success, wall_s: lastWall }));
   }
 }

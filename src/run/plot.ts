@@ -56,3 +56,21 @@ async function render(spec: vega.Spec): Promise<string> {
   view.finalize();
   return svg;
 }
+
+/** Lines of means with a band (lo..hi) per series, e.g. learning curves over seeds. */
+export async function bandChartSvg(points: readonly { column: string; env_steps: number; mean: number; lo: number; hi: number }[], o: { title: string; x: string; y: string }): Promise<string> {
+  const x = { field: 'env_steps', type: 'quantitative', title: o.x, axis: { format: '~s' } } as const;
+  const color = { field: 'column', type: 'nominal', title: null } as const;
+  const spec = vegaLite.compile({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: o.title,
+    data: { values: points.map((p) => ({ ...p })) },
+    width: 520,
+    height: 300,
+    layer: [
+      { mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: o.y, scale: { zero: false } }, y2: { field: 'hi' }, color } },
+      { mark: { type: 'line' }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: o.y, scale: { zero: false } }, color } },
+    ],
+  }).spec;
+  return render(spec);
+}

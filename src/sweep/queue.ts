@@ -1,0 +1,193 @@
+/**
+ * Sweeps across machines through BullMQ on Redis (the only service). `enqueueAndWait` queues
+ * every run of a sweep (job id = sweep name + run id, so queueing again never duplicates a run)
+ * and follows them to the end; `runWorker` takes runs on a GPU machine and trains them in the
+ * shared store, returning each run's summary through the queue.
+ *
+ * A worker that dies stops renewing its job's lock; after `lockMs` another worker's stalled-job
+ * check puts the job back and a worker takes it again: the run's directory then holds its last
+ * checkpoint, so it resumes there. A job is completed once, and the sweep keeps one summary per
+ * run id. Redis going away makes both sides say so and wait: ioredis reconnects, BullMQ's calls
+ * wait for it (maxRetriesPerRequest: null); a job Redis lost (restarted without its data) is
+ * queued again, or read from the store when its run had finished.
+ */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Job, Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ConfigError } from '../errors.js';
+import { type RunSummary, runState, runSummary } from './runDir.js';
+import { executeRun, runDirectory } from './execute.js';
+import { SweepProgress } from './progress.js';
+import { type SweepResults, writeResults, writeSweepRecord } from './record.js';
+import type { ExpandedSweep, SweepRun } from './spec.js';
+
+/** One queue for every sweep: workers need not know a sweep's name. */
+export const QUEUE_NAME = 'pathwise-runs';
+
+/** A job: the run and its directory relative to the store (each machine mounts the store where it likes). */
+export interface RunJob {
+  sweep: string;
+  dir: string;
+  run: SweepRun;
+}
+
+export interface RunJobResult {
+  summary: RunSummary;
+  worker: string;
+  /** What the directory held when this worker took the run. */
+  started: string;
+  resumedAt: number;
+}
+
+export function checkQueueUrl(url: unknown): string {
+  if (typeof url !== 'string' || !/^rediss?:\/\/[^\s]+$/.test(url)) throw new ConfigError('--queue', url, 'a Redis URL such as redis://127.0.0.1:6379');
+  return url;
+}
+
+/**
+ * A connection that reports Redis going away and coming back (once each), and never gives up:
+ * commands wait for the reconnection instead of failing.
+ */
+export function connect(url: string, say: (line: string) => void): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, retryStrategy: (times) => Math.min(250 * times, 2000) });
+  let down = false;
+  redis.on('error', (e: Error & { code?: string }) => {
+    if (down) return;
+    down = true;
+    say(`pathwise: lost Redis at ${url} (${e.code ?? e.message}); waiting for it and retrying - no run is lost`);
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    say(`pathwise: Redis at ${url} is back`);
+  });
+  return redis;
+}
+
+/** The job of a run with these settings: queueing it again is a no-op, a changed run is another job. */
+const jobId = (sweep: string, run: SweepRun) => `${sweep}.${run.id}.${createHash('sha256').update(JSON.stringify(run.options)).digest('hex').slice(0, 12)}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface QueuedOptions {
+  url: string;
+  /** The shared store: the sweep's directory is STORE/<name>. */
+  store: string;
+  /** How often the sweep looks at its jobs (ms; default 1000). */
+  pollMs?: number;
+  /** Attempts of a run whose training throws (default 3). */
+  attempts?: number;
+}
+
+/** Queues the sweep's runs and waits for every one to finish or fail; the results as the embedded runner's. */
+export async function enqueueAndWait(expanded: ExpandedSweep, options: QueuedOptions): Promise<SweepResults> {
+  const { name } = expanded.spec;
+  const sweepDir = join(options.store, name);
+  writeSweepRecord(sweepDir, expanded);
+  const progress = new SweepProgress(name, expanded.runs.length, `through ${options.url} -> ${sweepDir}`);
+  const connection = connect(options.url, (line) => progress.say(line));
+  const queue = new Queue<RunJob, RunJobResult>(QUEUE_NAME, { connection });
+  queue.on('error', () => {}); // told once per outage by the connection
+  const add = (runs: SweepRun[]) =>
+    queue.addBulk(
+      runs.map((run) => ({
+        name: run.id,
+        data: { sweep: name, dir: join(name, 'runs', run.id), run },
+        opts: { jobId: jobId(name, run), attempts: options.attempts ?? 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
+      })),
+    );
+  try {
+    await add(expanded.runs);
+    const summaries = new Map<string, RunSummary>();
+    const failed = new Map<string, string>();
+    const seen = new Set<string>();
+    while (summaries.size + failed.size < expanded.runs.length) {
+      const lost: SweepRun[] = [];
+      for (const run of expanded.runs) {
+        if (summaries.has(run.id) || failed.has(run.id)) continue;
+        const job = await Job.fromId<RunJob, RunJobResult>(queue, jobId(name, run));
+        if (!job) {
+          const dir = runDirectory(sweepDir, run.id);
+          if (runState(dir) === 'finished') {
+            summaries.set(run.id, runSummary(dir, run));
+            progress.finished(summaries.get(run.id) as RunSummary, ' (from the store: its job was lost)');
+          } else lost.push(run);
+          continue;
+        }
+        const state = await job.getState();
+        if (state === 'completed' && job.returnvalue) {
+          const r = job.returnvalue;
+          summaries.set(run.id, r.summary);
+          progress.finished(r.summary, ` on ${r.worker}${r.started === 'interrupted' ? ` (resumed at env step ${r.resumedAt})` : ''}`);
+        } else if (state === 'failed') {
+          failed.set(run.id, job.failedReason ?? 'failed');
+          progress.failure(run.id, `${failed.get(run.id)} (after ${job.attemptsMade} attempts)`);
+        } else if (state === 'active') {
+          if (!seen.has(run.id)) progress.started(run.id);
+          seen.add(run.id);
+          const p = job.progress as { envSteps?: number; target?: number } | number;
+          if (typeof p === 'object' && p.envSteps !== undefined && p.target) progress.progress(run.id, p.envSteps / p.target);
+        }
+      }
+      if (lost.length > 0) {
+        progress.say(`pathwise: the queue lost ${lost.length} run(s) (Redis restarted without its data?): queued again`);
+        await add(lost);
+      }
+      writeResults(sweepDir, expanded, summaries, failed);
+      if (summaries.size + failed.size < expanded.runs.length) await sleep(options.pollMs ?? 1000);
+    }
+    progress.stop();
+    return writeResults(sweepDir, expanded, summaries, failed);
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+export interface WorkerOptions {
+  url: string;
+  store: string;
+  /** Runs trained at once (default 1). */
+  concurrency?: number;
+  /** A job's lock lifetime: how long a dead worker holds its run (ms; default 30000). */
+  lockMs?: number;
+  say?: (line: string) => void;
+}
+
+/** Takes runs from the queue until `stop` is aborted; resolves when closed. */
+export async function runWorker(options: WorkerOptions, stop: AbortSignal): Promise<void> {
+  const say = options.say ?? ((line: string) => console.error(line));
+  const me = `${hostname()}:${process.pid}`;
+  const connection = connect(options.url, say);
+  const lockMs = options.lockMs ?? 30_000;
+  const worker = new Worker<RunJob, RunJobResult>(
+    QUEUE_NAME,
+    async (job: Job<RunJob, RunJobResult>, _token?: string, signal?: AbortSignal): Promise<RunJobResult> => {
+      const { run } = job.data;
+      const dir = join(options.store, job.data.dir);
+      const state = runState(dir);
+      say(`worker ${me}: ${state === 'interrupted' ? 'resuming' : state === 'finished' ? 'reporting the finished' : 'starting'} run ${run.id} of sweep ${job.data.sweep}`);
+      let last = 0;
+      const executed = await executeRun(run, dir, (p) => {
+        if (performance.now() - last < 1000) return;
+        last = performance.now();
+        void job.updateProgress(p).catch(() => {});
+      }, signal);
+      say(`worker ${me}: finished run ${run.id}${executed.started === 'interrupted' ? ` (resumed at env step ${executed.resumedAt})` : ''}: return ${executed.summary.return_mean}`);
+      return { summary: executed.summary, worker: me, started: executed.started, resumedAt: executed.resumedAt };
+    },
+    { connection, concurrency: options.concurrency ?? 1, lockDuration: lockMs, stalledInterval: Math.max(1000, Math.floor(lockMs / 2)), maxStalledCount: 10, autorun: true },
+  );
+  worker.on('error', () => {}); // told once per outage by the connection
+  worker.on('failed', (job, e) => say(`worker ${me}: run ${job?.data.run.id ?? '?'} failed: ${e.message}`));
+  // A lock this worker could not renew belongs to someone else by now: stop training that run.
+  worker.on('lockRenewalFailed', (ids: string[]) => {
+    for (const id of ids) worker.cancelJob(id, 'this worker lost the run (its lock expired)');
+  });
+  say(`worker ${me}: taking runs from ${options.url} (queue ${QUEUE_NAME}), store ${options.store}, ${options.concurrency ?? 1} at a time`);
+  await new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true })));
+  say(`worker ${me}: stopping (runs in progress keep their checkpoints)`);
+  await worker.close(true);
+  connection.disconnect();
+}

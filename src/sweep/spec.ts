@@ -1,0 +1,206 @@
+/**
+ * A sweep spec (YAML or JSON, parsed by the `yaml` package): algorithms, envs, seeds, fixed flags
+ * and grids of flags, the budget per run. `expandSweep` validates every key and every run it
+ * expands to (through the same option schemas as `pathwise train`) before anything runs or is
+ * queued, so a typo fails at once with the key's name.
+ *
+ *   name: lr-study          # the sweep's name (default: the file's name)
+ *   algos: [ddpg, svg0]
+ *   envs: [pendulum, cartpole]
+ *   seeds: 5                # seeds 1..5, or a list [1, 7, 9]
+ *   steps: 40000            # env steps per run (optional: the preset's)
+ *   preset: cpu             # auto | cpu | gpu (as train; default auto)
+ *   flags: { envs: 64, evalEpisodes: 20 }        # every run
+ *   grid: { policyLr: [0.001, 0.0003] }          # every combination
+ *   skipInvalid: false      # true: (algo, env) pairs an algorithm refuses become skipped cells
+ *
+ * Flags are named as in the library (camelCase) or on the command line (kebab-case). A flag an
+ * algorithm lacks is not applied to it (and does not multiply its runs); a flag no listed
+ * algorithm and no run option has is refused.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ALGORITHMS, getAlgorithm } from '../algos/registry.js';
+import { envNames } from '../envs/registry.js';
+import { checkCombination, runSchema } from '../run/config.js';
+import { type TrainOptions, checkPreset, resolveTrainOptions } from '../api/options.js';
+import { ConfigError } from '../errors.js';
+
+export interface SweepSpec {
+  name: string;
+  algos: string[];
+  envs: string[];
+  seeds: number[];
+  steps?: number;
+  preset: 'auto' | 'cpu' | 'gpu';
+  flags: Record<string, unknown>;
+  grid: Record<string, unknown[]>;
+  skipInvalid: boolean;
+}
+
+/** One run of a sweep: its id (also its directory's name under the sweep) and train's options. */
+export interface SweepRun {
+  id: string;
+  algo: string;
+  env: string;
+  seed: number;
+  /** The grid's values for this run (empty without a grid). */
+  point: Record<string, unknown>;
+  options: TrainOptions;
+}
+
+export interface ExpandedSweep {
+  spec: SweepSpec;
+  runs: SweepRun[];
+  /** Runs an algorithm refuses (with skipInvalid), with the reason. */
+  skipped: (Omit<SweepRun, 'options'> & { reason: string })[];
+}
+
+const KEYS = ['name', 'algos', 'envs', 'seeds', 'steps', 'preset', 'flags', 'grid', 'skipInvalid'] as const;
+
+const specError = (key: string, value: unknown, allowed: string) => new ConfigError(`sweep spec: ${key}`, value, allowed);
+
+const camel = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function stringList(key: string, value: unknown, known: readonly string[]): string[] {
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0) throw specError(key, value, `a non-empty list of ${known.join(', ')}`);
+  for (const item of list) if (typeof item !== 'string' || !known.includes(item)) throw specError(key, item, `one of ${known.join(', ')}`);
+  return [...new Set(list as string[])];
+}
+
+function seedList(value: unknown): number[] {
+  if (value === undefined) return [1];
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < 1 || value > 1000) throw specError('seeds', value, 'a count from 1 to 1000 or a list of seeds');
+    return Array.from({ length: value }, (_, i) => i + 1);
+  }
+  if (!Array.isArray(value) || value.length === 0) throw specError('seeds', value, 'a count from 1 to 1000 or a non-empty list of seeds');
+  for (const s of value) if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s > 0xffffffff) throw specError('seeds', s, 'integers from 0 to 4294967295');
+  return [...new Set(value as number[])];
+}
+
+/** Flags keyed by camelCase name; each must be a run option or an option of one of `algos`. */
+function flagMap(key: string, value: unknown, algos: readonly string[]): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw specError(key, value, 'a map of flag names to values');
+  const out: Record<string, unknown> = {};
+  for (const [flag, v] of Object.entries(value)) {
+    const name = camel(flag);
+    if (['algo', 'env', 'seed', 'steps', 'preset'].includes(name)) throw specError(`${key}.${flag}`, v, `no ${name} here: the spec's ${name === 'algo' || name === 'env' ? `${name}s` : name === 'seed' ? 'seeds' : name} key sets it`);
+    if (!(name in runSchema) && !algos.some((a) => name in getAlgorithm(a).schema)) {
+      throw specError(`${key}.${flag}`, v, `a run option or an option of ${algos.join(', ')} (pathwise train --help lists them)`);
+    }
+    out[name] = v;
+  }
+  return out;
+}
+
+/** Parses and checks the spec's shape (not yet the runs): unknown keys, algorithms, envs, seeds. */
+export function parseSweepSpec(text: string, defaultName = 'sweep'): SweepSpec {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text); // YAML is a superset of JSON
+  } catch (e) {
+    throw specError('text', (e as Error).message.split('\n')[0], 'YAML or JSON');
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw specError('text', typeof raw, `a map with keys ${KEYS.join(', ')}`);
+  const o = raw as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!(KEYS as readonly string[]).includes(key)) throw specError(key, o[key], `a known key: ${KEYS.join(', ')}`);
+  const name = o.name === undefined ? defaultName : o.name;
+  if (typeof name !== 'string' || !/^[A-Za-z0-9._-]{1,80}$/.test(name)) throw specError('name', name, 'letters, digits, ".", "_" or "-" (at most 80)');
+  const algos = stringList('algos', o.algos, ALGORITHMS);
+  const envs = stringList('envs', o.envs, envNames());
+  let steps: number | undefined;
+  if (o.steps !== undefined) {
+    if (typeof o.steps !== 'number' || !Number.isInteger(o.steps) || o.steps < 1) throw specError('steps', o.steps, 'an integer >= 1 (env steps per run)');
+    steps = o.steps;
+  }
+  let preset: SweepSpec['preset'];
+  try {
+    preset = checkPreset(o.preset);
+  } catch {
+    throw specError('preset', o.preset, 'one of auto, gpu, cpu');
+  }
+  const flags = flagMap('flags', o.flags, algos);
+  const gridValues = flagMap('grid', o.grid, algos);
+  const grid: Record<string, unknown[]> = {};
+  for (const [k, v] of Object.entries(gridValues)) {
+    if (!Array.isArray(v) || v.length === 0) throw specError(`grid.${k}`, v, 'a non-empty list of values');
+    if (k in flags) throw specError(`grid.${k}`, v, `a flag not also fixed under flags`);
+    grid[k] = v;
+  }
+  if (o.skipInvalid !== undefined && typeof o.skipInvalid !== 'boolean') throw specError('skipInvalid', o.skipInvalid, 'true or false');
+  return { name, algos, envs, seeds: seedList(o.seeds), steps, preset, flags, grid, skipInvalid: o.skipInvalid === true };
+}
+
+export function readSweepSpec(file: string): SweepSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError('SPEC', file, 'a readable YAML or JSON file');
+  }
+  return parseSweepSpec(text, basename(file, extname(file)));
+}
+
+/** Every combination of the grid's values (one empty point without a grid). */
+function gridPoints(grid: Record<string, unknown[]>): Record<string, unknown>[] {
+  return Object.entries(grid).reduce<Record<string, unknown>[]>((points, [k, values]) => points.flatMap((p) => values.map((v) => ({ ...p, [k]: v }))), [{}]);
+}
+
+const pointLabel = (point: Record<string, unknown>) =>
+  Object.entries(point)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('x') : String(v)}`)
+    .join(',');
+
+/** A directory-safe id: algo-env[-grid point]-seedN. */
+function runId(algo: string, env: string, point: Record<string, unknown>, seed: number): string {
+  const label = pointLabel(point).replace(/[^A-Za-z0-9.=,_-]/g, '_');
+  return `${algo}-${env}${label ? `-${label}` : ''}-seed${seed}`;
+}
+
+/**
+ * The spec's runs, each validated as `pathwise train` would validate it (`software`: whether the
+ * preset auto means cpu here). An invalid run refuses the whole spec, naming the run and the flag,
+ * unless skipInvalid turns refusals of an (algorithm, env) combination into skipped runs.
+ */
+export function expandSweep(spec: SweepSpec, software: boolean): ExpandedSweep {
+  const runs: SweepRun[] = [];
+  const skipped: ExpandedSweep['skipped'] = [];
+  for (const algo of spec.algos) {
+    const schema = getAlgorithm(algo).schema;
+    const applies = (k: string) => k in runSchema || k in schema;
+    const fixed = Object.fromEntries(Object.entries(spec.flags).filter(([k]) => applies(k)));
+    const grid = Object.fromEntries(Object.entries(spec.grid).filter(([k]) => applies(k)));
+    for (const env of spec.envs) {
+      for (const point of gridPoints(grid)) {
+        for (const seed of spec.seeds) {
+          const options: TrainOptions = { ...fixed, ...point, algo, env, seed, ...(spec.steps !== undefined ? { steps: spec.steps } : {}), preset: spec.preset };
+          const id = runId(algo, env, point, seed);
+          let resolved: ReturnType<typeof resolveTrainOptions>;
+          try {
+            resolved = resolveTrainOptions(options, software, false);
+          } catch (e) {
+            if (e instanceof ConfigError) throw new ConfigError(`sweep spec: run ${id}: ${e.field}`, e.value, e.allowed);
+            throw e;
+          }
+          try {
+            checkCombination(resolved.run, resolved.algo);
+          } catch (e) {
+            if (!(e instanceof ConfigError)) throw e;
+            // A combination the algorithm refuses (e.g. svg-inf on an env without a
+            // differentiable step) is skipped when asked; a value out of range never is.
+            if (!spec.skipInvalid) throw new ConfigError(`sweep spec: run ${id}: ${e.field}`, e.value, `${e.allowed} (or skipInvalid: true to skip such runs)`);
+            skipped.push({ id, algo, env, seed, point, reason: e.message });
+            continue;
+          }
+          runs.push({ id, algo, env, seed, point, options });
+        }
+      }
+    }
+  }
+  if (runs.length === 0) throw specError('algos/envs', `${spec.algos.join(',')} x ${spec.envs.join(',')}`, 'at least one valid run');
+  return { spec, runs, skipped };
+}

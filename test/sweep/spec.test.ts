@@ -1,0 +1,67 @@
+/**
+ * Sweep specs: parsed from YAML or JSON, every key and every run validated before anything runs,
+ * with errors naming the key (no GPU here).
+ */
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { expandSweep, parseSweepSpec } from '../../src/sweep/spec.js';
+
+const expand = (text: string) => expandSweep(parseSweepSpec(text), true);
+
+describe('sweep spec', () => {
+  it('expands algorithms x envs x grid x seeds, applying a flag only to the algorithms that have it', () => {
+    const { runs, skipped } = expand(`
+name: study
+algos: [ddpg, reinforce]
+envs: [pendulum, cartpole]
+seeds: 3
+steps: 4000
+preset: cpu
+flags: { envs: 16, eval-episodes: 5 }
+grid: { actorLr: [0.001, 0.0003], sensors: [full, positions] }
+`);
+    expect(skipped).toEqual([]);
+    // ddpg: 2 envs x 2 actorLr x 2 sensors x 3 seeds; reinforce has no actorLr: 2 x 2 x 3.
+    expect(runs.filter((r) => r.algo === 'ddpg')).toHaveLength(24);
+    expect(runs.filter((r) => r.algo === 'reinforce')).toHaveLength(12);
+    expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length);
+    const one = runs.find((r) => r.id === 'ddpg-cartpole-actorLr=0.0003,sensors=positions-seed2');
+    expect(one?.options).toMatchObject({ algo: 'ddpg', env: 'cartpole', seed: 2, steps: 4000, envs: 16, evalEpisodes: 5, actorLr: 0.0003, sensors: 'positions', preset: 'cpu' });
+    expect(runs.find((r) => r.algo === 'reinforce')?.options).not.toHaveProperty('actorLr');
+  });
+
+  it('takes JSON and a list of seeds', () => {
+    const { runs } = expand('{"algos": ["ddpg"], "envs": ["pendulum"], "seeds": [4, 9], "flags": {"envs": 8}}');
+    expect(runs.map((r) => r.id)).toEqual(['ddpg-pendulum-seed4', 'ddpg-pendulum-seed9']);
+    expect(parseSweepSpec('{"algos": ["ddpg"], "envs": ["pendulum"]}', 'fallback').name).toBe('fallback');
+  });
+
+  const refusals: [string, string, RegExp][] = [
+    ['an unknown key', 'algos: [ddpg]\nenvs: [pendulum]\nsteeps: 10', /sweep spec: steeps: .*expected a known key: name, algos, envs/],
+    ['an unknown algorithm', 'algos: [ddpg, dqn]\nenvs: [pendulum]', /sweep spec: algos: got "dqn", expected one of ddpg, /],
+    ['an unknown env', 'algos: [ddpg]\nenvs: [pendulm]', /sweep spec: envs: got "pendulm", expected one of .*pendulum/],
+    ['a flag no algorithm has', 'algos: [reinforce]\nenvs: [pendulum]\nflags: { actorLr: 0.1 }', /sweep spec: flags.actorLr: .*a run option or an option of reinforce/],
+    ['a value out of range', 'algos: [ddpg]\nenvs: [pendulum]\ngrid: { actorLr: [0.001, -1] }', /sweep spec: run ddpg-pendulum-actorLr=-1-seed1: --actor-lr: got -1, expected a number > 0/],
+    ['a run flag out of range', 'algos: [ddpg]\nenvs: [pendulum]\nflags: { envs: 0 }', /sweep spec: run ddpg-pendulum-seed1: --envs: got 0, expected an integer >= 1/],
+    ['a bad seed count', 'algos: [ddpg]\nenvs: [pendulum]\nseeds: 0', /sweep spec: seeds: got 0/],
+    ['an empty grid list', 'algos: [ddpg]\nenvs: [pendulum]\ngrid: { actorLr: [] }', /sweep spec: grid.actorLr: .*a non-empty list/],
+    ['a flag fixed and on the grid', 'algos: [ddpg]\nenvs: [pendulum]\nflags: { actorLr: 0.1 }\ngrid: { actorLr: [0.2] }', /sweep spec: grid.actorLr: .*not also fixed/],
+    ['the seed as a flag', 'algos: [ddpg]\nenvs: [pendulum]\nflags: { seed: 3 }', /sweep spec: flags.seed: .*the spec's seeds key sets it/],
+    ['a bad preset', 'algos: [ddpg]\nenvs: [pendulum]\npreset: fast', /sweep spec: preset: got "fast", expected one of auto, gpu, cpu/],
+    ['not YAML', 'algos: [ddpg\nenvs: {', /sweep spec: text: .*expected YAML or JSON/],
+    ['a combination an algorithm refuses', 'algos: [svg-inf]\nenvs: [cartpole]', /sweep spec: run svg-inf-cartpole-seed1: --env: .*a differentiable env .*skipInvalid: true/],
+  ];
+  it.each(refusals)('refuses %s, naming it', (_, text, message) => {
+    expect(() => expand(text)).toThrow(ConfigError);
+    expect(() => expand(text)).toThrow(message);
+  });
+
+  it('skips the combinations an algorithm refuses with skipInvalid, with the reason', () => {
+    const { runs, skipped } = expand('algos: [svg-inf, ddpg]\nenvs: [pendulum, cartpole]\nseeds: 2\nskipInvalid: true');
+    expect(runs.map((r) => r.id)).toEqual(['svg-inf-pendulum-seed1', 'svg-inf-pendulum-seed2', 'ddpg-pendulum-seed1', 'ddpg-pendulum-seed2', 'ddpg-cartpole-seed1', 'ddpg-cartpole-seed2']);
+    expect(skipped.map((s) => s.id)).toEqual(['svg-inf-cartpole-seed1', 'svg-inf-cartpole-seed2']);
+    expect(skipped[0].reason).toMatch(/differentiable env/);
+    // Values out of range are never skipped.
+    expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\nskipInvalid: true\nflags: { envs: -3 }')).toThrow(/--envs: got -3/);
+  });
+});
