@@ -81,7 +81,7 @@ algorithms_table() { # SEEDS STEPS ENVS...: one process per env, side by side
   local seeds=$1 steps=$2; shift 2
   for env in "$@"; do
     node scripts/algorithms-table.mjs --preset gpu --seeds "$seeds" --steps "$steps" --envs "$env" $(smoke && echo "--algos ddpg,ppo") \
-      --runs "$res/algorithms-runs" --out "$res/algorithms-$env-$device.md" > /dev/null &
+      --runs "$res/algorithms-runs" --name "algorithms-$env" --out "$res/algorithms-$env-$device.md" > /dev/null &
   done
   wait_all
 }

@@ -44,6 +44,13 @@ fn philox4x32_10(counter: vec4<u32>, key_in: vec2<u32>) -> vec4<u32> {
   return ctr;
 }
 
+// The key of agent `agent`'s draws in a run keyed `key`: agent a of a run with seed s draws what
+// agent 0 of a run with seed s + a draws (counters hold indices within the agent), so the agents
+// trained side by side are the seeds s, s + 1, ... and equal their single runs.
+fn rng_agent_key(key: vec2<u32>, agent: u32) -> vec2<u32> {
+  return vec2<u32>(key.x + agent, key.y);
+}
+
 // Uniform in the open interval (0, 1): 23 random bits, centred in their cell, so neither 0 nor 1
 // can occur and log(u), log(1 - u) stay finite. (24 bits + 0.5 would round up to 1.0 in f32.)
 fn rng_bits_to_unit(bits: u32) -> f32 {

@@ -22,8 +22,9 @@
 //                 stats_out[agent] = [returns, episodes, lengths, NaN actions, successes, ...]
 //                 (per env, slots 5-7 keep the first finished episode's return, length and success)
 //                 and clears them, so the CPU reads a few numbers every M iterations.
-// Reset noise: Philox key (seed, stream), counter (flat, episodes, draw, 0).
-// Observation noise: key (seed, stream + 1), counter (flat, clock, draw, 1).
+// Reset noise: Philox key env_key(flat, stream), counter (env, episodes, draw, 0).
+// Observation noise: key env_key(flat, stream + 1), counter (env, clock, draw, 1). Every key is its
+// agent's (common/rng.wgsl's rng_agent_key), counters number envs within the agent.
 // A row program (shaders/fused/) calls step_env for its env after computing the action in the
 // same invocation; the entry points here are the per-dispatch path.
 // Bindings: 0 uniform Params; 1 uniform Driver; 2 env_state (rw); 3 obs (rw, [flat, obs_width]);
@@ -90,27 +91,34 @@ fn episode_params(flat: u32) -> Params {
 var<private> reset_flat: u32;
 var<private> reset_episode: u32;
 
+// The Philox key of env `flat`'s draws on `stream`: its agent's (rng_agent_key; counters then hold
+// the env within its agent, flat % envs).
+fn env_key(flat: u32, stream: u32) -> vec2<u32> {
+  return rng_agent_key(vec2<u32>(drv.seed, stream), flat / drv.envs);
+}
+
 // Reset uniforms beyond env_reset's eight, for environments with bigger states (locomotion):
-// draw i is Philox counter (flat, episode, 3 + i, 0) (draws 0 and 1 are u and u2, 2 the sysid factors).
+// draw i is Philox counter (env, episode, 3 + i, 0) (draws 0 and 1 are u and u2, 2 the sysid factors).
 fn reset_uniform4(i: u32) -> vec4<f32> {
-  return rng_uniform4(vec2<u32>(drv.seed, drv.stream), vec4<u32>(reset_flat, reset_episode, 3u + i, 0u));
+  return rng_uniform4(env_key(reset_flat, drv.stream), vec4<u32>(reset_flat % drv.envs, reset_episode, 3u + i, 0u));
 }
 
 // Starts episode number `episodes` of env `flat`: state, time, return and constants.
 fn begin_episode(flat: u32, episodes: f32) -> array<f32, STATE_DIM> {
-  let key = vec2<u32>(drv.seed, drv.stream);
+  let key = env_key(flat, drv.stream);
+  let env = flat % drv.envs;
   let ep = u32(episodes);
   reset_flat = flat;
   reset_episode = ep;
-  let u = rng_uniform4(key, vec4<u32>(flat, ep, 0u, 0u));
-  let u2 = rng_uniform4(key, vec4<u32>(flat, ep, 1u, 0u));
+  let u = rng_uniform4(key, vec4<u32>(env, ep, 0u, 0u));
+  let u2 = rng_uniform4(key, vec4<u32>(env, ep, 1u, 0u));
   let b = flat * RECORD + STATE_DIM;
   env_state[b] = 0.0;
   env_state[b + 1u] = episodes;
   env_state[b + 2u] = 0.0;
   var f = vec4<f32>(1.0);
   if (drv.sysid_range > 0.0) {
-    f = 1.0 + drv.sysid_range * (2.0 * rng_uniform4(key, vec4<u32>(flat, ep, 2u, 0u)) - 1.0);
+    f = 1.0 + drv.sysid_range * (2.0 * rng_uniform4(key, vec4<u32>(env, ep, 2u, 0u)) - 1.0);
   }
   for (var i = 0u; i < 4u; i++) { env_state[b + 3u + i] = f[i]; }
   let s = env_reset(u, u2, episode_params(flat));
@@ -127,7 +135,7 @@ fn write_obs(flat: u32, s: array<f32, STATE_DIM>, p: Params) {
     if (drv.select_count > 0u) { v = full[drv.select[j / 4u][j % 4u]]; } else { v = full[j]; }
     if (drv.obs_noise_std > 0.0) {
       if (j % 4u == 0u) {
-        noise = rng_normal4(vec2<u32>(drv.seed, drv.stream + 1u), vec4<u32>(flat, driver_now, j / 4u, 1u));
+        noise = rng_normal4(env_key(flat, drv.stream + 1u), vec4<u32>(flat % drv.envs, driver_now, j / 4u, 1u));
       }
       v += drv.obs_noise_std * noise[j % 4u];
     }

@@ -4,12 +4,12 @@
 //   act          row = env: the step count now = clock[clock_read] + 1 (invocation 0 writes it to
 //                clock[clock_write]); a = U(-1, 1) while now <= warmup, else
 //                clip(pi(s) + noise, -1, 1) with Gaussian or Ornstein-Uhlenbeck noise, as
-//                rl/explore.wgsl (counter (flat, now, j / 4, 3)); the env step (envs/driver.wgsl's
+//                rl/explore.wgsl (counter (env, now, j / 4, 3)); the env step (envs/driver.wgsl's
 //                step_env, auto-reset and statistics); the transition into its replay slot
 //                ((now - 1) N + i) mod C, as replay/replay.wgsl lays records out.
 //                Dispatch (ceil(N / ROWS), agents).
 //   critic_rows  row = minibatch row: draws its record as replay.wgsl's sample (counter
-//                (a B + r, now, draw, 2)), relabels it with a later achieved goal (HER, as
+//                (r, now, draw, 2)), relabels it with a later achieved goal (HER, as
 //                replay/her.wgsl), a' = pi'(s') (+ TD3 smoothing as explore.wgsl's smooth_target),
 //                y = r + gamma (1 - terminated) Q'(s', a'), Q(s, a), dQ = 2 (Q - y) / B, the critic's
 //                backward; writes the critic's tape row and [(Q - y)^2, Q]. Dispatch (ceil(B / ROWS), agents).
@@ -19,6 +19,8 @@
 // Appended after common/rng.wgsl, common/dual.wgsl, common/reduce_tree.wgsl, the env's file,
 // envs/driver.wgsl (fused/no_goals.wgsl for envs without goals), fused/mlp_row.wgsl (with MAX_WIDTH),
 // fused/replay_row.wgsl and fused/critic_row.wgsl.
+// Every Philox key is its agent's (common/rng.wgsl's rng_agent_key): counters number rows within
+// the agent, so agent a of seed s draws what a single run of seed s + a draws.
 // Bindings (beyond the driver's 0-9): 16 uniform DdpgRows; 17 actor, 18 critic, 19 target actor,
 //   20 target critic (weights: uniform or read-only storage); 21 replay storage (rw); 22 critic tape (rw);
 //   23 actor tape (rw); 24 OU state (rw, [flat, A]).
@@ -91,7 +93,7 @@ fn act(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid
   let flat = agent * drv.envs + gid.x;
   var trace: MlpTrace;
   let now = begin_acting(flat, dr.clock_read, dr.clock_write, &trace.h[0]);
-  let key = vec2<u32>(dr.seed, dr.explore_stream);
+  let key = rng_agent_key(vec2<u32>(dr.seed, dr.explore_stream), agent);
   let warm = now <= dr.warmup;
   if (!warm) { mlp_forward(ACTOR, dr.actor, agent, &trace); }
   var a: array<f32, ACT_DIM>;
@@ -100,7 +102,7 @@ fn act(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid
   var u = vec4<f32>();
   for (var j = 0u; j < ACT_DIM; j++) {
     if (j % 4u == 0u) {
-      let ctr = vec4<u32>(flat, now, j / 4u, 3u);
+      let ctr = vec4<u32>(gid.x, now, j / 4u, 3u);
       if (warm) { u = rng_uniform4(key, ctr); } else { z = rng_normal4(key, ctr); }
     }
     var x: f32;
@@ -137,14 +139,14 @@ fn critic_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup
   let row = agent * dr.batch + gid.x;
   let now = clock[dr.clock_read];
   let O = drv.obs_width;
-  let record = replay_draw(agent, row, now, dr.draw, dr.capacity, dr.record_width, vec2<u32>(dr.seed, dr.replay_stream));
+  let record = replay_draw(agent, gid.x, now, dr.draw, dr.capacity, dr.record_width, vec2<u32>(dr.seed, dr.replay_stream));
   var sa: MlpTrace;
   var next: MlpTrace;
   let rt = load_transition(record, &sa, &next);
   var reward = rt.x;
   let terminated = rt.y;
   if (dr.her_strategy != HER_NONE) {
-    let u = rng_uniform4(vec2<u32>(dr.seed, dr.her_stream), vec4<u32>(row, now, dr.draw, 5u));
+    let u = rng_uniform4(rng_agent_key(vec2<u32>(dr.seed, dr.her_stream), agent), vec4<u32>(gid.x, now, dr.draw, 5u));
     if (u.x < dr.her_prob) {
       let tail = record + record_tail();
       let t = u32(replay[tail]);
@@ -170,7 +172,7 @@ fn critic_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup
   for (var j = 0u; j < ACT_DIM; j++) {
     var x = next.h[dr.actor.layers][j];
     if (dr.target_noise > 0.0) {
-      if (j % 4u == 0u) { z = rng_normal4(vec2<u32>(dr.seed, dr.smoothing_stream), vec4<u32>(row, now, dr.draw * 4u + j / 4u, 4u)); }
+      if (j % 4u == 0u) { z = rng_normal4(rng_agent_key(vec2<u32>(dr.seed, dr.smoothing_stream), agent), vec4<u32>(gid.x, now, dr.draw * 4u + j / 4u, 4u)); }
       x = clamp(x + clamp(dr.target_noise * z[j % 4u], -dr.target_clip, dr.target_clip), -1.0, 1.0);
     }
     target_in.h[0][O + j] = x;

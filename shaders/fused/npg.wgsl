@@ -146,7 +146,7 @@ fn value_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
   let r = gid.x;
   if (r >= np.batch) { return; }
   let agent = wid.y;
-  let keys = shuffle_keys(vec2<u32>(np.seed, np.shuffle_stream), clock[np.clock_slot], np.epoch);
+  let keys = shuffle_keys(rng_agent_key(vec2<u32>(np.seed, np.shuffle_stream), agent), clock[np.clock_slot], np.epoch);
   let record = (agent * np.records + shuffled_index(np.draw * np.batch + r, np.records, keys)) * np.width;
   var trace: MlpTrace;
   load_obs(record, &trace);

@@ -73,7 +73,7 @@ fn update_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup
   let r = gid.x;
   if (r >= pp.batch) { return; }
   let agent = wid.y;
-  let keys = shuffle_keys(vec2<u32>(pp.seed, pp.shuffle_stream), clock[pp.clock_slot], pp.epoch);
+  let keys = shuffle_keys(rng_agent_key(vec2<u32>(pp.seed, pp.shuffle_stream), agent), clock[pp.clock_slot], pp.epoch);
   let record = (agent * pp.records + shuffled_index(pp.draw * pp.batch + r, pp.records, keys)) * pp.width;
   let row = (agent * pp.batch + r) * pp.tape_width;
   let scale = 1.0 / f32(pp.batch);

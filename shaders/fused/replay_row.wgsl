@@ -39,11 +39,11 @@ fn step_and_store(agent: u32, i: u32, now: u32, capacity: u32, record_width: u32
   for (var j = 0u; j < width; j++) { replay[base + record_next() + j] = next_obs[flat * width + j]; }
 }
 
-// The record minibatch row `row` (agent * B + r) draws at step `now`, uniformly over the stored
-// ones, as replay/replay.wgsl's sample: Philox key (seed, stream), counter (row, now, draw, 2).
-fn replay_draw(agent: u32, row: u32, now: u32, draw: u32, capacity: u32, record_width: u32, key: vec2<u32>) -> u32 {
+// The record minibatch row r of `agent` draws at step `now`, uniformly over the stored ones, as
+// replay/replay.wgsl's sample: Philox key rng_agent_key(key, agent), counter (r, now, draw, 2).
+fn replay_draw(agent: u32, r: u32, now: u32, draw: u32, capacity: u32, record_width: u32, key: vec2<u32>) -> u32 {
   let size = min(now * drv.envs, capacity);
-  let bits = philox4x32_10(vec4<u32>(row, now, draw, 2u), key).x;
+  let bits = philox4x32_10(vec4<u32>(r, now, draw, 2u), rng_agent_key(key, agent)).x;
   return (agent * capacity + philox_mulhilo(bits, size).x) * record_width;
 }
 

@@ -1,7 +1,7 @@
 // fused/segment.wgsl - on-policy segment collection as a row program: T env steps of every env
 // in ONE dispatch (row = env), for the on-policy methods (PPO). Each step: the policy's forward
-// pass on the observation, an unsquashed Gaussian sample x = mu + sigma z (Philox key (seed,
-// explore stream), counter (flat, now, d / 4, 0), as sample/gaussian.wgsl and SVG(inf)'s act) with
+// pass on the observation, an unsquashed Gaussian sample x = mu + sigma z (Philox key
+// rng_agent_key((seed, explore stream), agent), counter (env, now, d / 4, 0), as sample/gaussian.wgsl and SVG(inf)'s act) with
 // its log-probability, the value V(s), the env step (envs/driver.wgsl's step_env, auto-reset and
 // statistics) on clamp(x, -1, 1) mapped onto the env's bounds, and V(s') of the observation the
 // step reached (the final one at an episode end). Step t acts at now = clock[clock_read] + 1 + t;
@@ -65,7 +65,7 @@ fn collect(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id)
   let flat = agent * drv.envs + gid.x;
   let first = clock[sg.clock_read];
   if (flat == 0u) { clock[sg.clock_write] = first + sg.steps; }
-  let key = vec2<u32>(sg.seed, sg.explore_stream);
+  let key = rng_agent_key(vec2<u32>(sg.seed, sg.explore_stream), agent);
   let O = drv.obs_width;
   let next_width = O + GOAL_DIM;
   for (var t = 0u; t < sg.steps; t++) {
@@ -85,7 +85,7 @@ fn collect(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id)
     var logp = 0.0;
     var z4 = vec4<f32>();
     for (var d = 0u; d < ACT_DIM; d++) {
-      if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(flat, now, d / 4u, 0u)); }
+      if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(gid.x, now, d / 4u, 0u)); }
       let z = z4[d % 4u];
       let ls = clamp(heads[ACT_DIM + d], sg.log_std_min, sg.log_std_max);
       let x = heads[d] + exp(ls) * z;

@@ -4,17 +4,17 @@
 // (fused/param_update.wgsl), and the temperature's step (rl/temperature.wgsl) with --entropy.
 //   act          row = env: the step count now = clock[clock_read] + 1 (invocation 0 writes it to
 //                clock[clock_write]); a = U(-1, 1) while now <= warmup (rl/explore.wgsl's counter
-//                (flat, now, j / 4, 3)), else a = tanh(mu(s) + sigma(s) z) with z at counter
-//                (flat, now, d / 4, 0) of the explore stream (sample/gaussian.wgsl's draw 0);
+//                (env, now, j / 4, 3)), else a = tanh(mu(s) + sigma(s) z) with z at counter
+//                (env, now, d / 4, 0) of the explore stream (sample/gaussian.wgsl's draw 0);
 //                the env step and the transition into its replay slot (fused/replay_row.wgsl).
 //                Dispatch (ceil(N / ROWS), agents).
 //   critic_rows  row = minibatch row: draws its record (replay/replay.wgsl's sample), a' ~ pi(.|s')
-//                at counter (a B + r, now, d / 4, 1) of the sample stream (the graph's draw 1),
+//                at counter (r, now, d / 4, 1) of the sample stream (the graph's draw 1),
 //                y = r + gamma (1 - terminated) (Q'(s', a') - alpha log pi(a'|s')) (alpha only with
 //                `entropy`), Q(s, a), dQ = 2 (Q - y) / B, the critic's backward; writes the critic's
 //                tape row and [(Q - y)^2, Q]. Dispatch (ceil(B / ROWS), agents).
 //   policy_rows  row = minibatch row: s from the critic tape (this update's minibatch),
-//                a = tanh(mu(s) + sigma(s) z) at counter (a B + r, now, d / 4, 2), Q(s, a); the cost
+//                a = tanh(mu(s) + sigma(s) z) at counter (r, now, d / 4, 2), Q(s, a); the cost
 //                mean [alpha log pi(a|s) - Q(s, a)] back through the critic to a, through the
 //                sample with z fixed (fused/gaussian_row.wgsl) and through the policy; writes the
 //                policy's tape row, [-Q, alpha log pi] and log pi (for the temperature).
@@ -22,6 +22,8 @@
 // Appended after common/rng.wgsl, common/dual.wgsl, the env library (its file and
 // envs/driver.wgsl), fused/mlp_shape.wgsl, fused/mlp_row.wgsl (with MAX_WIDTH), `weight` for the
 // networks, fused/replay_row.wgsl, fused/critic_row.wgsl and fused/gaussian_row.wgsl.
+// Every Philox key is its agent's (common/rng.wgsl's rng_agent_key): counters number rows within
+// the agent, so agent a of seed s draws what a single run of seed s + a draws.
 // Bindings (beyond the driver's 0-9): 16 uniform Svg0Rows; 17 policy, 18 critic, 19 target critic
 //   (read, through `weight`); 21 replay storage (rw); 22 critic tape (rw); 23 policy tape (rw);
 //   24 temperature state (read, [agents, 8]: alpha first); 25 log pi (rw, [agents, B]).
@@ -99,18 +101,18 @@ fn act(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid
   let flat = agent * drv.envs + gid.x;
   var trace: MlpTrace;
   let now = begin_acting(flat, sv.clock_read, sv.clock_write, &trace.h[0]);
-  let key = vec2<u32>(sv.seed, sv.explore_stream);
+  let key = rng_agent_key(vec2<u32>(sv.seed, sv.explore_stream), agent);
   var a: array<f32, ACT_DIM>;
   if (now <= sv.warmup) {
     var u = vec4<f32>();
     for (var j = 0u; j < ACT_DIM; j++) {
-      if (j % 4u == 0u) { u = rng_uniform4(key, vec4<u32>(flat, now, j / 4u, 3u)); }
+      if (j % 4u == 0u) { u = rng_uniform4(key, vec4<u32>(gid.x, now, j / 4u, 3u)); }
       a[j] = 2.0 * u[j % 4u] - 1.0;
     }
   } else {
     mlp_forward(POLICY, sv.policy, agent, &trace);
     var z: array<f32, ACT_DIM>;
-    policy_sample(&trace, key, flat, now, 0u, &a, &z);
+    policy_sample(&trace, key, gid.x, now, 0u, &a, &z);
     for (var j = 0u; j < ACT_DIM; j++) { a[j] = clamp(a[j], -1.0, 1.0); }
   }
   var env_a: array<f32, ACT_DIM>;
@@ -125,7 +127,7 @@ fn critic_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup
   let row = agent * sv.batch + gid.x;
   let now = clock[sv.clock_read];
   let O = drv.obs_width;
-  let record = replay_draw(agent, row, now, sv.draw, sv.capacity, sv.record_width, vec2<u32>(sv.seed, sv.replay_stream));
+  let record = replay_draw(agent, gid.x, now, sv.draw, sv.capacity, sv.record_width, vec2<u32>(sv.seed, sv.replay_stream));
   var sa: MlpTrace;
   var next: MlpTrace;
   let rt = load_transition(record, &sa, &next);
@@ -133,7 +135,7 @@ fn critic_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup
   mlp_forward(POLICY, sv.policy, agent, &next);
   var a2: array<f32, ACT_DIM>;
   var z: array<f32, ACT_DIM>;
-  let logp = policy_sample(&next, vec2<u32>(sv.seed, sv.sample_stream), row, now, 1u, &a2, &z);
+  let logp = policy_sample(&next, rng_agent_key(vec2<u32>(sv.seed, sv.sample_stream), agent), gid.x, now, 1u, &a2, &z);
   var target_in: MlpTrace;
   for (var j = 0u; j < O; j++) { target_in.h[0][j] = next.h[0][j]; }
   for (var j = 0u; j < ACT_DIM; j++) { target_in.h[0][O + j] = a2[j]; }
@@ -157,7 +159,7 @@ fn policy_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup
   mlp_forward(POLICY, sv.policy, agent, &s);
   var a: array<f32, ACT_DIM>;
   var z: array<f32, ACT_DIM>;
-  let logp = policy_sample(&s, vec2<u32>(sv.seed, sv.sample_stream), row, now, 2u, &a, &z);
+  let logp = policy_sample(&s, rng_agent_key(vec2<u32>(sv.seed, sv.sample_stream), agent), gid.x, now, 2u, &a, &z);
   var sa: MlpTrace;
   for (var j = 0u; j < O; j++) { sa.h[0][j] = s.h[0][j]; }
   for (var j = 0u; j < ACT_DIM; j++) { sa.h[0][O + j] = a[j]; }

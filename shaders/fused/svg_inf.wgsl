@@ -1,13 +1,13 @@
 // fused/svg_inf.wgsl - SVG(inf) through the true simulator as row programs: a training unit is
 //   act      row = env: H env steps in one dispatch, each the policy's forward pass, a sample
-//            a = tanh(mu + sigma z) (Philox key (seed, explore stream), counter (flat, now, d / 4,
+//            a = tanh(mu + sigma z) (Philox key (seed, explore stream), counter (env, now, d / 4,
 //            0), as sample/gaussian.wgsl), clipped and mapped onto the env's bounds (as
 //            rl/explore.wgsl without noise) and envs/driver.wgsl's step_env. Step t acts at
 //            now = clock[clock_read] + 1 + t; invocation 0 writes the unit's last count to
 //            clock[clock_write]; the states of step 0 are kept in `start` for the update.
 //            Dispatch (ceil(N / ROWS), agents).
 //   rollout  row = env: the H-step trajectory of the policy and the pure simulator from the
-//            kept state, with the noise of step t drawn at counter (a N + r, now, d / 4, t) of
+//            kept state, with the noise of step t drawn at counter (r, now, d / 4, t) of
 //            the sample stream (as the graph's Gaussian node with draw t) and held fixed, then
 //            its backward through time: the cost -sum_t gamma^t r_t (mean over rows) back
 //            through every simulator step (its vector-Jacobian product by dual numbers, as
@@ -18,6 +18,8 @@
 // Appended after common/rng.wgsl, common/dual.wgsl, the env library (its file and
 // envs/driver.wgsl), fused/mlp_shape.wgsl, fused/mlp_row.wgsl with `weight` for the policy and
 // fused/gaussian_row.wgsl.
+// Every Philox key is its agent's (common/rng.wgsl's rng_agent_key): counters number rows within
+// the agent, so agent a of seed s draws what a single run of seed s + a draws.
 // Bindings (beyond the driver's 0-9): 16 uniform SvgInfRows; 17 policy (read, through `weight`);
 //   21 start (rw, [agents, N, STATE_DIM]); 22 tape (rw, [agents, N, H, tape_width]: a step's policy
 //   tape part (inputs, deltas), its outputs (mu | log sigma) and the row's cost at t = 0);
@@ -71,7 +73,7 @@ fn act(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid
   let first = clock[sr.clock_read];
   if (flat == 0u) { clock[sr.clock_write] = first + sr.horizon; }
   for (var i = 0u; i < STATE_DIM; i++) { start[flat * STATE_DIM + i] = env_state[flat * RECORD + i]; }
-  let key = vec2<u32>(sr.seed, sr.explore_stream);
+  let key = rng_agent_key(vec2<u32>(sr.seed, sr.explore_stream), agent);
   for (var t = 0u; t < sr.horizon; t++) {
     let now = first + 1u + t;
     driver_now = now;
@@ -81,7 +83,7 @@ fn act(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid
     var env_a: array<f32, ACT_DIM>;
     var z4 = vec4<f32>();
     for (var d = 0u; d < ACT_DIM; d++) {
-      if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(flat, now, d / 4u, 0u)); }
+      if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(gid.x, now, d / 4u, 0u)); }
       let a = clamp(policy_sample(&trace, d, z4[d % 4u]), -1.0, 1.0);
       env_a[d] = bound_low(d) + (a + 1.0) * 0.5 * (bound_high(d) - bound_low(d));
     }
@@ -105,7 +107,7 @@ fn rollout(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id)
   let agent = wid.y;
   let row = agent * sr.envs + gid.x;
   let now = clock[sr.clock_read];
-  let key = vec2<u32>(sr.seed, sr.sample_stream);
+  let key = rng_agent_key(vec2<u32>(sr.seed, sr.sample_stream), agent);
   let H = sr.horizon;
   let outputs = sr.policy.tape_width; // a step's policy outputs (mu | log sigma) follow its tape part
   var s: array<f32, STATE_DIM>;
@@ -122,7 +124,7 @@ fn rollout(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id)
     var u_env: array<f32, ACT_DIM>;
     var z4 = vec4<f32>();
     for (var d = 0u; d < ACT_DIM; d++) {
-      if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(row, now, d / 4u, t)); }
+      if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(gid.x, now, d / 4u, t)); }
       let a = policy_sample(&trace, d, z4[d % 4u]);
       work[w + STATE_DIM + d] = a;
       work[w + STATE_DIM + ACT_DIM + d] = z4[d % 4u];

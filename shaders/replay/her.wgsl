@@ -12,7 +12,7 @@
 // stored one (`final`: the episode's final achieved goal once it has ended). The goal is written
 // into every observation copy of the row (columns goal_cols), the reward recomputed with
 // env_goal_reward(this transition's achieved goal, new goal), and column flag_col set to 1.
-// Noise: Philox key (seed, stream), counter (a * rows + r, clock, draw, 5).
+// Noise: Philox key rng_agent_key((seed, stream), a), counter (r, clock, draw, 5).
 // Bindings: 0 uniform Params; 8 clock (read u32); 13 uniform Her; 14 storage (read, the replay
 // records); 15 batch (rw).
 
@@ -58,7 +58,7 @@ fn her_relabel(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (gid.x >= her.rows) { return; }
   let agent = gid.y;
   let row = agent * her.rows + gid.x;
-  let u = rng_uniform4(vec2<u32>(her.seed, her.stream), vec4<u32>(row, clock[0], her.draw, 5u));
+  let u = rng_uniform4(rng_agent_key(vec2<u32>(her.seed, her.stream), agent), vec4<u32>(gid.x, clock[0], her.draw, 5u));
   let at = row * her.batch_width;
   her_batch[at + her.flag_col] = 0.0;
   if (u.x >= her.prob) { return; }

@@ -8,7 +8,7 @@
 //                 Dispatch (ceil(N / 64), agents).
 //   insert_end    after the env step: reward, terminated and next_obs into the same slot.
 //   sample        row r of agent a draws slot floor(bits size / 2^32), size = min(clock N, C), with
-//                 bits from Philox key (seed, stream), counter (a * batch + r, clock, draw, 2) - draw numbers the updates of one env
+//                 bits from Philox key rng_agent_key((seed, stream), a), counter (r, clock, draw, 2) - draw numbers the updates of one env
 //                 step, so each draws its own minibatch; writes the slot to column slot_col
 //                 (when not 0xffffffff, for relabeling); copies up to
 //                 8 column segments of the record into the batch row (layout chosen by the
@@ -89,7 +89,7 @@ fn sample(@builtin(global_invocation_id) gid: vec3<u32>) {
   let row = agent * rp.batch + gid.x;
   let size = min(clock[0] * rp.envs, rp.capacity);
   // floor(bits * size / 2^32): uniform over the stored slots without float rounding.
-  let bits = philox4x32_10(vec4<u32>(row, clock[0], rp.draw, 2u), vec2<u32>(rp.seed, rp.stream)).x;
+  let bits = philox4x32_10(vec4<u32>(gid.x, clock[0], rp.draw, 2u), rng_agent_key(vec2<u32>(rp.seed, rp.stream), agent)).x;
   let slot = philox_mulhilo(bits, size).x;
   let src = (agent * rp.capacity + slot) * rp.width;
   if (rp.slot_col != 0xffffffffu) { batch[row * rp.batch_width + rp.slot_col] = f32(slot); }

@@ -7,10 +7,10 @@
 //                  (Gaussian), or an Ornstein-Uhlenbeck process x += theta (0 - x) dt +
 //                  sigma sqrt(dt) N(0, 1) kept per env. Writes a (for the replay buffer) and
 //                  low + (a + 1) (high - low) / 2 (for the env).
-//                  Noise: Philox key (seed, stream), counter (flat, clock, j / 4, 3).
+//                  Noise: Philox key rng_agent_key((seed, stream), agent), counter (env, clock, j / 4, 3).
 //   smooth_target  TD3's target policy smoothing on a minibatch: a' = clip(a' + clip(sigma
 //                  N(0, 1), -c, c), -1, 1) in place; one thread per (row, agent), dispatch
-//                  (ceil(rows / 64), agents); counter (agent * rows + row, clock, 4 draw + j / 4, 4)
+//                  (ceil(rows / 64), agents); key rng_agent_key((seed, stream), agent), counter (row, clock, 4 draw + j / 4, 4)
 //                  where draw numbers the updates within one env step.
 // Bindings: 0 uniform Explore; 1 policy (read); 2 action (rw, [flat, A]); 3 env_action (rw);
 //   4 clock (read u32); 5 ou_state (rw, [flat, A]); 6 uniform Smooth; 7 batch (rw).
@@ -63,13 +63,13 @@ fn explore(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (gid.x >= ex.envs) { return; }
   let agent = gid.y;
   let flat = agent * ex.envs + gid.x;
-  let key = vec2<u32>(ex.seed, ex.stream);
+  let key = rng_agent_key(vec2<u32>(ex.seed, ex.stream), agent);
   let warm = clock[0] <= ex.warmup;
   var z = vec4<f32>();
   var u = vec4<f32>();
   for (var j = 0u; j < ex.action_dim; j++) {
     if (j % 4u == 0u) {
-      let ctr = vec4<u32>(flat, clock[0], j / 4u, 3u);
+      let ctr = vec4<u32>(gid.x, clock[0], j / 4u, 3u);
       if (warm) { u = rng_uniform4(key, ctr); } else { z = rng_normal4(key, ctr); }
     }
     var a: f32;
@@ -100,7 +100,7 @@ fn smooth_target(@builtin(global_invocation_id) gid: vec3<u32>) {
   let agent = gid.y;
   var z = vec4<f32>();
   for (var j = 0u; j < sm.action_dim; j++) {
-    if (j % 4u == 0u) { z = rng_normal4(vec2<u32>(sm.seed, sm.stream), vec4<u32>(agent * sm.rows + gid.x, clock[0], sm.draw * 4u + j / 4u, 4u)); }
+    if (j % 4u == 0u) { z = rng_normal4(rng_agent_key(vec2<u32>(sm.seed, sm.stream), agent), vec4<u32>(gid.x, clock[0], sm.draw * 4u + j / 4u, 4u)); }
     let i = view_at(sm.actions, agent, gid.x, j);
     batch[i] = clamp(batch[i] + clamp(sm.sigma * z[j % 4u], -sm.clip, sm.clip), -1.0, 1.0);
   }

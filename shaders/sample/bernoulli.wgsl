@@ -3,8 +3,8 @@
 // Bernoulli(sigmoid(logit)) (needs common/rng.wgsl and common/view.wgsl prepended).
 //
 // One thread per (element, agent), element = row * dim + d. Dispatch: (ceil(rows * dim / 64), agents).
-// Uniform u for element d of row r of agent a: Philox key (seed, stream), counter
-// (a * rows + r, clock[0], d / 4, draw), lane d % 4 (`draw` tells apart samples of one step).
+// Uniform u for element d of row r of agent a: Philox key rng_agent_key((seed,
+// stream), a), counter (r, clock[0], d / 4, draw), lane d % 4 (`draw` tells apart samples of one step).
 //   sample    L = log u - log(1 - u) (logistic noise); soft = sigmoid((logit + L) / tau);
 //             y = [soft > 1/2] if HARD (= [u < sigmoid(logit)], an exact Bernoulli sample) else soft.
 //   backward  dlogit = dy * soft (1 - soft) / tau (straight through the relaxation when HARD).
@@ -57,7 +57,7 @@ fn sample(@builtin(global_invocation_id) gid: vec3<u32>) {
   let row = gid.x / p.dim;
   let d = gid.x % p.dim;
   let flat_row = agent * p.rows + row;
-  let u = rng_uniform4(vec2<u32>(p.seed, p.stream), vec4<u32>(flat_row, clock[0], d / 4u, p.draw))[d % 4u];
+  let u = rng_uniform4(rng_agent_key(vec2<u32>(p.seed, p.stream), agent), vec4<u32>(row, clock[0], d / 4u, p.draw))[d % 4u];
   let noise = log(u) - log(1.0 - u);
   let soft = sigmoid((logits[view_at(p.logits, agent, row, d)] + noise) / p.tau);
   soft_out[flat_row * p.dim + d] = soft;

@@ -3,8 +3,8 @@
 // function of a categorical (needs common/rng.wgsl and common/view.wgsl prepended).
 //
 // One thread per (row, agent) handles the K classes of its row. Dispatch: (ceil(rows / 64), agents).
-// Gumbel noise for class k of row r of agent a: Philox key (seed, stream), counter
-// (a * rows + r, clock[0], k / 4, draw), lane k % 4 (`draw` tells apart samples of one step).
+// Gumbel noise for class k of row r of agent a: Philox key rng_agent_key((seed,
+// stream), a), counter (r, clock[0], k / 4, draw), lane k % 4 (`draw` tells apart samples of one step).
 //   sample    g_k ~ Gumbel(0, 1); soft = softmax((logits + g) / tau);  index = argmax(logits + g)
 //             (an exact sample of softmax(logits)); y = one_hot(index) if HARD else soft;
 //             logp = log softmax(logits)[index].
@@ -68,14 +68,14 @@ fn sample(@builtin(global_invocation_id) gid: vec3<u32>) {
   let agent = gid.y;
   if (row >= p.rows) { return; }
   let flat_row = agent * p.rows + row;
-  let key = vec2<u32>(p.seed, p.stream);
+  let key = rng_agent_key(vec2<u32>(p.seed, p.stream), agent);
   let base = flat_row * p.classes;
   // Pass 1: perturbed logits (kept in soft_out as scratch), their max and argmax.
   var best = 0u;
   var best_value = -3.4e38;
   var g4 = vec4<f32>();
   for (var k = 0u; k < p.classes; k++) {
-    if (k % 4u == 0u) { g4 = rng_gumbel4(key, vec4<u32>(flat_row, clock[0], k / 4u, p.draw)); }
+    if (k % 4u == 0u) { g4 = rng_gumbel4(key, vec4<u32>(row, clock[0], k / 4u, p.draw)); }
     let v = (logits[view_at(p.logits, agent, row, k)] + g4[k % 4u]) / p.tau;
     soft_out[base + k] = v;
     if (v > best_value) { best_value = v; best = k; }

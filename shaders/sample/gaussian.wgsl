@@ -3,7 +3,7 @@
 //
 // One thread per (row, agent) handles all `dim` components of its row.
 // Dispatch: (ceil(rows / 64), agents). Noise for component d of row r of agent a comes from
-// Philox key (seed, stream), counter (a * rows + r, clock[0], d / 4, draw), lane d % 4: `draw`
+// Philox key rng_agent_key((seed, stream), a), counter (r, clock[0], d / 4, draw), lane d % 4: `draw`
 // tells apart several samples of one step (e.g. the time steps of an unrolled trajectory).
 //   sample    z ~ N(0, 1);  u = mu + sigma z, sigma = exp(clamp(log_std));  a = tanh(u) or u
 //             logp = sum_d [-z^2 / 2 - log sigma - log(2 pi) / 2] - sum_d log(1 - tanh(u)^2)
@@ -101,11 +101,11 @@ fn sample(@builtin(global_invocation_id) gid: vec3<u32>) {
   let agent = gid.y;
   if (row >= p.rows) { return; }
   let flat_row = agent * p.rows + row;
-  let key = vec2<u32>(p.seed, p.stream);
+  let key = rng_agent_key(vec2<u32>(p.seed, p.stream), agent);
   var logp = 0.0;
   var z4 = vec4<f32>();
   for (var d = 0u; d < p.dim; d++) {
-    if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(flat_row, clock[0], d / 4u, p.draw)); }
+    if (d % 4u == 0u) { z4 = rng_normal4(key, vec4<u32>(row, clock[0], d / 4u, p.draw)); }
     logp += emit(agent, row, flat_row, d, z4[d % 4u]);
   }
   logp_out[flat_row] = logp;

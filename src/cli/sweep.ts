@@ -6,11 +6,11 @@
  */
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { runSweepEmbedded } from '../sweep/embedded.js';
-import { checkQueueUrl, enqueueAndWait, runWorker } from '../sweep/queue.js';
-import { type ExpandedSweep, expandSweep, readSweepSpec } from '../sweep/spec.js';
-import { writeTable } from '../sweep/table.js';
-import type { SweepResults } from '../sweep/record.js';
+import { runSweepEmbedded } from './sweep/embedded.js';
+import { checkQueueUrl, enqueueAndWait, runWorker } from './sweep/queue.js';
+import { type ExpandedSweep, expandSweep, readSweepSpec } from './sweep/spec.js';
+import { writeTable } from './sweep/table.js';
+import type { SweepResults } from './sweep/record.js';
 
 function positiveInteger(flag: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;

@@ -12,7 +12,7 @@ import type { GpuContext } from '../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { type MatrixView, matrix } from '../gpu/view.js';
-import { Stream, uniform4 } from '../rng/philox.js';
+import { Stream, agentKey, uniform4 } from '../rng/philox.js';
 import { ACTIVATIONS, type Activation, type LayerParams, linearBackward, linearBackwardInput, linearBackwardWeight, linearForward } from './linear.js';
 
 export interface MlpSpec {
@@ -89,19 +89,20 @@ export class Mlp {
 
   /**
    * PyTorch's nn.Linear default: weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))
-   * (kaiming_uniform with a = sqrt(5)). Drawn with Philox keyed by (seed, init stream), counter
-   * (element / 4, layer, agent, network stream), so every agent and network gets its own draw.
+   * (kaiming_uniform with a = sqrt(5)). Drawn with Philox keyed by agentKey((seed, init stream),
+   * agent), counter (element / 4, layer, 0, network stream), so every agent and network gets its
+   * own draw, and agent a of seed s starts where a single run of seed s + a does.
    */
   initialParams(seed: number, stream: number): Float32Array {
     const data = new Float32Array(this.agents * this.paramsPerAgent);
-    const key = [seed, Stream.init];
     for (let a = 0; a < this.agents; a++) {
+      const key = agentKey([seed, Stream.init], a);
       this.layers.forEach((layer, l) => {
         const bound = 1 / Math.sqrt(layer.inDim);
         const count = (layer.inDim + 1) * layer.outDim;
         const base = a * this.paramsPerAgent + layer.offset;
         for (let block = 0; block * 4 < count; block++) {
-          const u = uniform4(key, [block, l, a, stream]);
+          const u = uniform4(key, [block, l, 0, stream]);
           for (let lane = 0; lane < 4 && block * 4 + lane < count; lane++) {
             data[base + block * 4 + lane] = (2 * u[lane] - 1) * bound;
           }

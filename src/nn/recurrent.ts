@@ -17,7 +17,7 @@ import recurrentWgsl from '../../shaders/nn/recurrent.wgsl?raw';
 import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import { type MatrixView, matrix } from '../gpu/view.js';
-import { Stream, uniform4 } from '../rng/philox.js';
+import { Stream, agentKey, uniform4 } from '../rng/philox.js';
 import { type LayerParams, linearBackward, linearBackwardInput, linearForward } from './linear.js';
 
 const RECURRENT: ShaderSource = { path: 'nn/recurrent.wgsl (after common/view.wgsl)', code: `${viewLibrary}\n${recurrentWgsl}` };
@@ -68,10 +68,10 @@ export class RecurrentCell {
     const cell = new RecurrentCell(ctx, checked, label);
     const bound = 1 / Math.sqrt(checked.hidden);
     const data = new Float32Array(checked.agents * cell.paramsPerAgent);
-    const key = [init.seed, Stream.init];
     for (let a = 0; a < checked.agents; a++) {
+      const key = agentKey([init.seed, Stream.init], a);
       for (let block = 0; block * 4 < cell.paramsPerAgent; block++) {
-        const u = uniform4(key, [block, 0, a, init.stream ?? 0]);
+        const u = uniform4(key, [block, 0, 0, init.stream ?? 0]);
         for (let lane = 0; lane < 4 && block * 4 + lane < cell.paramsPerAgent; lane++) data[a * cell.paramsPerAgent + block * 4 + lane] = (2 * u[lane] - 1) * bound;
       }
     }

@@ -45,6 +45,14 @@ export function bitsToUnit(bits: number): number {
   return ((bits >>> 9) + 0.5) / 8388608;
 }
 
+/**
+ * The key of agent `agent`'s draws in a run keyed `key` (common/rng.wgsl's rng_agent_key): agent a
+ * of a run with seed s draws what agent 0 of a run with seed s + a draws.
+ */
+export function agentKey(key: readonly number[], agent: number): [number, number] {
+  return [(key[0] + agent) >>> 0, key[1]];
+}
+
 export function uniform4(key: readonly number[], counter: readonly number[]): Vec4 {
   return philox4x32_10(counter, key).map(bitsToUnit) as Vec4;
 }

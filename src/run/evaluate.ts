@@ -21,8 +21,8 @@ export interface EvalResult {
   return_std: number;
   length_mean: number;
   success_rate: number;
-  /** Per agent when several were trained together. */
-  per_agent: { return_mean: number; return_std: number }[];
+  /** Per agent when several were trained together (agent a: the run of seed + a). */
+  per_agent: { return_mean: number; return_std: number; success_rate: number }[];
 }
 
 export type EvalEnvOptions = Omit<EnvBatchOptions, 'envs' | 'clock'>;
@@ -66,19 +66,21 @@ async function evaluate(
   const stats = await env.epStats.read();
   acting.release();
   clock.tensor.destroy();
-  const perAgent: { return_mean: number; return_std: number }[] = [];
+  const perAgent: EvalResult['per_agent'] = [];
   const all: number[] = [];
   let lengths = 0, successes = 0;
   for (let a = 0; a < env.agents; a++) {
     const returns: number[] = [];
+    let agentSuccesses = 0;
     for (let i = 0; i < episodes; i++) {
       const s = (a * episodes + i) * STATS_WIDTH;
       returns.push(stats[s + 5]);
       lengths += stats[s + 6];
-      successes += stats[s + 7];
+      agentSuccesses += stats[s + 7];
     }
+    successes += agentSuccesses;
     all.push(...returns);
-    perAgent.push(meanStd(returns));
+    perAgent.push({ ...meanStd(returns), success_rate: agentSuccesses / episodes });
   }
   env.destroy();
   const total = meanStd(all);

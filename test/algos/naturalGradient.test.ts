@@ -143,8 +143,8 @@ it('the value fit differentiates 0.5 (V - G)^2 over the shuffled minibatch', asy
   await runOnce(l.ctx, dispatches.slice(0, 2)); // epoch 0, minibatch 0: rows and their sum
   const grads = await value.grads.read();
   const M = segment.rows, B = natural.valueBatch, W = segment.width, O = env.obsWidth;
-  const keys = shuffleKeys(9, Stream.replay, 23, 0);
   for (let a = 0; a < 2; a++) {
+    const keys = shuffleKeys(9 + a, Stream.replay, 23, 0); // each agent its own permutation
     const records = Array.from({ length: B }, (_, r) => (a * M + shuffledIndex(r, M, keys)) * W);
     const loss = (phi: Float64Array) => records.reduce((s, at) => s + 0.5 * (forward(value, phi, Array.from(data.subarray(at, at + O)))[0] - data[at + segment.col('ret')]) ** 2 / B, 0);
     expect(relError(agentBlock(value, grads, a), finiteDifference(agentBlock(value, v0, a), loss)), `agent ${a}`).toBeLessThan(1e-4);

@@ -16,7 +16,7 @@ import { f32 } from '../../src/gpu/tensor.js';
 import { Adam } from '../../src/nn/adam.js';
 import { Mlp } from '../../src/nn/mlp.js';
 import { Clock } from '../../src/rng/clock.js';
-import { Stream, normal4 } from '../../src/rng/philox.js';
+import { Stream, agentKey, normal4 } from '../../src/rng/philox.js';
 import { gpu } from '../helpers/gpu.js';
 import { randomArray, relError, rng } from '../helpers/random.js';
 import { agentBlock, finiteDifference, mlpForward as forward } from '../reference/dense.js';
@@ -74,7 +74,7 @@ describe.each(['pendulum', 'reacher'])('on-policy segment collection as one row 
           const heads = forward(policy.net, pa, obs);
           const x: number[] = [];
           for (let d = 0; d < A; d++) {
-            const z = normal4([seed, Stream.explore], [flat, 40 + 1 + t, Math.floor(d / 4), 0])[d % 4];
+            const z = normal4(agentKey([seed, Stream.explore], a), [i, 40 + 1 + t, Math.floor(d / 4), 0])[d % 4];
             x.push(heads[d] + Math.exp(clampLs(heads[A + d])) * z);
             got.x.push(seg[at + segment.col('x') + d]);
           }
@@ -207,10 +207,11 @@ describe.each(['on', 'off'])('PPO minibatch rows, value clipping %s', (clipValue
     await runOnce(ctx, [m.rows, m.policyGradient, m.valueGradient]);
     const [tape, pg, vg, metrics] = await Promise.all([update.tape.read(), policy.net.grads.read(), value.grads.read(), l.metrics.read()]);
 
-    const keys = shuffleKeys(seed, Stream.replay, now, epoch);
     const clip = config.clip, vc = Math.fround(config.valueCoef), ec = Math.fround(config.entropyCoef);
     let clippedRows = 0;
     for (let a = 0; a < agents; a++) {
+      // Each agent its own permutation: key agentKey((seed, stream), a).
+      const keys = shuffleKeys(seed + a, Stream.replay, now, epoch);
       const records = Array.from({ length: B }, (_, r) => shuffledIndex(draw * B + r, M, keys));
       // The tape's first policy input of row r is the observation of the record it read.
       for (let r = 0; r < B; r++) {

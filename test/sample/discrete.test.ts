@@ -3,7 +3,7 @@ import { runOnce } from '../../src/gpu/recorder.js';
 import { f32 } from '../../src/gpu/tensor.js';
 import { matrix } from '../../src/gpu/view.js';
 import { Clock } from '../../src/rng/clock.js';
-import { gumbel4, uniform4 } from '../../src/rng/philox.js';
+import { agentKey, gumbel4, uniform4 } from '../../src/rng/philox.js';
 import { BinaryUnit } from '../../src/sample/bernoulli.js';
 import { GumbelSoftmax } from '../../src/sample/categorical.js';
 import { gpu } from '../helpers/gpu.js';
@@ -22,7 +22,8 @@ function softmax(v: ArrayLike<number>): number[] {
 describe('Gumbel-softmax', () => {
   const agents = 2, rows = 37, classes = 7, tau = 0.7;
   const logitData = randomArray(agents * rows * classes, 41, -2, 2);
-  const gumbelRow = (flat: number) => Array.from({ length: classes }, (_, k) => gumbel4([seed, stream], [flat, step, Math.floor(k / 4), 0])[k % 4]);
+  // Row r of agent a: key agentKey((seed, stream), a), counter (r, step, k / 4, 0).
+  const gumbelRow = (flat: number) => Array.from({ length: classes }, (_, k) => gumbel4(agentKey([seed, stream], Math.floor(flat / rows)), [flat % rows, step, Math.floor(k / 4), 0])[k % 4]);
   const relaxed = (logits: ArrayLike<number>, g: number[]) => softmax(Array.from(logits, (l, k) => (l + g[k]) / tau));
 
   async function setup(hard: boolean) {
@@ -109,7 +110,7 @@ describe('binary units (Gumbel-sigmoid, straight-through Bernoulli)', () => {
   const agents = 2, rows = 37, dim = 6, tau = 0.8;
   const logitData = randomArray(agents * rows * dim, 51, -2, 2);
   const noiseAt = (flat: number, d: number) => {
-    const u = uniform4([seed, stream], [flat, step, Math.floor(d / 4), 0])[d % 4];
+    const u = uniform4(agentKey([seed, stream], Math.floor(flat / rows)), [flat % rows, step, Math.floor(d / 4), 0])[d % 4];
     return Math.log(u) - Math.log(1 - u);
   };
   const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -189,7 +190,7 @@ describe('binary units (Gumbel-sigmoid, straight-through Bernoulli)', () => {
     const refSoft: number[] = [], refGrad: number[] = [];
     for (let i = 0; i < logitData.length; i++) {
       const flat = Math.floor(i / dim), d = i % dim;
-      const u = uniform4([seed, stream], [flat, step, Math.floor(d / 4), draw])[d % 4];
+      const u = uniform4(agentKey([seed, stream], Math.floor(flat / rows)), [flat % rows, step, Math.floor(d / 4), draw])[d % 4];
       const sft = sigmoid((logitData[i] + Math.log(u) - Math.log(1 - u)) / tau);
       refSoft.push(sft);
       refGrad.push(before[i] + (dyData[i] * sft * (1 - sft)) / tau);

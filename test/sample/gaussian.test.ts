@@ -3,7 +3,7 @@ import { runOnce } from '../../src/gpu/recorder.js';
 import { f32 } from '../../src/gpu/tensor.js';
 import { columns, matrix } from '../../src/gpu/view.js';
 import { Clock } from '../../src/rng/clock.js';
-import { normal4 } from '../../src/rng/philox.js';
+import { agentKey, normal4 } from '../../src/rng/philox.js';
 import { DiagGaussian } from '../../src/sample/gaussian.js';
 import { gpu } from '../helpers/gpu.js';
 import { randomArray, relError } from '../helpers/random.js';
@@ -87,7 +87,7 @@ describe.each([false, true])('diagonal Gaussian (squash %s)', (squash) => {
     for (let ag = 0; ag < agents; ag++) {
       for (let r = 0; r < rows; r++) {
         const flat = ag * rows + r;
-        const zr = Array.from({ length: dim }, (_, d) => normal4([seed, stream], [flat, step, Math.floor(d / 4), 0])[d % 4]);
+        const zr = Array.from({ length: dim }, (_, d) => normal4(agentKey([seed, stream], ag), [r, step, Math.floor(d / 4), 0])[d % 4]);
         refZ.push(...zr);
         // Use the GPU's float32 noise so the comparison isolates the head's arithmetic.
         const { mu, logStd } = rowsRef(ag, r);

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { SweepResults } from '../../src/sweep/record.js';
-import type { SweepTable } from '../../src/sweep/table.js';
+import type { SweepResults } from '../../src/cli/sweep/record.js';
+import type { SweepTable } from '../../src/cli/sweep/table.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pathwise-sweep-'));
@@ -28,6 +28,7 @@ steps: 128000
 preset: cpu
 flags: { envs: 16, evalEpisodes: 8, reportEvery: 250, checkpointEvery: 500, learningStarts: 200, batchSize: 32, actorHidden: [16], criticHidden: [16] }
 grid: { actorLr: [0.001, 0.0003] }
+shareSeeds: false
 `;
 
 beforeAll(() => {

@@ -14,8 +14,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { QUEUE_NAME } from '../../src/sweep/queue.js';
-import type { SweepResults } from '../../src/sweep/record.js';
+import { QUEUE_NAME } from '../../src/cli/sweep/queue.js';
+import type { SweepResults } from '../../src/cli/sweep/record.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pathwise-queue-'));
@@ -39,6 +39,7 @@ async function startRedis(): Promise<void> {
     throw new Error(`redis-server could not start (${e.message}): install Debian's redis-server (scripts/setup.sh --browser does)`);
   });
   const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {}); // refused until the server listens: retried below
   for (let i = 0; i < 100; i++) {
     try {
       await client.connect();
@@ -75,7 +76,7 @@ const specFile = (name: string, text: string) => {
   writeFileSync(file, text);
   return file;
 };
-const TINY = 'algos: [ddpg]\nenvs: [pendulum]\npreset: cpu\nflags: { envs: 16, evalEpisodes: 4, reportEvery: 100, checkpointEvery: 200, learningStarts: 200, batchSize: 32, actorHidden: [16], criticHidden: [16] }\n';
+const TINY = 'algos: [ddpg]\nenvs: [pendulum]\npreset: cpu\nshareSeeds: false\nflags: { envs: 16, evalEpisodes: 4, reportEvery: 100, checkpointEvery: 200, learningStarts: 200, batchSize: 32, actorHidden: [16], criticHidden: [16] }\n';
 const results = (name: string) => JSON.parse(readFileSync(join(store, name, 'results.json'), 'utf8')) as SweepResults;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { expandSweep, parseSweepSpec } from '../../src/sweep/spec.js';
+import { expandSweep, parseSweepSpec } from '../../src/cli/sweep/spec.js';
 
 const expand = (text: string) => expandSweep(parseSweepSpec(text), true);
 
@@ -63,5 +63,41 @@ grid: { actorLr: [0.001, 0.0003], sensors: [full, positions] }
     expect(skipped[0].reason).toMatch(/differentiable env/);
     // Values out of range are never skipped.
     expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\nskipInvalid: true\nflags: { envs: -3 }')).toThrow(/--envs: got -3/);
+  });
+
+  it('trains consecutive seeds of one setting as one multi-agent program where the algorithm allows', () => {
+    const { runs, programs } = expand('algos: [ddpg, cem]\nenvs: [pendulum]\nseeds: [1, 2, 3, 7]\npreset: cpu\nflags: { envs: 64 }');
+    expect(runs).toHaveLength(8);
+    expect(programs.map((p) => [p.id, p.runs.map((r) => r.seed)])).toEqual([
+      ['ddpg-pendulum-seeds1-3', [1, 2, 3]],
+      ['ddpg-pendulum-seed7', [7]],
+      // CEM's population is the agent dimension: one seed at a time.
+      ['cem-pendulum-seed1', [1]],
+      ['cem-pendulum-seed2', [2]],
+      ['cem-pendulum-seed3', [3]],
+      ['cem-pendulum-seed7', [7]],
+    ]);
+    expect(programs[0].options).toMatchObject({ algo: 'ddpg', seed: 1, agents: 3, envs: 64 });
+    expect(programs[1].options).toEqual(runs[3].options);
+    // Not shared when asked, or when the spec sets --agents itself.
+    expect(expand('algos: [ddpg]\nenvs: [pendulum]\nseeds: 3\nshareSeeds: false').programs.map((p) => p.id)).toEqual(['ddpg-pendulum-seed1', 'ddpg-pendulum-seed2', 'ddpg-pendulum-seed3']);
+    expect(expand('algos: [ddpg]\nenvs: [pendulum]\nseeds: 2\nflags: { agents: 2 }').programs).toHaveLength(2);
+    expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\nshareSeeds: 1')).toThrow(/sweep spec: shareSeeds: got 1, expected true or false/);
+  });
+
+  it('crosses alternative variants with the grid (rllab\'s observation variants)', () => {
+    const { runs } = expand('algos: [ddpg, svg-inf]\nenvs: [pendulum]\nskipInvalid: true\ngrid: { gamma: [0.9, 0.99] }\nvariants: [{}, { sensors: positions }, { obs-noise: 0.1 }]');
+    expect(runs.filter((r) => r.algo === 'ddpg').map((r) => r.id)).toEqual([
+      'ddpg-pendulum-gamma=0.9-seed1',
+      'ddpg-pendulum-gamma=0.99-seed1',
+      'ddpg-pendulum-sensors=positions,gamma=0.9-seed1',
+      'ddpg-pendulum-sensors=positions,gamma=0.99-seed1',
+      'ddpg-pendulum-obsNoise=0.1,gamma=0.9-seed1',
+      'ddpg-pendulum-obsNoise=0.1,gamma=0.99-seed1',
+    ]);
+    expect(runs.find((r) => r.id === 'ddpg-pendulum-obsNoise=0.1,gamma=0.9-seed1')?.options).toMatchObject({ obsNoise: 0.1, gamma: 0.9 });
+    expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\nvariants: []')).toThrow(/sweep spec: variants: .*non-empty list/);
+    expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\ngrid: { sensors: [full] }\nvariants: [{ sensors: positions }]')).toThrow(/sweep spec: variants\[0\].sensors: .*not also under flags or grid/);
+    expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\nvariants: [{ sensor: positions }]')).toThrow(/sweep spec: variants\[0\].sensor: /);
   });
 });

@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHECKPOINT_FILE } from '../cli/files.js';
-import { getEnv } from '../envs/registry.js';
+import { CHECKPOINT_FILE } from '../files.js';
+import { getEnv } from '../../envs/registry.js';
 
 export type RunState = 'finished' | 'interrupted' | 'new';
 
@@ -50,6 +50,7 @@ interface EvalFile {
   return_std: number;
   episodes: number;
   success_rate?: number | null;
+  per_agent?: { return_mean: number; return_std: number; success_rate?: number }[];
 }
 
 /** The last line of metrics.jsonl parsed (null when none). */
@@ -60,19 +61,29 @@ function lastReport(dir: string): { env_steps: number; wall_s: number } | null {
   return lines.length > 0 ? (JSON.parse(lines[lines.length - 1]) as { env_steps: number; wall_s: number }) : null;
 }
 
-/** The summary of the finished run in `dir` (`meta`: its place in the sweep). */
-export function runSummary(dir: string, meta: Pick<RunSummary, 'id' | 'algo' | 'env' | 'seed' | 'point'>): RunSummary {
+type RunMeta = Pick<RunSummary, 'id' | 'algo' | 'env' | 'seed' | 'point'>;
+
+/**
+ * The summaries of the finished program in `dir`, one per run: a single run's, or agent a's of a
+ * program whose agents are the seeds of `runs` (runs[a] is agent a).
+ */
+export function runSummaries(dir: string, runs: readonly RunMeta[]): RunSummary[] {
   const ev = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as EvalFile;
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { adapter?: string };
   const last = lastReport(dir);
-  return {
+  const shared = { env_steps: last?.env_steps ?? 0, wall_s: last?.wall_s ?? 0, adapter: config.adapter ?? 'unknown' };
+  if (runs.length === 1) {
+    const meta = runs[0];
+    return [{ ...meta, return_mean: ev.return_mean, return_std: ev.return_std, episodes: ev.episodes, success_rate: hasGoals(meta.env) ? (ev.success_rate ?? null) : null, ...shared }];
+  }
+  const perAgent = ev.per_agent ?? [];
+  if (perAgent.length !== runs.length) throw new Error(`${dir}/eval.json has ${perAgent.length} agents, the sweep expects ${runs.length}`);
+  return runs.map((meta, a) => ({
     ...meta,
-    return_mean: ev.return_mean,
-    return_std: ev.return_std,
-    episodes: ev.episodes,
-    success_rate: hasGoals(meta.env) ? (ev.success_rate ?? null) : null,
-    env_steps: last?.env_steps ?? 0,
-    wall_s: last?.wall_s ?? 0,
-    adapter: config.adapter ?? 'unknown',
-  };
+    return_mean: perAgent[a].return_mean,
+    return_std: perAgent[a].return_std,
+    episodes: ev.episodes / runs.length,
+    success_rate: hasGoals(meta.env) ? (perAgent[a].success_rate ?? null) : null,
+    ...shared,
+  }));
 }

@@ -16,25 +16,26 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ConfigError } from '../errors.js';
-import { type RunSummary, runState, runSummary } from './runDir.js';
-import { executeRun, runDirectory } from './execute.js';
+import { ConfigError } from '../../errors.js';
+import { type RunSummary, runState, runSummaries } from './runDir.js';
+import { executeProgram, runDirectory } from './execute.js';
 import { SweepProgress } from './progress.js';
 import { type SweepResults, writeResults, writeSweepRecord } from './record.js';
-import type { ExpandedSweep, SweepRun } from './spec.js';
+import type { ExpandedSweep, SweepProgram } from './spec.js';
 
 /** One queue for every sweep: workers need not know a sweep's name. */
 export const QUEUE_NAME = 'pathwise-runs';
 
-/** A job: the run and its directory relative to the store (each machine mounts the store where it likes). */
+/** A job: a program (a run, or seeds as agents) and its directory relative to the store (each machine mounts the store where it likes). */
 export interface RunJob {
   sweep: string;
   dir: string;
-  run: SweepRun;
+  program: SweepProgram;
 }
 
 export interface RunJobResult {
-  summary: RunSummary;
+  /** One per run (seed) of the program. */
+  summaries: RunSummary[];
   worker: string;
   /** What the directory held when this worker took the run. */
   started: string;
@@ -66,8 +67,8 @@ export function connect(url: string, say: (line: string) => void): Redis {
   return redis;
 }
 
-/** The job of a run with these settings: queueing it again is a no-op, a changed run is another job. */
-const jobId = (sweep: string, run: SweepRun) => `${sweep}.${run.id}.${createHash('sha256').update(JSON.stringify(run.options)).digest('hex').slice(0, 12)}`;
+/** The job of a program with these settings: queueing it again is a no-op, a changed one is another job. */
+const jobId = (sweep: string, program: SweepProgram) => `${sweep}.${program.id}.${createHash('sha256').update(JSON.stringify(program.options)).digest('hex').slice(0, 12)}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface QueuedOptions {
@@ -85,57 +86,63 @@ export async function enqueueAndWait(expanded: ExpandedSweep, options: QueuedOpt
   const { name } = expanded.spec;
   const sweepDir = join(options.store, name);
   writeSweepRecord(sweepDir, expanded);
-  const progress = new SweepProgress(name, expanded.runs.length, `through ${options.url} -> ${sweepDir}`);
+  const progress = new SweepProgress(name, expanded.programs.length, `(${expanded.runs.length} runs) through ${options.url} -> ${sweepDir}`);
   const connection = connect(options.url, (line) => progress.say(line));
   const queue = new Queue<RunJob, RunJobResult>(QUEUE_NAME, { connection });
   queue.on('error', () => {}); // told once per outage by the connection
-  const add = (runs: SweepRun[]) =>
+  const add = (programs: SweepProgram[]) =>
     queue.addBulk(
-      runs.map((run) => ({
-        name: run.id,
-        data: { sweep: name, dir: join(name, 'runs', run.id), run },
-        opts: { jobId: jobId(name, run), attempts: options.attempts ?? 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
+      programs.map((program) => ({
+        name: program.id,
+        data: { sweep: name, dir: join(name, 'runs', program.id), program },
+        opts: { jobId: jobId(name, program), attempts: options.attempts ?? 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
       })),
     );
   try {
-    await add(expanded.runs);
+    await add(expanded.programs);
     const summaries = new Map<string, RunSummary>();
     const failed = new Map<string, string>();
+    const ended = new Set<string>();
     const seen = new Set<string>();
-    while (summaries.size + failed.size < expanded.runs.length) {
-      const lost: SweepRun[] = [];
-      for (const run of expanded.runs) {
-        if (summaries.has(run.id) || failed.has(run.id)) continue;
-        const job = await Job.fromId<RunJob, RunJobResult>(queue, jobId(name, run));
+    while (ended.size < expanded.programs.length) {
+      const lost: SweepProgram[] = [];
+      for (const program of expanded.programs) {
+        if (ended.has(program.id)) continue;
+        const job = await Job.fromId<RunJob, RunJobResult>(queue, jobId(name, program));
         if (!job) {
-          const dir = runDirectory(sweepDir, run.id);
+          const dir = runDirectory(sweepDir, program.id);
           if (runState(dir) === 'finished') {
-            summaries.set(run.id, runSummary(dir, run));
-            progress.finished(summaries.get(run.id) as RunSummary, ' (from the store: its job was lost)');
-          } else lost.push(run);
+            const read = runSummaries(dir, program.runs);
+            for (const s of read) summaries.set(s.id, s);
+            ended.add(program.id);
+            progress.finished(program.id, read, ' (from the store: its job was lost)');
+          } else lost.push(program);
           continue;
         }
         const state = await job.getState();
         if (state === 'completed' && job.returnvalue) {
           const r = job.returnvalue;
-          summaries.set(run.id, r.summary);
-          progress.finished(r.summary, ` on ${r.worker}${r.started === 'interrupted' ? ` (resumed at env step ${r.resumedAt})` : ''}`);
+          for (const s of r.summaries) summaries.set(s.id, s);
+          ended.add(program.id);
+          progress.finished(program.id, r.summaries, ` on ${r.worker}${r.started === 'interrupted' ? ` (resumed at env step ${r.resumedAt})` : ''}`);
         } else if (state === 'failed') {
-          failed.set(run.id, job.failedReason ?? 'failed');
-          progress.failure(run.id, `${failed.get(run.id)} (after ${job.attemptsMade} attempts)`);
+          const error = `${job.failedReason ?? 'failed'} (after ${job.attemptsMade} attempts)`;
+          for (const run of program.runs) failed.set(run.id, error);
+          ended.add(program.id);
+          progress.failure(program.id, error);
         } else if (state === 'active') {
-          if (!seen.has(run.id)) progress.started(run.id);
-          seen.add(run.id);
+          if (!seen.has(program.id)) progress.started(program.id);
+          seen.add(program.id);
           const p = job.progress as { envSteps?: number; target?: number } | number;
-          if (typeof p === 'object' && p.envSteps !== undefined && p.target) progress.progress(run.id, p.envSteps / p.target);
+          if (typeof p === 'object' && p.envSteps !== undefined && p.target) progress.progress(program.id, p.envSteps / p.target);
         }
       }
       if (lost.length > 0) {
-        progress.say(`pathwise: the queue lost ${lost.length} run(s) (Redis restarted without its data?): queued again`);
+        progress.say(`pathwise: the queue lost ${lost.length} program(s) (Redis restarted without its data?): queued again`);
         await add(lost);
       }
       writeResults(sweepDir, expanded, summaries, failed);
-      if (summaries.size + failed.size < expanded.runs.length) await sleep(options.pollMs ?? 1000);
+      if (ended.size < expanded.programs.length) await sleep(options.pollMs ?? 1000);
     }
     progress.stop();
     return writeResults(sweepDir, expanded, summaries, failed);
@@ -164,23 +171,23 @@ export async function runWorker(options: WorkerOptions, stop: AbortSignal): Prom
   const worker = new Worker<RunJob, RunJobResult>(
     QUEUE_NAME,
     async (job: Job<RunJob, RunJobResult>, _token?: string, signal?: AbortSignal): Promise<RunJobResult> => {
-      const { run } = job.data;
+      const { program } = job.data;
       const dir = join(options.store, job.data.dir);
       const state = runState(dir);
-      say(`worker ${me}: ${state === 'interrupted' ? 'resuming' : state === 'finished' ? 'reporting the finished' : 'starting'} run ${run.id} of sweep ${job.data.sweep}`);
+      say(`worker ${me}: ${state === 'interrupted' ? 'resuming' : state === 'finished' ? 'reporting the finished' : 'starting'} run ${program.id} of sweep ${job.data.sweep}`);
       let last = 0;
-      const executed = await executeRun(run, dir, (p) => {
+      const executed = await executeProgram(program, dir, (p) => {
         if (performance.now() - last < 1000) return;
         last = performance.now();
         void job.updateProgress(p).catch(() => {});
       }, signal);
-      say(`worker ${me}: finished run ${run.id}${executed.started === 'interrupted' ? ` (resumed at env step ${executed.resumedAt})` : ''}: return ${executed.summary.return_mean}`);
-      return { summary: executed.summary, worker: me, started: executed.started, resumedAt: executed.resumedAt };
+      say(`worker ${me}: finished run ${program.id}${executed.started === 'interrupted' ? ` (resumed at env step ${executed.resumedAt})` : ''}: ${executed.summaries.map((s) => `seed ${s.seed} return ${s.return_mean}`).join(', ')}`);
+      return { summaries: executed.summaries, worker: me, started: executed.started, resumedAt: executed.resumedAt };
     },
     { connection, concurrency: options.concurrency ?? 1, lockDuration: lockMs, stalledInterval: Math.max(1000, Math.floor(lockMs / 2)), maxStalledCount: 10, autorun: true },
   );
   worker.on('error', () => {}); // told once per outage by the connection
-  worker.on('failed', (job, e) => say(`worker ${me}: run ${job?.data.run.id ?? '?'} failed: ${e.message}`));
+  worker.on('failed', (job, e) => say(`worker ${me}: run ${job?.data.program.id ?? '?'} failed: ${e.message}`));
   // A lock this worker could not renew belongs to someone else by now: stop training that run.
   worker.on('lockRenewalFailed', (ids: string[]) => {
     for (const id of ids) worker.cancelJob(id, 'this worker lost the run (its lock expired)');

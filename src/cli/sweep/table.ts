@@ -7,12 +7,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSchema } from '../run/config.js';
-import { writeAtomic } from '../cli/files.js';
-import { bandChartSvg } from '../run/plot.js';
+import { runSchema } from '../../run/config.js';
+import { writeAtomic } from '../files.js';
+import { bandChartSvg } from '../../run/plot.js';
 import { runDirectory } from './execute.js';
 import { rllabReturn, rllabRow, variantOf } from './published.js';
-import { type RunSummary, runState, runSummary } from './runDir.js';
+import { type RunSummary, runState, runSummaries } from './runDir.js';
 import { readSweepRecord } from './record.js';
 import type { SweepRun } from './spec.js';
 
@@ -76,13 +76,15 @@ interface Curve {
   hi: number;
 }
 
-function readCurve(dir: string): Map<number, number> {
+/** The learning curve of `agent` of the program in `dir` (its own when it trained alone). */
+function readCurve(dir: string, agent: number, agents: number): Map<number, number> {
   const out = new Map<number, number>();
   const file = join(dir, 'metrics.jsonl');
   if (!existsSync(file)) return out;
   for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
-    const r = JSON.parse(line) as { env_steps: number; return_mean: number | null };
-    if (r.return_mean !== null) out.set(r.env_steps, r.return_mean);
+    const r = JSON.parse(line) as { env_steps: number; return_mean: number | null; per_agent?: { return_mean: number | null }[] };
+    const y = agents === 1 ? r.return_mean : (r.per_agent?.[agent]?.return_mean ?? null);
+    if (y !== null) out.set(r.env_steps, y);
   }
   return out;
 }
@@ -99,7 +101,7 @@ export function buildTable(sweepDir: string): { table: SweepTable; curves: Map<s
   const columns: string[] = [];
   const adapters = new Set<string>();
   const curves = new Map<string, Curve[]>();
-  const perCell = new Map<string, { summaries: (RunSummary & { startup: number })[]; dirs: string[]; total: number; skipped?: string }>();
+  const perCell = new Map<string, { summaries: (RunSummary & { startup: number })[]; curves: Map<number, number>[]; total: number; skipped?: string }>();
   const place = (r: Pick<SweepRun, 'env' | 'algo' | 'point'>) => {
     const rk = rowKey(r);
     const ck = columnKey(r);
@@ -110,19 +112,20 @@ export function buildTable(sweepDir: string): { table: SweepTable; curves: Map<s
     }
     if (!columns.includes(ck)) columns.push(ck);
     const key = `${rk}\u0000${ck}`;
-    if (!perCell.has(key)) perCell.set(key, { summaries: [], dirs: [], total: 0 });
+    if (!perCell.has(key)) perCell.set(key, { summaries: [], curves: [], total: 0 });
     return perCell.get(key) as NonNullable<ReturnType<typeof perCell.get>>;
   };
-  for (const run of record.runs) {
-    const cell = place(run);
-    cell.total += 1;
-    const dir = runDirectory(sweepDir, run.id);
+  for (const program of record.programs) {
+    for (const run of program.runs) place(run).total += 1;
+    const dir = runDirectory(sweepDir, program.id);
     if (runState(dir) !== 'finished') continue;
-    const s = runSummary(dir, run);
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { startup_s?: number };
-    cell.summaries.push({ ...s, startup: config.startup_s ?? 0 });
-    cell.dirs.push(dir);
-    adapters.add(s.adapter);
+    runSummaries(dir, program.runs).forEach((s, agent) => {
+      const cell = place(s);
+      cell.summaries.push({ ...s, startup: config.startup_s ?? 0 });
+      cell.curves.push(readCurve(dir, agent, program.runs.length));
+      adapters.add(s.adapter);
+    });
   }
   for (const s of record.skipped) {
     const cell = place(s);
@@ -147,8 +150,8 @@ export function buildTable(sweepDir: string): { table: SweepTable; curves: Map<s
       missing: cell.total - cell.summaries.length,
       ...(cell.skipped ? { skipped: cell.skipped } : {}),
     };
-    // Learning curves: the seeds' returns at each report both have (the same report schedule).
-    const seedCurves = cell.dirs.map(readCurve);
+    // Learning curves: the seeds' returns at each report all have (the same report schedule).
+    const seedCurves = cell.curves;
     if (seedCurves.length === 0) continue;
     const steps = [...seedCurves[0].keys()].filter((s) => seedCurves.every((c) => c.has(s)));
     const points = steps.map((env_steps) => {
@@ -178,8 +181,9 @@ export function tableMarkdown(t: SweepTable): string {
     '',
     `Adapter: ${t.adapters.join(', ') || 'none finished'}. Each cell: mean +- std over seeds of the mean return of`,
     "the run's deterministic evaluation episodes; rllab's published figure (Duan et al. 2016) for the row",
-    'the task stands in for, where we give one (another task definition: a landmark); env steps and wall',
-    'seconds (start-up included) per run. Made by `pathwise table`.',
+    'the task stands in for, where we give one (another task definition: a landmark); env steps per run and',
+    'wall seconds (start-up included) per program - seeds trained together as agents of one program share',
+    'it. Made by `pathwise table`.',
     '',
     `| task | rllab row (random) | ${t.columns.join(' | ')} |`,
     `|---|---|${t.columns.map(() => '---').join('|')}|`,

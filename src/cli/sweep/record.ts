@@ -1,12 +1,12 @@
 /**
- * A sweep's own files in its directory: sweep.json (the spec and the runs it expands to, written
- * before any run starts) and results.json (every finished run's summary, the skipped runs and the
- * failures), both written atomically. `pathwise table` reads them with the run directories.
+ * A sweep's own files in its directory: sweep.json (the spec, the runs it expands to and the
+ * programs they train in, written before any run starts) and results.json (every finished run's
+ * summary, the skipped runs and the failures), both written atomically. `pathwise table` reads them with the run directories.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomic } from '../cli/files.js';
-import { ConfigError } from '../errors.js';
+import { writeAtomic } from '../files.js';
+import { ConfigError } from '../../errors.js';
 import type { RunSummary } from './runDir.js';
 import type { ExpandedSweep } from './spec.js';
 
@@ -23,15 +23,15 @@ export interface SweepResults {
  */
 export function writeSweepRecord(sweepDir: string, expanded: ExpandedSweep): void {
   if (existsSync(join(sweepDir, 'sweep.json'))) {
-    const before = new Map(readSweepRecord(sweepDir).runs.map((r) => [r.id, JSON.stringify(r.options)]));
-    for (const run of expanded.runs) {
-      const old = before.get(run.id);
-      if (old !== undefined && old !== JSON.stringify(run.options)) {
-        throw new ConfigError('sweep spec', expanded.spec.name, `a sweep whose runs keep their settings: ${sweepDir} holds run ${run.id} with ${old}, the spec gives it ${JSON.stringify(run.options)}; give the sweep another name (or --out)`);
+    const before = new Map(readSweepRecord(sweepDir).programs.map((r) => [r.id, JSON.stringify(r.options)]));
+    for (const program of expanded.programs) {
+      const old = before.get(program.id);
+      if (old !== undefined && old !== JSON.stringify(program.options)) {
+        throw new ConfigError('sweep spec', expanded.spec.name, `a sweep whose runs keep their settings: ${sweepDir} holds ${program.id} with ${old}, the spec gives it ${JSON.stringify(program.options)}; give the sweep another name (or --out)`);
       }
     }
   }
-  writeAtomic(join(sweepDir, 'sweep.json'), `${JSON.stringify({ spec: expanded.spec, runs: expanded.runs, skipped: expanded.skipped }, null, 2)}\n`);
+  writeAtomic(join(sweepDir, 'sweep.json'), `${JSON.stringify({ spec: expanded.spec, runs: expanded.runs, programs: expanded.programs, skipped: expanded.skipped }, null, 2)}\n`);
 }
 
 export function readSweepRecord(sweepDir: string): ExpandedSweep {

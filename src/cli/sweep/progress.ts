@@ -1,6 +1,7 @@
 /**
- * The sweep's progress on the terminal: one bar of runs (done / running / failed, ETA) on a TTY,
- * one line per started, finished or failed run otherwise (logs, CI).
+ * The sweep's progress on the terminal: one bar of programs (a run, or seeds trained together;
+ * done / running / failed, ETA) on a TTY, one line per started, finished or failed program
+ * otherwise (logs, CI).
  */
 import cliProgress from 'cli-progress';
 import type { RunSummary } from './runDir.js';
@@ -21,12 +22,12 @@ export class SweepProgress {
   ) {
     this.bar = tty
       ? new cliProgress.SingleBar(
-          { format: `sweep ${name} {bar} {done}/{total} runs | running {running} | failed {failed} | ETA {eta_formatted}`, hideCursor: true, stream: process.stderr, etaBuffer: 50 },
+          { format: `sweep ${name} {bar} {done}/{total} programs | running {running} | failed {failed} | ETA {eta_formatted}`, hideCursor: true, stream: process.stderr, etaBuffer: 50 },
           cliProgress.Presets.shades_classic,
         )
       : null;
     this.bar?.start(total, 0, this.payload());
-    if (!this.bar) console.error(`sweep ${name}: ${total} runs ${where}`);
+    if (!this.bar) console.error(`sweep ${name}: ${total} programs ${where}`);
   }
 
   private payload() {
@@ -51,10 +52,14 @@ export class SweepProgress {
     this.update();
   }
 
-  finished(s: RunSummary, note = ''): void {
-    this.running.delete(s.id);
+  /** Program `id` finished with one summary per run (seed). */
+  finished(id: string, summaries: readonly RunSummary[], note = ''): void {
+    this.running.delete(id);
     this.done += 1;
-    if (!this.bar) console.error(`sweep ${this.name}: [${this.done}/${this.total}] finished ${s.id}: return ${fmt(s.return_mean)} +- ${fmt(s.return_std)}${note}`);
+    if (!this.bar) {
+      const returns = summaries.length === 1 ? `return ${fmt(summaries[0].return_mean)} +- ${fmt(summaries[0].return_std)}` : `returns ${summaries.map((s) => `${fmt(s.return_mean)} (seed ${s.seed})`).join(', ')}`;
+      console.error(`sweep ${this.name}: [${this.done}/${this.total}] finished ${id}: ${returns}${note}`);
+    }
     this.update();
   }
 
@@ -77,6 +82,6 @@ export class SweepProgress {
 
   stop(): void {
     this.bar?.stop();
-    console.error(`sweep ${this.name}: ${this.done} finished, ${this.failed} failed of ${this.total}`);
+    console.error(`sweep ${this.name}: ${this.done} programs finished, ${this.failed} failed of ${this.total}`);
   }
 }

@@ -12,20 +12,27 @@
  *   preset: cpu             # auto | cpu | gpu (as train; default auto)
  *   flags: { envs: 64, evalEpisodes: 20 }        # every run
  *   grid: { policyLr: [0.001, 0.0003] }          # every combination
+ *   variants: [{}, { sensors: positions }]       # alternatives, each crossed with the grid
  *   skipInvalid: false      # true: (algo, env) pairs an algorithm refuses become skipped cells
+ *   shareSeeds: true        # consecutive seeds of one setting train as one multi-agent program
  *
  * Flags are named as in the library (camelCase) or on the command line (kebab-case). A flag an
  * algorithm lacks is not applied to it (and does not multiply its runs); a flag no listed
  * algorithm and no run option has is refused.
+ *
+ * Seeds share a program: the runs of one setting with consecutive seeds s .. s + k - 1 train as
+ * one k-agent program of seed s (agent a draws exactly what a single run of seed s + a draws, see
+ * common/rng.wgsl's rng_agent_key), where the algorithm takes several agents (CEM and CMA-ES use
+ * the agent dimension for their population) and the spec does not set --agents itself.
  */
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ALGORITHMS, getAlgorithm } from '../algos/registry.js';
-import { envNames } from '../envs/registry.js';
-import { checkCombination, runSchema } from '../run/config.js';
-import { type TrainOptions, checkPreset, resolveTrainOptions } from '../api/options.js';
-import { ConfigError } from '../errors.js';
+import { ALGORITHMS, getAlgorithm } from '../../algos/registry.js';
+import { envNames } from '../../envs/registry.js';
+import { checkCombination, runSchema } from '../../run/config.js';
+import { type TrainOptions, checkPreset, resolveTrainOptions } from '../../api/options.js';
+import { ConfigError } from '../../errors.js';
 
 export interface SweepSpec {
   name: string;
@@ -36,7 +43,10 @@ export interface SweepSpec {
   preset: 'auto' | 'cpu' | 'gpu';
   flags: Record<string, unknown>;
   grid: Record<string, unknown[]>;
+  /** Alternative settings (e.g. rllab's observation variants), each crossed with the grid. */
+  variants: Record<string, unknown>[];
   skipInvalid: boolean;
+  shareSeeds: boolean;
 }
 
 /** One run of a sweep: its id (also its directory's name under the sweep) and train's options. */
@@ -50,14 +60,25 @@ export interface SweepRun {
   options: TrainOptions;
 }
 
+/**
+ * What trains as one: runs of one setting with consecutive seeds as one multi-agent program
+ * (agent a = runs[a], seed runs[0].seed + a), or a single run. Its directory is runs/<id>.
+ */
+export interface SweepProgram {
+  id: string;
+  runs: SweepRun[];
+  options: TrainOptions;
+}
+
 export interface ExpandedSweep {
   spec: SweepSpec;
   runs: SweepRun[];
+  programs: SweepProgram[];
   /** Runs an algorithm refuses (with skipInvalid), with the reason. */
   skipped: (Omit<SweepRun, 'options'> & { reason: string })[];
 }
 
-const KEYS = ['name', 'algos', 'envs', 'seeds', 'steps', 'preset', 'flags', 'grid', 'skipInvalid'] as const;
+const KEYS = ['name', 'algos', 'envs', 'seeds', 'steps', 'preset', 'flags', 'grid', 'variants', 'skipInvalid', 'shareSeeds'] as const;
 
 const specError = (key: string, value: unknown, allowed: string) => new ConfigError(`sweep spec: ${key}`, value, allowed);
 
@@ -131,8 +152,16 @@ export function parseSweepSpec(text: string, defaultName = 'sweep'): SweepSpec {
     if (k in flags) throw specError(`grid.${k}`, v, `a flag not also fixed under flags`);
     grid[k] = v;
   }
-  if (o.skipInvalid !== undefined && typeof o.skipInvalid !== 'boolean') throw specError('skipInvalid', o.skipInvalid, 'true or false');
-  return { name, algos, envs, seeds: seedList(o.seeds), steps, preset, flags, grid, skipInvalid: o.skipInvalid === true };
+  let variants: Record<string, unknown>[] = [{}];
+  if (o.variants !== undefined) {
+    if (!Array.isArray(o.variants) || o.variants.length === 0) throw specError('variants', o.variants, 'a non-empty list of flag maps ({} for the plain setting)');
+    variants = o.variants.map((v, i) => flagMap(`variants[${i}]`, v ?? {}, algos));
+    variants.forEach((v, i) => {
+      for (const k of Object.keys(v)) if (k in flags || k in grid) throw specError(`variants[${i}].${k}`, v[k], 'a flag not also under flags or grid');
+    });
+  }
+  for (const key of ['skipInvalid', 'shareSeeds'] as const) if (o[key] !== undefined && typeof o[key] !== 'boolean') throw specError(key, o[key], 'true or false');
+  return { name, algos, envs, seeds: seedList(o.seeds), steps, preset, flags, grid, variants, skipInvalid: o.skipInvalid === true, shareSeeds: o.shareSeeds !== false };
 }
 
 export function readSweepSpec(file: string): SweepSpec {
@@ -174,8 +203,11 @@ export function expandSweep(spec: SweepSpec, software: boolean): ExpandedSweep {
     const applies = (k: string) => k in runSchema || k in schema;
     const fixed = Object.fromEntries(Object.entries(spec.flags).filter(([k]) => applies(k)));
     const grid = Object.fromEntries(Object.entries(spec.grid).filter(([k]) => applies(k)));
+    const variants = spec.variants.map((v) => Object.fromEntries(Object.entries(v).filter(([k]) => applies(k))));
+    const points = variants.flatMap((v) => gridPoints(grid).map((p) => ({ ...v, ...p })));
+    const unique = [...new Map(points.map((p) => [JSON.stringify(p), p])).values()];
     for (const env of spec.envs) {
-      for (const point of gridPoints(grid)) {
+      for (const point of unique) {
         for (const seed of spec.seeds) {
           const options: TrainOptions = { ...fixed, ...point, algo, env, seed, ...(spec.steps !== undefined ? { steps: spec.steps } : {}), preset: spec.preset };
           const id = runId(algo, env, point, seed);
@@ -202,5 +234,42 @@ export function expandSweep(spec: SweepSpec, software: boolean): ExpandedSweep {
     }
   }
   if (runs.length === 0) throw specError('algos/envs', `${spec.algos.join(',')} x ${spec.envs.join(',')}`, 'at least one valid run');
-  return { spec, runs, skipped };
+  return { spec, runs, programs: programsOf(spec, runs, software), skipped };
+}
+
+/** Runs of one setting with consecutive seeds, in the spec's order. */
+function consecutiveSeeds(runs: readonly SweepRun[]): SweepRun[][] {
+  const settings = new Map<string, SweepRun[]>();
+  for (const run of runs) {
+    const key = JSON.stringify([run.algo, run.env, run.point]);
+    settings.set(key, [...(settings.get(key) ?? []), run]);
+  }
+  const groups: SweepRun[][] = [];
+  for (const same of settings.values()) {
+    const sorted = [...same].sort((a, b) => a.seed - b.seed);
+    for (const run of sorted) {
+      const last = groups.at(-1);
+      if (last && last[0].algo === run.algo && last[0].env === run.env && JSON.stringify(last[0].point) === JSON.stringify(run.point) && last.at(-1)?.seed === run.seed - 1) last.push(run);
+      else groups.push([run]);
+    }
+  }
+  return groups;
+}
+
+function programsOf(spec: SweepSpec, runs: readonly SweepRun[], software: boolean): SweepProgram[] {
+  const setsAgents = 'agents' in spec.flags || 'agents' in spec.grid;
+  return consecutiveSeeds(runs).flatMap((group): SweepProgram[] => {
+    const singles = () => group.map((run) => ({ id: run.id, runs: [run], options: run.options }));
+    if (!spec.shareSeeds || setsAgents || group.length === 1) return singles();
+    const first = group[0];
+    const last = group[group.length - 1];
+    const options: TrainOptions = { ...first.options, agents: group.length };
+    try {
+      resolveTrainOptions(options, software); // e.g. CEM refuses agents > 1: the seeds run one by one
+    } catch (e) {
+      if (e instanceof ConfigError) return singles();
+      throw e;
+    }
+    return [{ id: first.id.replace(/-seed\d+$/, `-seeds${first.seed}-${last.seed}`), runs: group, options }];
+  });
 }
