@@ -20,8 +20,17 @@ import { REPORT_EVERY, attentionCommand } from './attention.js';
 import { ATTENTION_SCHEMA } from '../attention/model.js';
 import { envModuleArgs, loadEnvModules } from './envModule.js';
 import { sweepCommand, tableCommand, workerCommand } from './sweep.js';
+import { selectNodeAdapter } from '../gpu/node.js';
 
 const ENV_MODULE_HELP = 'a .ts or .js module defining environments with defineEnv, loaded first (repeatable)';
+const ADAPTER_HELP = "train on the adapter whose name contains NAME (e.g. H100, llvmpipe; default: Dawn's first)";
+
+/** --adapter NAME: every device of this process from that adapter. */
+function adapterOption(opts: { adapter?: unknown }): void {
+  if (opts.adapter === undefined) return;
+  if (typeof opts.adapter !== 'string' || opts.adapter.trim() === '') throw new ConfigError('--adapter', opts.adapter, "part of an adapter's name");
+  selectNodeAdapter(opts.adapter);
+}
 
 /** `status.code`: what a command that finished but found a problem (check-env) exits with. */
 function buildProgram(defined: readonly string[], status: { code: number }): Command {
@@ -34,10 +43,14 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
     .option('--resume <dir>', 'continue the run saved in DIR exactly where it stopped (only --steps may change)')
     .option('--env-module <path>', ENV_MODULE_HELP)
     .option('--preset <name>', 'defaults for unset flags: gpu (published settings), cpu (small, for a CPU adapter such as lavapipe), auto (cpu on a CPU adapter)', 'auto')
+    .option('--adapter <name>', ADAPTER_HELP)
     .exitOverride();
   addSchemaOptions(train, runSchema, 'Run:');
   addMergedSchemaOptions(train, ALGORITHM_ENTRIES, `Algorithm options (${ALGORITHM_ENTRIES.map((a) => a.name).join(', ')}; each takes its own):`);
-  train.action(async (opts: Record<string, unknown>) => trainCommand(opts));
+  train.action(async (opts: Record<string, unknown>) => {
+    adapterOption(opts);
+    await trainCommand(opts);
+  });
 
   program
     .command('eval')
@@ -109,9 +122,11 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
     .option('--store <dir>', 'with --queue: the shared directory the workers write to (the sweep goes to STORE/<name>)')
     .option('--poll-ms <n>', 'with --queue: how often to look at the runs (ms)', '1000')
     .option('--dry-run', 'print the runs the spec expands to and stop')
+    .option('--adapter <name>', ADAPTER_HELP)
     .option('--env-module <path>', ENV_MODULE_HELP)
     .exitOverride()
     .action(async (spec: string, opts: Record<string, string | boolean | undefined>) => {
+      adapterOption(opts);
       status.code = await sweepCommand(spec, opts);
     });
   program
@@ -121,9 +136,13 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
     .requiredOption('--store <dir>', 'the shared directory the sweeps write to (their --store)')
     .option('--concurrency <n>', 'runs trained at once', '1')
     .option('--lock-ms <n>', 'how long a dead worker holds its run before another takes it (ms)', '30000')
+    .option('--adapter <name>', `${ADAPTER_HELP}; start one worker per kind of GPU`)
     .option('--env-module <path>', ENV_MODULE_HELP)
     .exitOverride()
-    .action(async (opts: { queue?: string; store?: string; concurrency?: string; lockMs?: string }) => workerCommand(opts));
+    .action(async (opts: { queue?: string; store?: string; concurrency?: string; lockMs?: string; adapter?: string }) => {
+      adapterOption(opts);
+      await workerCommand(opts);
+    });
   program
     .command('table')
     .description("a sweep's comparison table: tasks x algorithms, mean +- std over seeds of the final return with rllab's figures beside, as table.md and table.json, and curves/<task>.svg (mean and band over seeds)")

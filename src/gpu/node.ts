@@ -3,7 +3,7 @@
  * never import this file (use src/gpu/browser.ts there).
  */
 import { create, globals } from 'webgpu';
-import { GpuError } from '../errors.js';
+import { ConfigError, GpuError } from '../errors.js';
 import { GpuContext } from './context.js';
 
 // Dawn's GPU object must outlive every adapter and device made from it: when it was garbage
@@ -16,12 +16,32 @@ export interface NodeContextOptions {
   powerPreference?: GPUPowerPreference;
 }
 
+// The adapter this process asked for by name (selectNodeAdapter), or null: Dawn's first.
+let adapterName: string | null = null;
+
+/**
+ * Makes every device of this process come from the adapter whose name contains `name` (Dawn's
+ * `adapter=` option; e.g. "H100", "llvmpipe"): a worker pinned to one kind of GPU of a machine.
+ * Must run before the first device.
+ */
+export function selectNodeAdapter(name: string): void {
+  if (dawn !== null && adapterName !== name) throw new GpuError(`the adapter (${name}) must be chosen before this process's first device`);
+  adapterName = name;
+}
+
 export async function createNodeContext(options: NodeContextOptions = {}): Promise<GpuContext> {
   if (dawn === null) {
     Object.assign(globalThis, globals);
-    dawn = create(options.dawnOptions ?? []);
+    dawn = create(options.dawnOptions ?? (adapterName ? [`adapter=${adapterName}`] : []));
   }
-  const adapter = await dawn.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await dawn.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  } catch (e) {
+    // Dawn refuses an adapter name it does not know, listing the ones it has.
+    const listed = (e as Error).message.split('\n').filter((l) => l.includes('name:')).map((l) => l.replace(/^.*name: /, '').trim().replace(/^'(.*)'$/, '$1'));
+    throw new ConfigError('--adapter', adapterName ?? '', `part of an adapter's name: ${listed.join(', ') || (e as Error).message}`);
+  }
   if (!adapter) {
     throw new GpuError(
       'no WebGPU adapter found. On a machine without a GPU install a software Vulkan driver ' +

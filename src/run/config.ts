@@ -12,7 +12,7 @@ export const runSchema = {
   algo: { kind: 'choice', default: 'ddpg', choices: () => ALGORITHMS, help: 'algorithm' },
   env: { kind: 'choice', default: 'pendulum', choices: envNames, help: 'environment' },
   envs: { kind: 'number', default: 4096, min: 1, integer: true, help: 'parallel environments per agent' },
-  agents: { kind: 'number', default: 1, min: 1, integer: true, help: 'independent agents (seeds) trained side by side in the same dispatches' },
+  agents: { kind: 'number', default: 1, min: 1, integer: true, help: 'agents trained side by side in the same dispatches: agent a is the run of seed + a, with the results it has alone' },
   seed: { kind: 'number', default: 1, min: 0, max: 0xffffffff, integer: true, help: 'random seed' },
   steps: { kind: 'number', default: 20_000 * 4096, min: 1, integer: true, help: 'env transitions per agent (all envs together) to train for' },
   reportEvery: { kind: 'number', default: 200, min: 1, integer: true, help: 'env steps per env between metric readbacks (and progress updates)' },
