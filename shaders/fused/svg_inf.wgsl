@@ -1,6 +1,6 @@
 // fused/svg_inf.wgsl - SVG(inf) through the true simulator as row programs: a training unit is
 //   act      row = env: H env steps in one dispatch, each the policy's forward pass, a sample
-//            a = tanh(mu + sigma z) (Philox key (seed, explore stream), counter (env, now, d / 4,
+//            a = tanh(mu + sigma z) (Philox key rng_agent_key((seed, explore stream), agent), counter (env, now, d / 4,
 //            0), as sample/gaussian.wgsl), clipped and mapped onto the env's bounds (as
 //            rl/explore.wgsl without noise) and envs/driver.wgsl's step_env. Step t acts at
 //            now = clock[clock_read] + 1 + t; invocation 0 writes the unit's last count to

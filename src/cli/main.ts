@@ -114,7 +114,7 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
   attention.action(async (opts: Record<string, unknown>) => attentionCommand(opts));
   program
     .command('sweep')
-    .description('train every run of a sweep spec (YAML or JSON: algos, envs, seeds, steps, preset, flags, grid, skipInvalid), on this machine or through a Redis queue; resumable; writes SWEEP_DIR/{sweep.json,results.json,runs/,table.md,table.json,curves/}')
+    .description('train every run of a sweep spec (YAML or JSON: name, algos, envs, seeds, steps, preset, flags, grid, variants, skipInvalid, shareSeeds, agentsPerProgram; see the README), on this machine or through a Redis queue; resumable; writes SWEEP_DIR/{sweep.json,results.json,runs/,table.md,table.json,curves/}')
     .argument('<spec>', 'the sweep spec file')
     .option('--out <dir>', 'sweep directory (default sweeps/<name>)')
     .option('--parallel <n>', 'runs trained at once on this machine (default 1)')

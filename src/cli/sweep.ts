@@ -49,9 +49,9 @@ export async function sweepCommand(file: string, args: SweepArgs): Promise<numbe
   } else if (args.store) throw new ConfigError('--store', args.store, 'nothing without --queue (the embedded runner writes to --out)');
   const sweepDir = args.queue ? join(resolve(args.store as string), expanded.spec.name) : resolve(args.out ?? join('sweeps', expanded.spec.name));
   if (args.dryRun) {
-    for (const r of expanded.runs) console.log(`${r.id}\t${JSON.stringify(r.options)}`);
+    for (const p of expanded.programs) console.log(`${p.id}\t${p.runs.length > 1 ? `seeds ${p.runs.map((r) => r.seed).join(',')} as agents\t` : ''}${JSON.stringify(p.options)}`);
     for (const s of expanded.skipped) console.log(`${s.id}\tskipped: ${s.reason}`);
-    console.error(`sweep ${expanded.spec.name}: ${expanded.runs.length} runs, ${expanded.skipped.length} skipped -> ${sweepDir}`);
+    console.error(`sweep ${expanded.spec.name}: ${expanded.runs.length} runs in ${expanded.programs.length} programs, ${expanded.skipped.length} skipped -> ${sweepDir}`);
     return 0;
   }
   let results: SweepResults;

@@ -120,7 +120,10 @@ async function trainOn(ctx: GpuContext, args: TrainArgs, preset: Preset, resume:
   const training = await api.train(resume ? { steps: run.steps } : { ...trainOptions(args), preset: cpu ? 'cpu' : 'gpu' }, {
     resume: resume?.bytes,
     resumeName: resume?.path,
-    onCheckpoint: (bytes) => writeAtomic(join(dir, CHECKPOINT_FILE), bytes),
+    // A run this process was told to stop (a queue gave it to another worker) writes nothing more.
+    onCheckpoint: (bytes) => {
+      if (!hooks.signal?.aborted) writeAtomic(join(dir, CHECKPOINT_FILE), bytes);
+    },
   });
   const { trainer } = training;
   if (resume) hooks.onResume?.(training.envSteps);
@@ -156,10 +159,10 @@ async function trainOn(ctx: GpuContext, args: TrainArgs, preset: Preset, resume:
   let lastSteps = training.envSteps;
   try {
     for await (const r of training) {
+      if (hooks.signal?.aborted) throw new Error(`training stopped at env step ${r.env_steps}: ${String(hooks.signal.reason)}`);
       reports.push(r);
       appendFileSync(metricsFile, `${JSON.stringify(r)}\n`);
       hooks.onReport?.(r, training.targetEnvSteps);
-      if (hooks.signal?.aborted) throw new Error(`training stopped at env step ${r.env_steps}: ${String(hooks.signal.reason)}`);
       const sps = (r.env_steps - lastSteps) / Math.max(1e-9, r.wall_s - lastWall);
       lastWall = r.wall_s;
       lastSteps = r.env_steps;
@@ -167,6 +170,7 @@ async function trainOn(ctx: GpuContext, args: TrainArgs, preset: Preset, resume:
       else print(`step ${r.env_steps} | ${sps.toExponential(2)} steps/s | return ${fmt(r.return_mean)}${r.success_rate !== null ? ` | success ${fmt(r.success_rate)}` : ''}${algorithmMetrics(r)}`);
       writeAtomic(join(dir, 'curve.svg'), await learningCurveSvg(reports, title));
     }
+    if (hooks.signal?.aborted) throw new Error(`training stopped before its last checkpoint: ${String(hooks.signal.reason)}`);
     writeAtomic(join(dir, CHECKPOINT_FILE), await training.checkpoint());
     // A picture of the first 16 environments as training left them.
     const env = trainer.algo.env;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { u32, f32 } from '../../src/gpu/tensor.js';
 import { runOnce } from '../../src/gpu/recorder.js';
 import { rngFill } from '../../src/rng/fill.js';
-import { gumbel4, normal4, philox4x32_10, uniform4 } from '../../src/rng/philox.js';
+import { agentKey, gumbel4, normal4, philox4x32_10, uniform4 } from '../../src/rng/philox.js';
 import { gpu } from '../helpers/gpu.js';
 
 interface Kat {
@@ -87,4 +87,10 @@ describe('Philox4x32-10', () => {
       if (c.kind === 'uniform') expect(values.every((u) => u > 0 && u < 1)).toBe(true);
     }
   });
+});
+
+it("agent a of seed s is keyed as seed s + a (rng_agent_key's CPU twin), wrapping at 2^32", () => {
+  expect(agentKey([7, 3], 0)).toEqual([7, 3]);
+  expect(agentKey([7, 3], 2)).toEqual([9, 3]);
+  expect(agentKey([0xffffffff, 1], 2)).toEqual([1, 1]);
 });

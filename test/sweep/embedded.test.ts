@@ -66,6 +66,7 @@ it('a sweep interrupted by SIGINT and started again ends with the results of an 
   expect(await exited).not.toBe(0);
   child = null;
   expect(has(stopped, interrupted, 'eval.json')).toBe(false);
+  const linesBefore = readFileSync(join(stopped, 'runs', interrupted, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean);
 
   const messages: string[] = [];
   const spy = vi.spyOn(console, 'error').mockImplementation((line: unknown) => void messages.push(String(line)));
@@ -78,6 +79,11 @@ it('a sweep interrupted by SIGINT and started again ends with the results of an 
   expect(messages.some((m) => /finished ddpg-pendulum-actorLr=0\.001-seed1: .*\(finished before\)/.test(m))).toBe(true);
   const resumed = messages.find((m) => m.includes(`finished ${interrupted}:`)) ?? '';
   expect(resumed).toMatch(/\(resumed at env step [1-9]\d*\)/);
+  // Resumed, not retrained: the reports up to the checkpoint are the first session's, wall times included.
+  const at = Number(/resumed at env step (\d+)/.exec(resumed)?.[1]);
+  const kept = linesBefore.filter((l) => (JSON.parse(l) as { env_steps: number }).env_steps <= at);
+  expect(kept.length).toBeGreaterThan(0);
+  expect(readFileSync(join(stopped, 'runs', interrupted, 'metrics.jsonl'), 'utf8').split('\n').slice(0, kept.length)).toEqual(kept);
   // Identical evaluation returns, run by run.
   const again = results(stopped);
   expect(again.summaries.map((s) => [s.id, s.return_mean, s.return_std, s.env_steps])).toEqual(reference.summaries.map((s) => [s.id, s.return_mean, s.return_std, s.env_steps]));

@@ -5,7 +5,7 @@
  * once); specs refused before anything is queued; Redis going away and coming back empty.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,6 +160,19 @@ it('a dozen runs over two workers, one killed with SIGKILL mid-run: every run fi
   expect(counts).toEqual({ completed: 12, failed: 0, active: 0, wait: 0 });
   // The table from the store: one task, two learning rates, six seeds each.
   expect(readFileSync(join(store, 'dozen', 'table.md'), 'utf8')).toMatch(/ddpg \(actorLr=0\.001\) \| ddpg \(actorLr=0\.0003\) \|[\s\S]*\(6 seeds\)/);
+
+  // Queued again: finished runs come back from their jobs at once; a run whose directory is gone
+  // is trained again (its completed job replaced), still once per run.
+  const before = results('dozen');
+  const gone = before.summaries[3].id;
+  rmSync(join(store, 'dozen', 'runs', gone), { recursive: true });
+  await quietly(async (messages) => {
+    expect(await main(['sweep', spec, '--queue', url, '--store', store, '--poll-ms', '200'])).toBe(0);
+    expect(messages.filter((m) => m.includes(`finished ${gone}:`))).toHaveLength(1);
+  });
+  const again = results('dozen');
+  expect(again.summaries.map((s) => [s.id, s.return_mean])).toEqual(before.summaries.map((s) => [s.id, s.return_mean]));
+  expect(existsSync(join(store, 'dozen', 'runs', gone, 'eval.json'))).toBe(true);
 });
 
 it('Redis going away mid-sweep: the sweep and the worker say so, wait, and finish every run when it is back (even empty)', { timeout: 300_000 }, async () => {

@@ -23,9 +23,9 @@ preset: cpu
 flags: { envs: 16, evalEpisodes: 8, reportEvery: 100, learningStarts: 200, batchSize: 32, actorHidden: [16], criticHidden: [16] }
 `;
 
-async function sweep(name: string, share: boolean): Promise<{ results: SweepResults; record: ExpandedSweep; out: string }> {
+async function sweep(name: string, share: boolean, text = SPEC): Promise<{ results: SweepResults; record: ExpandedSweep; out: string }> {
   const spec = join(dir, `${name}.yaml`);
-  writeFileSync(spec, `name: ${name}\nshareSeeds: ${share}\n${SPEC}`);
+  writeFileSync(spec, `name: ${name}\nshareSeeds: ${share}\n${text}`);
   const out = join(dir, name);
   const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
   try {
@@ -57,4 +57,37 @@ it('5 seeds as one 5-agent program give exactly the results of 5 single runs', {
   expect(cells(table(shared.out))).toEqual(cells(table(single.out)));
   expect(table(shared.out).rows[0].cells.ddpg.seeds).toEqual([1, 2, 3, 4, 5]);
   expect(readFileSync(join(shared.out, 'curves', 'pendulum.svg'), 'utf8')).toBe(readFileSync(join(single.out, 'curves', 'pendulum.svg'), 'utf8').replaceAll('single', 'shared'));
+});
+
+// Every keyed draw with several agents: DDPG's layers and rows programs with HER (future), TD3's
+// target smoothing, OU noise and observation noise on reacher; SVG(0) and SVG(inf) in both programs.
+const DDPG_DRAWS = `
+algos: [ddpg]
+envs: [reacher]
+seeds: 3
+steps: 6400
+preset: cpu
+flags: { envs: 8, evalEpisodes: 4, reportEvery: 100, obsNoise: 0.05, learningStarts: 200, batchSize: 16, her: future, targetPolicyNoise: 0.2, noise: ou }
+grid: { program: [layers, rows] }
+`;
+const SVG_DRAWS = `
+algos: [svg0, svg-inf]
+envs: [pendulum]
+seeds: 3
+steps: 6400
+preset: cpu
+flags: { envs: 8, evalEpisodes: 4, reportEvery: 100, learningStarts: 200, batchSize: 16, horizon: 5 }
+grid: { program: [layers, rows] }
+`;
+
+it('every random draw of several agents is its seed\'s: DDPG (HER, TD3 smoothing, OU, observation noise), SVG(0), SVG(inf), in layers and rows programs', { timeout: 400_000 }, async () => {
+  for (const [name, text, programs] of [['ddpg-draws', DDPG_DRAWS, 2], ['svg-draws', SVG_DRAWS, 4]] as const) {
+    const shared = await sweep(`${name}-shared`, true, text);
+    const single = await sweep(`${name}-single`, false, text);
+    expect(shared.record.programs.map((p) => p.runs.length)).toEqual(Array(programs).fill(3));
+    expect(shared.results.failed).toEqual([]);
+    const key = (r: SweepResults) => r.summaries.map((s) => [s.id, s.return_mean, s.return_std, s.success_rate]);
+    expect(key(shared.results), name).toEqual(key(single.results));
+    expect(shared.results.summaries).toHaveLength(programs * 3);
+  }
 });

@@ -81,7 +81,9 @@ grid: { actorLr: [0.001, 0.0003], sensors: [full, positions] }
     expect(programs[1].options).toEqual(runs[3].options);
     // Not shared when asked, or when the spec sets --agents itself.
     expect(expand('algos: [ddpg]\nenvs: [pendulum]\nseeds: 3\nshareSeeds: false').programs.map((p) => p.id)).toEqual(['ddpg-pendulum-seed1', 'ddpg-pendulum-seed2', 'ddpg-pendulum-seed3']);
-    expect(expand('algos: [ddpg]\nenvs: [pendulum]\nseeds: 2\nflags: { agents: 2 }').programs).toHaveLength(2);
+    // Runs are single seeds: --agents is the spec's to set.
+    expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\nseeds: 2\nflags: { agents: 2 }')).toThrow(/sweep spec: flags.agents: .*every run of a sweep is one seed/);
+    expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\nvariants: [{ agents: 4 }]')).toThrow(/sweep spec: variants\[0\].agents: /);
     expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\nshareSeeds: 1')).toThrow(/sweep spec: shareSeeds: got 1, expected true or false/);
   });
 
@@ -99,5 +101,26 @@ grid: { actorLr: [0.001, 0.0003], sensors: [full, positions] }
     expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\nvariants: []')).toThrow(/sweep spec: variants: .*non-empty list/);
     expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\ngrid: { sensors: [full] }\nvariants: [{ sensors: positions }]')).toThrow(/sweep spec: variants\[0\].sensors: .*not also under flags or grid/);
     expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\nvariants: [{ sensor: positions }]')).toThrow(/sweep spec: variants\[0\].sensor: /);
+  });
+
+  it('shares programs only among the seeds of one setting, in aligned blocks of agentsPerProgram', () => {
+    const { programs } = expand('algos: [ddpg]\nenvs: [pendulum]\nseeds: [3, 1, 2, 5, 4, 6, 9]\nagentsPerProgram: 4\ngrid: { gamma: [0.9, 0.99] }');
+    expect(programs.map((p) => [p.id, p.runs.map((r) => r.seed), p.options.gamma, p.options.seed, p.options.agents])).toEqual([
+      ['ddpg-pendulum-gamma=0.9-seeds1-4', [1, 2, 3, 4], 0.9, 1, 4],
+      ['ddpg-pendulum-gamma=0.9-seeds5-6', [5, 6], 0.9, 5, 2],
+      ['ddpg-pendulum-gamma=0.9-seed9', [9], 0.9, 9, undefined],
+      ['ddpg-pendulum-gamma=0.99-seeds1-4', [1, 2, 3, 4], 0.99, 1, 4],
+      ['ddpg-pendulum-gamma=0.99-seeds5-6', [5, 6], 0.99, 5, 2],
+      ['ddpg-pendulum-gamma=0.99-seed9', [9], 0.99, 9, undefined],
+    ]);
+    for (const p of programs) for (const r of p.runs) expect(r.point).toEqual({ gamma: p.options.gamma });
+    expect(expand('algos: [ddpg]\nenvs: [pendulum]\nseeds: 20').programs.map((p) => p.id)).toEqual(['ddpg-pendulum-seeds1-8', 'ddpg-pendulum-seeds9-16', 'ddpg-pendulum-seeds17-20']);
+    expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\nagentsPerProgram: 65')).toThrow(/sweep spec: agentsPerProgram: got 65/);
+  });
+
+  it('refuses specs that would fail or collide later: two spellings of one value, no evaluation, a name of dots', () => {
+    expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\ngrid: { gamma: [0.9, "0.9"] }')).toThrow(/sweep spec: grid\/variants: got "ddpg-pendulum-gamma=0.9-seed1", expected each setting once/);
+    expect(() => expand('algos: [ddpg]\nenvs: [pendulum]\nflags: { evalEpisodes: 0 }')).toThrow(/sweep spec: run ddpg-pendulum-seed1: --eval-episodes: got 0, expected an integer >= 1 in a sweep/);
+    for (const name of ['.', '..']) expect(() => expand(`name: "${name}"\nalgos: [ddpg]\nenvs: [pendulum]`)).toThrow(/sweep spec: name: .*not only dots/);
   });
 });

@@ -14,11 +14,13 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Job, Queue, Worker } from 'bullmq';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { DelayedError, Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ConfigError } from '../../errors.js';
 import { type RunSummary, runState, runSummaries } from './runDir.js';
 import { executeProgram, runDirectory } from './execute.js';
+import { writeAtomic } from '../files.js';
 import { SweepProgress } from './progress.js';
 import { type SweepResults, writeResults, writeSweepRecord } from './record.js';
 import type { ExpandedSweep, SweepProgram } from './spec.js';
@@ -69,6 +71,7 @@ export function connect(url: string, say: (line: string) => void): Redis {
 
 /** The job of a program with these settings: queueing it again is a no-op, a changed one is another job. */
 const jobId = (sweep: string, program: SweepProgram) => `${sweep}.${program.id}.${createHash('sha256').update(JSON.stringify(program.options)).digest('hex').slice(0, 12)}`;
+const SAFE_NAME = /^(?!\.+$)[A-Za-z0-9._=,-]{1,400}$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface QueuedOptions {
@@ -99,6 +102,15 @@ export async function enqueueAndWait(expanded: ExpandedSweep, options: QueuedOpt
       })),
     );
   try {
+    // Queueing again retries what failed, and trains again what completed but whose run
+    // directory is gone (a job id is never added twice).
+    for (const program of expanded.programs) {
+      const job = await Job.fromId<RunJob, RunJobResult>(queue, jobId(name, program));
+      if (!job) continue;
+      const state = await job.getState();
+      if (state === 'failed') await job.retry('failed');
+      else if (state === 'completed' && runState(runDirectory(sweepDir, program.id)) !== 'finished') await job.remove();
+    }
     await add(expanded.programs);
     const summaries = new Map<string, RunSummary>();
     const failed = new Map<string, string>();
@@ -152,6 +164,36 @@ export async function enqueueAndWait(expanded: ExpandedSweep, options: QueuedOpt
   }
 }
 
+const LEASE = 'lease.json';
+
+/**
+ * A worker's lease on a run directory (lease.json: owner and expiry, renewed while it trains):
+ * true when this worker holds it now. Advisory - two workers reading at the same instant can both
+ * take it - it keeps a worker off a run another one is still training.
+ */
+function claimRun(dir: string, owner: string, ms: number): boolean {
+  const file = join(dir, LEASE);
+  if (existsSync(file)) {
+    try {
+      const lease = JSON.parse(readFileSync(file, 'utf8')) as { owner: string; until: number };
+      if (lease.owner !== owner && lease.until > Date.now()) return false;
+    } catch {
+      // a torn or foreign file: take it
+    }
+  }
+  writeAtomic(file, JSON.stringify({ owner, until: Date.now() + ms }));
+  return true;
+}
+
+function releaseRun(dir: string, owner: string): void {
+  const file = join(dir, LEASE);
+  try {
+    if ((JSON.parse(readFileSync(file, 'utf8')) as { owner: string }).owner === owner) rmSync(file);
+  } catch {
+    // gone already
+  }
+}
+
 export interface WorkerOptions {
   url: string;
   store: string;
@@ -170,17 +212,33 @@ export async function runWorker(options: WorkerOptions, stop: AbortSignal): Prom
   const lockMs = options.lockMs ?? 30_000;
   const worker = new Worker<RunJob, RunJobResult>(
     QUEUE_NAME,
-    async (job: Job<RunJob, RunJobResult>, _token?: string, signal?: AbortSignal): Promise<RunJobResult> => {
+    async (job: Job<RunJob, RunJobResult>, token?: string, signal?: AbortSignal): Promise<RunJobResult> => {
       const { program } = job.data;
-      const dir = join(options.store, job.data.dir);
+      // The directory from the sweep's name and the program's id, both checked: a job cannot
+      // point a worker outside its store.
+      if (!SAFE_NAME.test(job.data.sweep) || !SAFE_NAME.test(program.id)) throw new Error(`job ${job.id}: a sweep name or program id with characters other than letters, digits, ".", "_", "-", "=" and ","`);
+      const dir = runDirectory(join(options.store, job.data.sweep), program.id);
+      // Another worker still trains this run (its job came back while it lived: a Redis restart
+      // without data, a lock that expired): try again when its lease has run out.
+      if (!claimRun(dir, me, lockMs)) {
+        say(`worker ${me}: run ${program.id} is still being trained elsewhere; taking it again in ${lockMs} ms`);
+        await job.moveToDelayed(Date.now() + lockMs, token);
+        throw new DelayedError();
+      }
       const state = runState(dir);
       say(`worker ${me}: ${state === 'interrupted' ? 'resuming' : state === 'finished' ? 'reporting the finished' : 'starting'} run ${program.id} of sweep ${job.data.sweep}`);
       let last = 0;
-      const executed = await executeProgram(program, dir, (p) => {
-        if (performance.now() - last < 1000) return;
-        last = performance.now();
-        void job.updateProgress(p).catch(() => {});
-      }, signal);
+      let executed: Awaited<ReturnType<typeof executeProgram>>;
+      try {
+        executed = await executeProgram(program, dir, (p) => {
+          if (performance.now() - last < 1000) return;
+          last = performance.now();
+          claimRun(dir, me, lockMs);
+          void job.updateProgress(p).catch(() => {});
+        }, signal);
+      } finally {
+        releaseRun(dir, me);
+      }
       say(`worker ${me}: finished run ${program.id}${executed.started === 'interrupted' ? ` (resumed at env step ${executed.resumedAt})` : ''}: ${executed.summaries.map((s) => `seed ${s.seed} return ${s.return_mean}`).join(', ')}`);
       return { summaries: executed.summaries, worker: me, started: executed.started, resumedAt: executed.resumedAt };
     },

@@ -21,12 +21,24 @@ export interface SweepResults {
  * Records the sweep in its directory before any run starts. A directory holding a sweep whose run
  * of the same id has other settings is refused: its finished runs would count for the new spec.
  */
+/** JSON with keys sorted: the same settings written in another order compare equal. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 export function writeSweepRecord(sweepDir: string, expanded: ExpandedSweep): void {
   if (existsSync(join(sweepDir, 'sweep.json'))) {
-    const before = new Map(readSweepRecord(sweepDir).programs.map((r) => [r.id, JSON.stringify(r.options)]));
+    const before = new Map(readSweepRecord(sweepDir).programs.map((r) => [r.id, canonical(r.options)]));
     for (const program of expanded.programs) {
       const old = before.get(program.id);
-      if (old !== undefined && old !== JSON.stringify(program.options)) {
+      if (old !== undefined && old !== canonical(program.options)) {
         throw new ConfigError('sweep spec', expanded.spec.name, `a sweep whose runs keep their settings: ${sweepDir} holds ${program.id} with ${old}, the spec gives it ${JSON.stringify(program.options)}; give the sweep another name (or --out)`);
       }
     }

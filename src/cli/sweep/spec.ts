@@ -15,6 +15,7 @@
  *   variants: [{}, { sensors: positions }]       # alternatives, each crossed with the grid
  *   skipInvalid: false      # true: (algo, env) pairs an algorithm refuses become skipped cells
  *   shareSeeds: true        # consecutive seeds of one setting train as one multi-agent program
+ *   agentsPerProgram: 8     # at most this many seeds per program (blocks 1-8, 9-16, ...)
  *
  * Flags are named as in the library (camelCase) or on the command line (kebab-case). A flag an
  * algorithm lacks is not applied to it (and does not multiply its runs); a flag no listed
@@ -43,6 +44,8 @@ export interface SweepSpec {
   preset: 'auto' | 'cpu' | 'gpu';
   flags: Record<string, unknown>;
   grid: Record<string, unknown[]>;
+  /** The most seeds one shared program holds (blocks aligned on seed 1, 1 + this, ...). */
+  agentsPerProgram: number;
   /** Alternative settings (e.g. rllab's observation variants), each crossed with the grid. */
   variants: Record<string, unknown>[];
   skipInvalid: boolean;
@@ -78,7 +81,7 @@ export interface ExpandedSweep {
   skipped: (Omit<SweepRun, 'options'> & { reason: string })[];
 }
 
-const KEYS = ['name', 'algos', 'envs', 'seeds', 'steps', 'preset', 'flags', 'grid', 'variants', 'skipInvalid', 'shareSeeds'] as const;
+const KEYS = ['name', 'algos', 'envs', 'seeds', 'steps', 'preset', 'flags', 'grid', 'variants', 'skipInvalid', 'shareSeeds', 'agentsPerProgram'] as const;
 
 const specError = (key: string, value: unknown, allowed: string) => new ConfigError(`sweep spec: ${key}`, value, allowed);
 
@@ -110,6 +113,8 @@ function flagMap(key: string, value: unknown, algos: readonly string[]): Record<
   for (const [flag, v] of Object.entries(value)) {
     const name = camel(flag);
     if (['algo', 'env', 'seed', 'steps', 'preset'].includes(name)) throw specError(`${key}.${flag}`, v, `no ${name} here: the spec's ${name === 'algo' || name === 'env' ? `${name}s` : name === 'seed' ? 'seeds' : name} key sets it`);
+    // A sweep's run is one seed; seeds share multi-agent programs by themselves (shareSeeds).
+    if (name === 'agents') throw specError(`${key}.${flag}`, v, 'no agents here: every run of a sweep is one seed, and consecutive seeds train as agents of one program (shareSeeds, agentsPerProgram)');
     if (!(name in runSchema) && !algos.some((a) => name in getAlgorithm(a).schema)) {
       throw specError(`${key}.${flag}`, v, `a run option or an option of ${algos.join(', ')} (pathwise train --help lists them)`);
     }
@@ -130,7 +135,7 @@ export function parseSweepSpec(text: string, defaultName = 'sweep'): SweepSpec {
   const o = raw as Record<string, unknown>;
   for (const key of Object.keys(o)) if (!(KEYS as readonly string[]).includes(key)) throw specError(key, o[key], `a known key: ${KEYS.join(', ')}`);
   const name = o.name === undefined ? defaultName : o.name;
-  if (typeof name !== 'string' || !/^[A-Za-z0-9._-]{1,80}$/.test(name)) throw specError('name', name, 'letters, digits, ".", "_" or "-" (at most 80)');
+  if (typeof name !== 'string' || !/^[A-Za-z0-9._-]{1,80}$/.test(name) || /^\.+$/.test(name)) throw specError('name', name, 'letters, digits, ".", "_" or "-" (at most 80), not only dots');
   const algos = stringList('algos', o.algos, ALGORITHMS);
   const envs = stringList('envs', o.envs, envNames());
   let steps: number | undefined;
@@ -161,7 +166,9 @@ export function parseSweepSpec(text: string, defaultName = 'sweep'): SweepSpec {
     });
   }
   for (const key of ['skipInvalid', 'shareSeeds'] as const) if (o[key] !== undefined && typeof o[key] !== 'boolean') throw specError(key, o[key], 'true or false');
-  return { name, algos, envs, seeds: seedList(o.seeds), steps, preset, flags, grid, variants, skipInvalid: o.skipInvalid === true, shareSeeds: o.shareSeeds !== false };
+  const agentsPerProgram = o.agentsPerProgram ?? 8;
+  if (typeof agentsPerProgram !== 'number' || !Number.isInteger(agentsPerProgram) || agentsPerProgram < 1 || agentsPerProgram > 64) throw specError('agentsPerProgram', agentsPerProgram, 'an integer from 1 to 64 (default 8)');
+  return { name, algos, envs, seeds: seedList(o.seeds), steps, preset, flags, grid, agentsPerProgram, variants, skipInvalid: o.skipInvalid === true, shareSeeds: o.shareSeeds !== false };
 }
 
 export function readSweepSpec(file: string): SweepSpec {
@@ -228,6 +235,8 @@ export function expandSweep(spec: SweepSpec, software: boolean): ExpandedSweep {
             skipped.push({ id, algo, env, seed, point, reason: e.message });
             continue;
           }
+          if (resolved.run.evalEpisodes < 1) throw new ConfigError(`sweep spec: run ${id}: --eval-episodes`, resolved.run.evalEpisodes, "an integer >= 1 in a sweep (a run's result is its final evaluation)");
+          if (runs.some((r) => r.id === id)) throw specError('grid/variants', id, 'each setting once (two values name the same run)');
           runs.push({ id, algo, env, seed, point, options });
         }
       }
@@ -256,11 +265,24 @@ function consecutiveSeeds(runs: readonly SweepRun[]): SweepRun[][] {
   return groups;
 }
 
+/**
+ * Consecutive seeds cut into blocks of `size` aligned on seed 1, size + 1, ...: a program never
+ * holds more than `size` agents, and adding seeds changes only the last block's program.
+ */
+function blocks(group: readonly SweepRun[], size: number): SweepRun[][] {
+  const out: SweepRun[][] = [];
+  for (const run of group) {
+    const last = out.at(-1);
+    if (last && last.length < size && (run.seed - 1) % size !== 0) last.push(run);
+    else out.push([run]);
+  }
+  return out;
+}
+
 function programsOf(spec: SweepSpec, runs: readonly SweepRun[], software: boolean): SweepProgram[] {
-  const setsAgents = 'agents' in spec.flags || 'agents' in spec.grid;
-  return consecutiveSeeds(runs).flatMap((group): SweepProgram[] => {
+  return consecutiveSeeds(runs).flatMap((seeds) => blocks(seeds, spec.agentsPerProgram)).flatMap((group): SweepProgram[] => {
     const singles = () => group.map((run) => ({ id: run.id, runs: [run], options: run.options }));
-    if (!spec.shareSeeds || setsAgents || group.length === 1) return singles();
+    if (!spec.shareSeeds || group.length === 1) return singles();
     const first = group[0];
     const last = group[group.length - 1];
     const options: TrainOptions = { ...first.options, agents: group.length };
