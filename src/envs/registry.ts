@@ -12,10 +12,14 @@ import { mountainCar } from './mountainCar.js';
 import { pendulum } from './pendulum.js';
 import { pointMass, pointMassSparse } from './pointMass.js';
 import { reacher, reacherSparse } from './reacher.js';
+import { rllabAcrobot } from './rllabAcrobot.js';
+import { rllabCartpole, rllabCartpoleSwingup } from './rllabCartpole.js';
+import { rllabDoublePendulum } from './rllabDoublePendulum.js';
+import { rllabMountainCar } from './rllabMountainCar.js';
 import type { EnvDefinition } from './types.js';
 
 const builtIn: ReadonlyMap<string, EnvDefinition> = new Map(
-  [pendulum, mountainCar, cartpole, cartpoleSwingup, acrobot, doublePendulum, reacher, reacherSparse, pointMass, pointMassSparse, swimmer, hopper, walker2d, halfCheetah].map((e) => [e.name, e]),
+  [pendulum, mountainCar, cartpole, cartpoleSwingup, acrobot, doublePendulum, reacher, reacherSparse, pointMass, pointMassSparse, swimmer, hopper, walker2d, halfCheetah, rllabCartpole, rllabCartpoleSwingup, rllabMountainCar, rllabAcrobot, rllabDoublePendulum].map((e) => [e.name, e]),
 );
 /*
  * One table per process, kept on globalThis: a user's env module may import its own copy of the

@@ -40,7 +40,16 @@ export const ranges: Record<string, TestRanges> = {
     state: [[-1, 1], [-1, 1], [-2, 2], [-2, 2], [-0.8, 0.8], [-0.8, 0.8]],
     smoothState: [[-0.5, 0.5], [-0.5, 0.5], [-1, 1], [-1, 1], [-0.8, 0.8], [-0.8, 0.8]],
   },
+  'rllab-cartpole': { state: [[-2.6, 2.6], [-3, 3], [-0.3, 0.3], [-3, 3]] },
+  'rllab-cartpole-swingup': { state: [[-3.2, 3.2], [-5, 5], [-7, 7], [-10, 10]] },
+  'rllab-mountain-car': { state: [[-2.1, 0.7], [-3, 3]] },
+  // Angular speeds up to 200 rad/s reach Box2D's limit of pi/2 per 0.01 s step (157 rad/s); the
+  // centripetal terms of speeds that high couple into every acceleration, so compared norm-relative.
+  'rllab-acrobot': { normRelative: true, state: [[-7, 7], [-7, 7], [-200, 200], [-200, 200]] },
 };
+// Tilts up to 0.9 rad either way (the tip falls below 1, termination, from about 0.59 rad of tilt
+// with the second pole straight); speeds past the observation's clip at 10.
+ranges['rllab-double-pendulum'] = { state: [[-2, 2], [-0.9, 0.9], [-0.9, 0.9], [-11, 11], [-11, 11], [-11, 11]] };
 ranges['reacher-sparse'] = ranges.reacher;
 ranges['point-mass-sparse'] = ranges['point-mass'];
 

@@ -3,8 +3,8 @@
  * mean returns for the rows our classic envs stand in for - the random policy and DDPG on all five
  * rows and TRPO and TNPG on Cart-Pole Balancing as quoted in this project's issues; TRPO's other
  * cells (and per partially observed variant) as paperswithcode.com lists them for the paper (page
- * "paper/33553"). Our task definitions differ from rllab's, so these are landmarks, not the same
- * task (the rllab-* envs of the per-task settings issue will be).
+ * "paper/33553"). Our classic envs' task definitions differ from rllab's, so beside them these are
+ * landmarks; the rllab-* envs are rllab's own definitions (src/envs/rllab*.ts), the same tasks.
  */
 
 /** A variant of rllab's table: full observations, limited sensors, noisy observations, system identification. */
@@ -19,13 +19,17 @@ interface Row {
   si?: Readonly<Record<string, number>>;
 }
 
-const RLLAB: Readonly<Record<string, Row>> = {
+const RLLAB: Record<string, Row> = {
   cartpole: { row: 'Cart-Pole Balancing', random: 77.1, full: { ddpg: 4634, trpo: 4869.8, tnpg: 3986.4 }, no: { trpo: 606.2 }, si: { trpo: 980.3 } },
   'cartpole-swingup': { row: 'Inverted Pendulum', random: -153.4, full: { ddpg: 40 }, no: { trpo: 10.4 } },
   'mountain-car': { row: 'Mountain Car', random: -415.4, full: { ddpg: -288, trpo: -61.7 }, si: { trpo: -61.6 } },
   acrobot: { row: 'Acrobot', random: -1904.5, full: { ddpg: -224 }, ls: { trpo: -83.3 }, si: { trpo: -170.9 } },
   'double-pendulum': { row: 'Double Inverted Pendulum', random: 149.7, full: { ddpg: 2863, trpo: 4412.4 } },
 };
+// rllab's own definitions of the same rows.
+for (const [ours, rllab] of [['cartpole', 'rllab-cartpole'], ['cartpole-swingup', 'rllab-cartpole-swingup'], ['mountain-car', 'rllab-mountain-car'], ['acrobot', 'rllab-acrobot'], ['double-pendulum', 'rllab-double-pendulum']]) {
+  RLLAB[rllab] = RLLAB[ours];
+}
 
 const SUFFIX: Record<Variant, string> = { full: '', ls: ' (LS)', no: ' (NO)', si: ' (SI)' };
 
