@@ -148,8 +148,13 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
     .description("a sweep's comparison table: tasks x algorithms, mean +- std over seeds of the final return with rllab's figures beside, as table.md and table.json, and curves/<task>.svg (mean and band over seeds)")
     .argument('<sweep-dir>', 'the sweep directory')
     .option('--out <dir>', 'where to write (default the sweep directory)')
+    .option('--random-episodes <n>', "episodes of the random policy per task, measured on this machine's adapter once and kept in SWEEP_DIR/random.json (0: only what it has)", '100')
+    .option('--adapter <name>', 'the adapter to measure the random policy on (Dawn adapter name)')
     .exitOverride()
-    .action(async (dir: string, opts: { out?: string }) => tableCommand(dir, opts));
+    .action(async (dir: string, opts: { out?: string; randomEpisodes?: string; adapter?: string }) => {
+      adapterOption(opts);
+      await tableCommand(dir, opts);
+    });
   return program;
 }
 

@@ -5,7 +5,7 @@
  * the comparison table from the run directories.
  */
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, requireInt } from '../errors.js';
 import { runSweepEmbedded } from './sweep/embedded.js';
 import { checkQueueUrl, enqueueAndWait, runWorker } from './sweep/queue.js';
 import { type ExpandedSweep, expandSweep, readSweepSpec } from './sweep/spec.js';
@@ -57,7 +57,9 @@ export async function sweepCommand(file: string, args: SweepArgs): Promise<numbe
   let results: SweepResults;
   if (args.queue) results = await enqueueAndWait(expanded, { url: args.queue, store: resolve(args.store as string), pollMs });
   else results = await runSweepEmbedded(expanded, sweepDir, { parallel });
-  await writeTable(sweepDir);
+  // The random policy's returns are measured on this machine's adapter: in queue mode this machine
+  // may have none worth the name (`pathwise table --random-episodes N` measures them where wanted).
+  await writeTable(sweepDir, sweepDir, args.queue ? 0 : 100);
   console.error(`sweep ${expanded.spec.name}: table in ${join(sweepDir, 'table.md')}`);
   return results.failed.length > 0 ? 1 : 0;
 }
@@ -83,7 +85,8 @@ export async function workerCommand(args: WorkerArgs): Promise<void> {
   await runWorker({ url, store: resolve(args.store), concurrency, lockMs }, stop.signal);
 }
 
-export async function tableCommand(dir: string, args: { out?: string }): Promise<void> {
-  const table = await writeTable(resolve(dir), args.out ? resolve(args.out) : undefined);
+export async function tableCommand(dir: string, args: { out?: string; randomEpisodes?: string }): Promise<void> {
+  const randomEpisodes = requireInt('--random-episodes', Number(args.randomEpisodes ?? 100), 0);
+  const table = await writeTable(resolve(dir), args.out ? resolve(args.out) : undefined, randomEpisodes);
   console.error(`pathwise: table of sweep ${table.name} (${table.rows.length} tasks x ${table.columns.length} columns) in ${join(args.out ?? dir, 'table.md')}, table.json and curves/`);
 }

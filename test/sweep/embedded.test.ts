@@ -107,6 +107,13 @@ it('a sweep interrupted by SIGINT and started again ends with the results of an 
   const md = readFileSync(join(stopped, 'table.md'), 'utf8');
   expect(md).toContain(`**${mean.toFixed(1)} +- `);
   expect(readFileSync(join(stopped, 'curves', 'pendulum.svg'), 'utf8')).toMatch(/^<svg/);
+  // The random policy on the task: 100 episodes measured once per sweep directory (random.json)
+  // with a fixed seed, so both sweeps' tables hold the same figure; random torques earn about -1200.
+  const random = table.rows[0].random_here;
+  expect(random?.episodes).toBe(100);
+  expect(random?.return_mean).toBeLessThan(-900);
+  expect((JSON.parse(readFileSync(join(whole, 'table.json'), 'utf8')) as SweepTable).rows[0].random_here).toEqual(random);
+  expect(md).toContain(`| pendulum | ${random?.return_mean.toFixed(1)} (100 episodes) |`);
 
   // The same name with other settings is refused before anything runs.
   writeFileSync(spec, SPEC.replace('steps: 128000', 'steps: 64000'));

@@ -12,6 +12,7 @@ import { writeAtomic } from '../files.js';
 import { bandChartSvg } from '../../run/plot.js';
 import { runDirectory } from './execute.js';
 import { rllabReturn, rllabRow, variantOf } from './published.js';
+import { type RandomBaseline, randomBaselines } from './randomBaseline.js';
 import { type RunSummary, runState, runSummaries } from './runDir.js';
 import { readSweepRecord } from './record.js';
 import type { SweepRun } from './spec.js';
@@ -38,7 +39,10 @@ export interface TableRow {
   /** The run options of the grid that make this row (e.g. sensors). */
   point: Record<string, unknown>;
   rllab: string | null;
+  /** rllab's Random column for the row (published). */
   random: number | null;
+  /** The uniformly random policy's return on this task measured here (null: not measured). */
+  random_here: RandomBaseline | null;
   cells: Record<string, TableCell>;
 }
 
@@ -108,7 +112,7 @@ export function buildTable(sweepDir: string): { table: SweepTable; curves: Map<s
     if (!rows.has(rk)) {
       const variant = variantOf(split(r.point).run);
       const rl = rllabRow(r.env, variant);
-      rows.set(rk, { task: rk, env: r.env, point: split(r.point).run, rllab: rl?.row ?? null, random: rl?.random ?? null, cells: {} });
+      rows.set(rk, { task: rk, env: r.env, point: split(r.point).run, rllab: rl?.row ?? null, random: rl?.random ?? null, random_here: null, cells: {} });
     }
     if (!columns.includes(ck)) columns.push(ck);
     const key = `${rk}\u0000${ck}`;
@@ -181,22 +185,30 @@ export function tableMarkdown(t: SweepTable): string {
     '',
     `Adapter: ${t.adapters.join(', ') || 'none finished'}. Each cell: mean +- std over seeds of the mean return of`,
     "the run's deterministic evaluation episodes; rllab's published figure (Duan et al. 2016) for the row",
-    'the task stands in for, where we give one (another task definition: a landmark); env steps per run and',
-    'wall seconds (start-up included) per program - seeds trained together as agents of one program share',
-    'it. Made by `pathwise table`.',
+    'the task stands in for, where we give one (a landmark, unless the task is an rllab-* env: then the same',
+    'task); env steps per run and wall seconds (start-up included) per program - seeds trained together as',
+    "agents of one program share it. The random policy: uniform actions in the action bounds, the task's",
+    'mean return measured here (and rllab\'s Random column). Made by `pathwise table`.',
     '',
-    `| task | rllab row (random) | ${t.columns.join(' | ')} |`,
-    `|---|---|${t.columns.map(() => '---').join('|')}|`,
+    `| task | random policy here | rllab row (random) | ${t.columns.join(' | ')} |`,
+    `|---|---|---|${t.columns.map(() => '---').join('|')}|`,
   ];
-  for (const r of t.rows) lines.push(`| ${r.task} | ${r.rllab ? `${r.rllab} (${fmt(r.random)})` : ''} | ${t.columns.map((c) => cellText(r.cells[c])).join(' | ')} |`);
+  const here = (r: TableRow) => (r.random_here ? `${fmt(r.random_here.return_mean)} (${r.random_here.episodes} episodes)` : '-');
+  for (const r of t.rows) lines.push(`| ${r.task} | ${here(r)} | ${r.rllab ? `${r.rllab} (${fmt(r.random)})` : ''} | ${t.columns.map((c) => cellText(r.cells[c])).join(' | ')} |`);
   return `${lines.join('\n')}\n`;
 }
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9.=_-]+/g, '_').replace(/_+$/, '');
 
-/** Writes table.md, table.json and curves/<task>.svg into `outDir` (default: the sweep's directory). */
-export async function writeTable(sweepDir: string, outDir = sweepDir): Promise<SweepTable> {
+/**
+ * Writes table.md, table.json and curves/<task>.svg into `outDir` (default: the sweep's directory),
+ * with every task's random policy measured over `randomEpisodes` episodes (kept in the sweep's
+ * random.json; 0: only what that file has).
+ */
+export async function writeTable(sweepDir: string, outDir = sweepDir, randomEpisodes = 100): Promise<SweepTable> {
   const { table, curves } = buildTable(sweepDir);
+  const baselines = await randomBaselines(sweepDir, table.rows, randomEpisodes);
+  for (const row of table.rows) row.random_here = baselines[row.task] ?? null;
   writeAtomic(join(outDir, 'table.md'), tableMarkdown(table));
   writeAtomic(join(outDir, 'table.json'), `${JSON.stringify(table, null, 2)}\n`);
   for (const [task, points] of curves) {
