@@ -150,6 +150,7 @@ function buildProgram(defined: readonly string[], status: { code: number }): Com
     .option('--out <dir>', 'where to write (default the sweep directory)')
     .option('--random-episodes <n>', "episodes of the random policy per task, measured on this machine's adapter once and kept in SWEEP_DIR/random.json (0: only what it has)", '100')
     .option('--adapter <name>', 'the adapter to measure the random policy on (Dawn adapter name)')
+    .option('--env-module <path>', ENV_MODULE_HELP)
     .exitOverride()
     .action(async (dir: string, opts: { out?: string; randomEpisodes?: string; adapter?: string }) => {
       adapterOption(opts);

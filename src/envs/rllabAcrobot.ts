@@ -14,7 +14,9 @@
  * configuration and brings those terms in through later positions): test/envs/rllab.test.ts.
  * Gravity is pybox2d's default, 10 m/s^2. The template's `noise` option (a random link length) is
  * rllab's system identification; ours scales the length. rllab's get_tip_pos mirrors the tip's x
- * (kept: it is the reward rllab's figures were measured with).
+ * (kept: it is the reward rllab's figures were measured with). rllab's reset sets the links'
+ * angles and spins but leaves link 2's body where the model put it, so Box2D's first steps pull
+ * the elbow together; here a reset state is consistent from the start.
  *
  * Random policy: rllab's Random column says -1904.5 (3.8 from the top per step: an arm that
  * hardly moves). Uniform actions on this model swing it wildly (the elbow's 50 N m is ten times

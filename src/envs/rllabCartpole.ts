@@ -36,7 +36,7 @@ const model = {
 /**
  * Float64 accelerations [x'', theta''] of envs/rllab_cartpole_dynamics.wgsl. `velocityTerms` 0
  * drops the centripetal term (tests: Box2D's velocity step solves its joints at the current
- * configuration, so one step of it equals ours without that term; see test/envs/rllabBox2d.test.ts).
+ * configuration, so one step of it equals ours without that term; see test/envs/rllab.test.ts).
  */
 export function rllabCartpoleAccel(s: readonly number[], force: number, p: P, velocityTerms = 1): [number, number] {
   const l = 0.5 * p.pole_length;

@@ -21,8 +21,9 @@
  * and length h + r (MuJoCo 2.1.2 changelog, "Computed capsule inertias are now exact"); so the cart
  * weighs 9.42 kg (10.47 in MuJoCo >= 2.1.2), each pole 4.103 kg (4.199) with 0.1443 kg m^2 about
  * its centre (0.1550). With these, uniform random actions return 149.8 (20,000 float64 episodes,
- * standard error 0.3; 1000 GPU episodes: 149.3, se 1.5), rllab's published 149.7 (episodes of
- * 16.4 steps here); with MuJoCo 3's exact capsules they would return about 155.8.
+ * standard error 0.3; 1000 GPU episodes: 149.3 with seed 2024, 151.1 with seed 7, se 1.5),
+ * rllab's published 149.7 (episodes of 16.4 steps here); with MuJoCo 3's exact capsules they
+ * would return about 155.8.
  * Differences from MuJoCo: the dynamics are the closed-form Lagrangian of the three-body chain
  * (the same as MuJoCo's composite-rigid-body result to rounding: test/envs/
  * rllabDoublePendulum.mujoco.test.ts steps rllab's XML in mujoco-js against this reference, with

@@ -6,24 +6,35 @@
  *
  * Where this differs from rllab running Box2D: there the cart is a box that rests on a chain of
  * 200 edges through contacts (friction sqrt(0.0005 x 0.2) = 0.01, so nearly none) and starts
- * 0.05 m inside the valley's floor, from which Box2D pushes it out; in the valley it sits on its
- * two lower corners, about 0.05 m higher than a box touching the track at one point. Here the
- * cart is a point kept on the smooth curve with its centre 0.1 m above it, without friction and
- * without leaving the track over a crest (the task ends at |x| >= 2, before the tops at +-2).
- * Gravity is pybox2d's default, 10 m/s^2.
+ * 0.05 m inside the valley's floor, from which Box2D pushes it out. Here the box rides on its two
+ * lower corners as it does in the valley (its centre on a sine of amplitude cos(0.1 pi) = 0.95 of
+ * the track's, 0.11 m above the corners' mean: half its height plus Box2D's polygon skin), a point
+ * on that smooth path, without friction, without tilting on the crests (beyond |x| = 1 Box2D's box
+ * rests on one point near its middle, about 0.035 m higher) and without leaving the track over
+ * one (the task ends at |x| >= 2). Box2D's corners also knock on the chain's vertices and lose
+ * energy (free from x = 1 its swing halves within about 2 s), so a random policy stays lower there:
+ * -415.2 in Box2D (planck.js, rllab's model) and -415.4 in rllab against about -410 here
+ * (test/envs/rllab.test.ts). Gravity is pybox2d's default, 10 m/s^2.
  */
 import wgsl from '../../shaders/envs/rllab_mountain_car.wgsl?raw';
 import type { EnvDefinition, EnvReference, Primitive } from './types.js';
 
 type P = Readonly<Record<string, number>>;
 
+/** The cart's centre height y(x) on the path its two lower corners give it (see the WGSL). */
+function centreHeight(x: number, p: P): number {
+  const k = (2 * Math.PI) / p.track_width;
+  return p.track_height * (1 - Math.cos(k * p.cart_half_width) * Math.cos(k * x)) + p.cart_half_height + p.polygon_radius;
+}
+
 const trackHeight = (x: number, p: P) => p.track_height * (1 - Math.cos((2 * Math.PI * x) / p.track_width));
 
-/** Float64 acceleration x'' of envs/rllab_mountain_car.wgsl (the point on the track). */
+/** Float64 acceleration x'' of envs/rllab_mountain_car.wgsl (the cart's centre on its path). */
 export function rllabMountainCarAccel(x: number, v: number, force: number, p: P): number {
   const k = (2 * Math.PI) / p.track_width;
-  const slope = p.track_height * k * Math.sin(k * x);
-  const curvature = p.track_height * k * k * Math.cos(k * x);
+  const amplitude = p.track_height * Math.cos(k * p.cart_half_width);
+  const slope = amplitude * k * Math.sin(k * x);
+  const curvature = amplitude * k * k * Math.cos(k * x);
   const stretch = 1 + slope * slope;
   return (force * Math.sqrt(stretch) - p.cart_mass * p.gravity * slope - p.cart_mass * slope * curvature * v * v) / (p.cart_mass * stretch);
 }
@@ -37,7 +48,7 @@ export const rllabMountainCarReference: EnvReference = {
     const v = Math.min(Math.max(v0 + p.dt * acc, -vLimit), vLimit);
     const x = x0 + p.dt * v;
     const done = x >= p.goal_cart_pos || Math.abs(x) >= p.max_cart_pos;
-    return { state: [x, v], reward: -1 + p.height_bonus * (trackHeight(x, p) + p.cart_half_height), terminated: done };
+    return { state: [x, v], reward: -1 + p.height_bonus * centreHeight(x, p), terminated: done };
   },
   obs: (s) => [...s],
   success: (s, p) => s[0] >= p.goal_cart_pos,
@@ -56,7 +67,7 @@ export const rllabMountainCar: EnvDefinition = {
   horizon: 500,
   discount: 0.99,
   params: {
-    gravity: 10, cart_mass: 0.4, cart_half_height: 0.1, track_width: 4, track_height: 1, dt: 0.05, max_translation: 2,
+    gravity: 10, cart_mass: 0.4, cart_half_width: 0.2, cart_half_height: 0.1, polygon_radius: 0.01, track_width: 4, track_height: 1, dt: 0.05, max_translation: 2,
     max_force: 1, height_bonus: 1, goal_cart_pos: 0.6, max_cart_pos: 2,
   },
   sysidParams: ['gravity', 'cart_mass', 'track_width'],
@@ -72,7 +83,7 @@ export const rllabMountainCar: EnvDefinition = {
     }
     const g = p.goal_cart_pos;
     primitives.push({ kind: 'line', x1: g, y1: trackHeight(g, p), x2: g, y2: trackHeight(g, p) + 0.3, width: 0.02, color: '#27ae60' });
-    primitives.push({ kind: 'circle', x, y: trackHeight(x, p) + p.cart_half_height, r: p.cart_half_height, color: '#2c3e50', fill: true });
+    primitives.push({ kind: 'circle', x, y: centreHeight(x, p), r: p.cart_half_height, color: '#2c3e50', fill: true });
     return { bounds: [-half - 0.1, -0.2, half + 0.1, 2.3], primitives };
   },
 };

@@ -130,6 +130,11 @@ describe('rllab-double-pendulum vs MuJoCo (mujoco-js) on rllab\'s XML', () => {
           maxR = Math.max(maxR, Math.abs(reward - ref.reward));
           expect(Math.abs(reward - ref.reward), `episode ${episode} step ${t} reward`).toBeLessThan(1e-9);
           expect(ref.terminated, `episode ${episode} step ${t} terminated`).toBe(y <= 1);
+          // rllab's get_current_obs from MuJoCo's data: x, sin and cos of the hinges, clipped
+          // velocities and constraint forces.
+          const clip = (v: number) => Math.min(Math.max(v, -10), 10);
+          const obs = [d.qpos[0], Math.sin(d.qpos[1]), Math.sin(d.qpos[2]), Math.cos(d.qpos[1]), Math.cos(d.qpos[2]), ...[0, 1, 2].map((k) => clip(d.qvel[k])), ...[0, 1, 2].map((k) => clip(d.qfrc_constraint[k]))];
+          def.reference!.obs(ref.state, p).forEach((o, k) => expect(Math.abs(o - obs[k]), `episode ${episode} step ${t} obs[${k}]`).toBeLessThan(1e-8));
           steps++;
           // Both run on: MuJoCo from its own state, the reference from its own, so errors accumulate.
           // Past a termination the poles fall and swing through: the same equations, still compared.

@@ -12,7 +12,7 @@ import { writeAtomic } from '../files.js';
 import { bandChartSvg } from '../../run/plot.js';
 import { runDirectory } from './execute.js';
 import { rllabReturn, rllabRow, variantOf } from './published.js';
-import { type RandomBaseline, randomBaselines } from './randomBaseline.js';
+import { type EnvSettings, type RandomBaseline, envSettings, randomBaselines } from './randomBaseline.js';
 import { type RunSummary, runState, runSummaries } from './runDir.js';
 import { readSweepRecord } from './record.js';
 import type { SweepRun } from './spec.js';
@@ -41,6 +41,8 @@ export interface TableRow {
   rllab: string | null;
   /** rllab's Random column for the row (published). */
   random: number | null;
+  /** The run settings a random policy meets on this task (observations, system identification). */
+  env_settings: EnvSettings;
   /** The uniformly random policy's return on this task measured here (null: not measured). */
   random_here: RandomBaseline | null;
   cells: Record<string, TableCell>;
@@ -106,13 +108,14 @@ export function buildTable(sweepDir: string): { table: SweepTable; curves: Map<s
   const adapters = new Set<string>();
   const curves = new Map<string, Curve[]>();
   const perCell = new Map<string, { summaries: (RunSummary & { startup: number })[]; curves: Map<number, number>[]; total: number; skipped?: string }>();
-  const place = (r: Pick<SweepRun, 'env' | 'algo' | 'point'>) => {
+  const place = (r: Pick<SweepRun, 'env' | 'algo' | 'point'> & { options?: SweepRun['options'] }) => {
     const rk = rowKey(r);
     const ck = columnKey(r);
     if (!rows.has(rk)) {
       const variant = variantOf(split(r.point).run);
       const rl = rllabRow(r.env, variant);
-      rows.set(rk, { task: rk, env: r.env, point: split(r.point).run, rllab: rl?.row ?? null, random: rl?.random ?? null, random_here: null, cells: {} });
+      // The sweep's fixed flags reach a run through its options, not its point.
+      rows.set(rk, { task: rk, env: r.env, point: split(r.point).run, rllab: rl?.row ?? null, random: rl?.random ?? null, env_settings: envSettings(r.options ?? split(r.point).run), random_here: null, cells: {} });
     }
     if (!columns.includes(ck)) columns.push(ck);
     const key = `${rk}\u0000${ck}`;
@@ -207,7 +210,7 @@ const slug = (s: string) => s.replace(/[^A-Za-z0-9.=_-]+/g, '_').replace(/_+$/, 
  */
 export async function writeTable(sweepDir: string, outDir = sweepDir, randomEpisodes = 100): Promise<SweepTable> {
   const { table, curves } = buildTable(sweepDir);
-  const baselines = await randomBaselines(sweepDir, table.rows, randomEpisodes);
+  const baselines = await randomBaselines(sweepDir, table.rows.map((r) => ({ task: r.task, env: r.env, settings: r.env_settings })), randomEpisodes);
   for (const row of table.rows) row.random_here = baselines[row.task] ?? null;
   writeAtomic(join(outDir, 'table.md'), tableMarkdown(table));
   writeAtomic(join(outDir, 'table.json'), `${JSON.stringify(table, null, 2)}\n`);
