@@ -65,7 +65,7 @@ const DDPG_DRAWS = `
 algos: [ddpg]
 envs: [reacher]
 seeds: 3
-steps: 6400
+steps: 3200
 preset: cpu
 flags: { envs: 8, evalEpisodes: 4, reportEvery: 100, obsNoise: 0.05, learningStarts: 200, batchSize: 16, her: future, targetPolicyNoise: 0.2, noise: ou }
 grid: { program: [layers, rows] }
@@ -74,7 +74,7 @@ const SVG_DRAWS = `
 algos: [svg0, svg-inf]
 envs: [pendulum]
 seeds: 3
-steps: 6400
+steps: 3200
 preset: cpu
 flags: { envs: 8, evalEpisodes: 4, reportEvery: 100, learningStarts: 200, batchSize: 16, horizon: 5 }
 grid: { program: [layers, rows] }
