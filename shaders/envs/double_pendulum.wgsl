@@ -1,7 +1,7 @@
 // envs/double_pendulum.wgsl - double inverted pendulum on a cart (the task of rllab's Double
 // Inverted Pendulum; our own Lagrangian model: point masses m1, m2 on massless poles of lengths
 // l1, l2, angles from upright, a cart of mass M pushed by F = force_mag clip(a, -1, 1)).
-// Contract and bindings: envs/driver.wgsl.
+// Needs common/solve_sym3.wgsl before it. Contract and bindings: envs/driver.wgsl.
 //   Mass matrix and forces (q = [x, t1, t2], s12 = sin(t1 - t2), c12 = cos(t1 - t2)):
 //     [M + m1 + m2,        (m1 + m2) l1 cos t1, m2 l2 cos t2  ]        [F + (m1 + m2) l1 w1^2 sin t1 + m2 l2 w2^2 sin t2]
 //     [(m1 + m2) l1 cos t1, (m1 + m2) l1^2,     m2 l1 l2 c12  ] q'' =  [-m2 l1 l2 w2^2 s12 + (m1 + m2) g l1 sin t1    ]
@@ -37,18 +37,6 @@ struct StepResult {
   s: array<f32, STATE_DIM>,
   reward: f32,
   terminated: bool,
-}
-
-// Solves the symmetric system [[a, b, c], [b, d, e], [c, e, f]] q = r.
-fn solve_sym3(a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, r: vec3<f32>) -> vec3<f32> {
-  let a00 = d * f - e * e;
-  let a01 = c * e - b * f;
-  let a02 = b * e - c * d;
-  let a11 = a * f - c * c;
-  let a12 = b * c - a * e;
-  let a22 = a * d - b * b;
-  let det = a * a00 + b * a01 + c * a02;
-  return vec3<f32>(a00 * r.x + a01 * r.y + a02 * r.z, a01 * r.x + a11 * r.y + a12 * r.z, a02 * r.x + a12 * r.y + a22 * r.z) / det;
 }
 
 fn accel(q: vec3<f32>, v: vec3<f32>, force: f32, p: Params) -> vec3<f32> {

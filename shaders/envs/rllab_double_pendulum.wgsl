@@ -1,7 +1,7 @@
 // envs/rllab_double_pendulum.wgsl - rllab's Double Inverted Pendulum (Duan et al. 2016): its
 // MuJoCo model (vendor/mujoco_models/inverted_double_pendulum.xml) and task
 // (rllab/envs/mujoco/inverted_double_pendulum_env.py); see src/envs/rllabDoublePendulum.ts.
-// Contract and bindings: envs/driver.wgsl.
+// Needs common/solve_sym3.wgsl before it. Contract and bindings: envs/driver.wgsl.
 //   q = [x, t1, t2] (cart slider; pole 1 hinge about y, angle from upright, + moves the tip to +x;
 //   pole 2 hinge, relative to pole 1). Poles of mass m_k, length l_k: centre of mass c_k = l_k / 2
 //   from its hinge, inertia I_k = m_k gyration_k about it (the defaults are rllab's MuJoCo 1.31
@@ -52,18 +52,6 @@ struct StepResult {
   s: array<f32, STATE_DIM>,
   reward: f32,
   terminated: bool,
-}
-
-// Solves the symmetric system [[a, b, c], [b, d, e], [c, e, f]] q = r.
-fn solve_sym3(a: f32, b: f32, c: f32, d: f32, e: f32, f: f32, r: vec3<f32>) -> vec3<f32> {
-  let a00 = d * f - e * e;
-  let a01 = c * e - b * f;
-  let a02 = b * e - c * d;
-  let a11 = a * f - c * c;
-  let a12 = b * c - a * e;
-  let a22 = a * d - b * b;
-  let det = a * a00 + b * a01 + c * a02;
-  return vec3<f32>(a00 * r.x + a01 * r.y + a02 * r.z, a01 * r.x + a11 * r.y + a12 * r.z, a02 * r.x + a12 * r.y + a22 * r.z) / det;
 }
 
 fn accel(q: vec3<f32>, v: vec3<f32>, force: f32, p: Params) -> vec3<f32> {

@@ -5,19 +5,14 @@
  * falls below 80% of its height or the cart leaves the track; 500 steps.
  */
 import wgsl from '../../shaders/envs/double_pendulum.wgsl?raw';
+import solveSym3Wgsl from '../../shaders/common/solve_sym3.wgsl?raw';
+import { solveSym3 } from './solveSym3.js';
 import type { EnvDefinition, EnvReference } from './types.js';
 
 const params = { gravity: 9.8, masscart: 1, mass1: 0.5, mass2: 0.5, length1: 0.6, length2: 0.6, force_mag: 20, dt: 0.05, x_threshold: 2.4 };
 const SUBSTEPS = 5;
 
 type P = Readonly<Record<string, number>>;
-
-function solveSym3(a: number, b: number, c: number, d: number, e: number, f: number, r: number[]): number[] {
-  const a00 = d * f - e * e, a01 = c * e - b * f, a02 = b * e - c * d;
-  const a11 = a * f - c * c, a12 = b * c - a * e, a22 = a * d - b * b;
-  const det = a * a00 + b * a01 + c * a02;
-  return [(a00 * r[0] + a01 * r[1] + a02 * r[2]) / det, (a01 * r[0] + a11 * r[1] + a12 * r[2]) / det, (a02 * r[0] + a12 * r[1] + a22 * r[2]) / det];
-}
 
 function accel([, t1, t2]: number[], [, w1, w2]: number[], force: number, p: P): number[] {
   const m12 = p.mass1 + p.mass2, l1 = p.length1, l2 = p.length2;
@@ -67,7 +62,7 @@ export const doublePendulum: EnvDefinition = {
   discount: 0.99,
   params,
   sysidParams: ['masscart', 'mass1', 'mass2'],
-  shader: { path: 'envs/double_pendulum.wgsl', code: wgsl },
+  shader: { path: 'envs/double_pendulum.wgsl', code: `${solveSym3Wgsl}\n${wgsl}` },
   differentiable: true,
   reference: doublePendulumReference,
   render(s, p) {

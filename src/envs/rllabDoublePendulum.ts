@@ -34,6 +34,8 @@
  * reaches the limit), and the cart may run past 10 m.
  */
 import wgsl from '../../shaders/envs/rllab_double_pendulum.wgsl?raw';
+import solveSym3Wgsl from '../../shaders/common/solve_sym3.wgsl?raw';
+import { solveSym3 } from './solveSym3.js';
 import type { EnvDefinition, EnvReference } from './types.js';
 
 const DENSITY = 1000;
@@ -85,13 +87,6 @@ const params = {
 const FRAME_SKIP = 2;
 
 type P = Readonly<Record<string, number>>;
-
-function solveSym3(a: number, b: number, c: number, d: number, e: number, f: number, r: number[]): number[] {
-  const a00 = d * f - e * e, a01 = c * e - b * f, a02 = b * e - c * d;
-  const a11 = a * f - c * c, a12 = b * c - a * e, a22 = a * d - b * b;
-  const det = a * a00 + b * a01 + c * a02;
-  return [(a00 * r[0] + a01 * r[1] + a02 * r[2]) / det, (a01 * r[0] + a11 * r[1] + a12 * r[2]) / det, (a02 * r[0] + a12 * r[1] + a22 * r[2]) / det];
-}
 
 /** q'' of the chain: M(q) q'' = tau + Q_gravity - C(q, q') - damping q'. */
 export function rllabDoublePendulumAccel(q: readonly number[], v: readonly number[], force: number, p: P): number[] {
@@ -164,7 +159,7 @@ export const rllabDoublePendulum: EnvDefinition = {
   discount: 0.99,
   params,
   sysidParams: ['mass_cart', 'mass1', 'mass2', 'gear'],
-  shader: { path: 'envs/rllab_double_pendulum.wgsl', code: wgsl },
+  shader: { path: 'envs/rllab_double_pendulum.wgsl', code: `${solveSym3Wgsl}\n${wgsl}` },
   differentiable: false,
   reference: rllabDoublePendulumReference,
   render(s, p) {
