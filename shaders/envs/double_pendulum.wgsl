@@ -1,7 +1,7 @@
 // envs/double_pendulum.wgsl - double inverted pendulum on a cart (the task of rllab's Double
 // Inverted Pendulum; our own Lagrangian model: point masses m1, m2 on massless poles of lengths
 // l1, l2, angles from upright, a cart of mass M pushed by F = force_mag clip(a, -1, 1)).
-// Needs common/solve_sym3.wgsl before it. Contract and bindings: envs/driver.wgsl.
+// Needs envs/solve_sym3.wgsl before it. Contract and bindings: envs/driver.wgsl.
 //   Mass matrix and forces (q = [x, t1, t2], s12 = sin(t1 - t2), c12 = cos(t1 - t2)):
 //     [M + m1 + m2,        (m1 + m2) l1 cos t1, m2 l2 cos t2  ]        [F + (m1 + m2) l1 w1^2 sin t1 + m2 l2 w2^2 sin t2]
 //     [(m1 + m2) l1 cos t1, (m1 + m2) l1^2,     m2 l1 l2 c12  ] q'' =  [-m2 l1 l2 w2^2 s12 + (m1 + m2) g l1 sin t1    ]

@@ -1,7 +1,7 @@
 // envs/rllab_double_pendulum.wgsl - rllab's Double Inverted Pendulum (Duan et al. 2016): its
 // MuJoCo model (vendor/mujoco_models/inverted_double_pendulum.xml) and task
 // (rllab/envs/mujoco/inverted_double_pendulum_env.py); see src/envs/rllabDoublePendulum.ts.
-// Needs common/solve_sym3.wgsl before it. Contract and bindings: envs/driver.wgsl.
+// Needs envs/solve_sym3.wgsl before it. Contract and bindings: envs/driver.wgsl.
 //   q = [x, t1, t2] (cart slider; pole 1 hinge about y, angle from upright, + moves the tip to +x;
 //   pole 2 hinge, relative to pole 1). Poles of mass m_k, length l_k: centre of mass c_k = l_k / 2
 //   from its hinge, inertia I_k = m_k gyration_k about it (the defaults are rllab's MuJoCo 1.31

@@ -5,7 +5,7 @@
  * falls below 80% of its height or the cart leaves the track; 500 steps.
  */
 import wgsl from '../../shaders/envs/double_pendulum.wgsl?raw';
-import solveSym3Wgsl from '../../shaders/common/solve_sym3.wgsl?raw';
+import solveSym3Wgsl from '../../shaders/envs/solve_sym3.wgsl?raw';
 import { solveSym3 } from './solveSym3.js';
 import type { EnvDefinition, EnvReference } from './types.js';
 

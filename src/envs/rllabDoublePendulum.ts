@@ -34,7 +34,7 @@
  * reaches the limit), and the cart may run past 10 m.
  */
 import wgsl from '../../shaders/envs/rllab_double_pendulum.wgsl?raw';
-import solveSym3Wgsl from '../../shaders/common/solve_sym3.wgsl?raw';
+import solveSym3Wgsl from '../../shaders/envs/solve_sym3.wgsl?raw';
 import { solveSym3 } from './solveSym3.js';
 import type { EnvDefinition, EnvReference } from './types.js';
 

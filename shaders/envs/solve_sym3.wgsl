@@ -1,4 +1,4 @@
-// common/solve_sym3.wgsl - the solution q of a symmetric 3x3 system [[a, b, c], [b, d, e],
+// envs/solve_sym3.wgsl - the solution q of a symmetric 3x3 system [[a, b, c], [b, d, e],
 // [c, e, f]] q = r by the adjugate (Cramer's rule): the mass matrices of the cart with two poles
 // (envs/double_pendulum.wgsl, envs/rllab_double_pendulum.wgsl). No bindings; prepended to an env file.
 
