@@ -16,15 +16,10 @@ const ACT_DIM: u32 = 1u;
 const GOAL_DIM: u32 = 0u;
 const PI: f32 = 3.141592653589793;
 
+// The model's constants first (the same fields, in the same order, as src/envs/rllabCartpole.ts's
+// params): a nested struct of 8 f32 keeps the flat layout the params uniform is packed in.
 struct Params {
-  gravity: f32,
-  masscart: f32,
-  masspole: f32,
-  pole_length: f32,
-  pole_width: f32,
-  dt: f32,
-  max_translation: f32,
-  max_rotation: f32,
+  model: RllabCartPole,
   force_mag: f32,
   max_cart_pos: f32,
 }
@@ -37,10 +32,6 @@ struct StepResult {
   terminated: bool,
 }
 
-fn dynamics(p: Params) -> RllabCartPole {
-  return RllabCartPole(p.gravity, p.masscart, p.masspole, p.pole_length, p.pole_width, p.dt, p.max_translation, p.max_rotation);
-}
-
 fn env_reset(u: vec4<f32>, u2: vec4<f32>, p: Params) -> array<f32, STATE_DIM> {
   let v = 2.0 * u - 1.0;
   return array<f32, STATE_DIM>(v.x, 2.0 * v.y, PI + v.z, 3.0 * v.w);
@@ -48,7 +39,7 @@ fn env_reset(u: vec4<f32>, u2: vec4<f32>, p: Params) -> array<f32, STATE_DIM> {
 
 fn env_step(s: array<f32, STATE_DIM>, a: array<f32, ACT_DIM>, p: Params) -> StepResult {
   let force = p.force_mag * clamp(a[0], -1.0, 1.0);
-  let next = rllab_cartpole_step(s, force, dynamics(p));
+  let next = rllab_cartpole_step(s, force, p.model);
   let done = abs(next[0]) > p.max_cart_pos;
   return StepResult(next, select(cos(next[2]), -100.0, done), done);
 }
@@ -63,8 +54,8 @@ fn env_success(s: array<f32, STATE_DIM>, p: Params) -> bool { return cos(s[2]) >
 
 fn env_sysid(p: Params, f: vec4<f32>) -> Params {
   var q = p;
-  q.masscart = p.masscart * f.x;
-  q.masspole = p.masspole * f.y;
-  q.pole_length = p.pole_length * f.z;
+  q.model.masscart = p.model.masscart * f.x;
+  q.model.masspole = p.model.masspole * f.y;
+  q.model.pole_length = p.model.pole_length * f.z;
   return q;
 }
