@@ -35,6 +35,8 @@ function checkpointBytes(checkpoint: Uint8Array | string): { bytes: Uint8Array; 
 
 /** Builds a training run (every option validated first); iterate it for reports, `finish()` it for the result. */
 export const train = api.train;
+/** The settings train(options) would use, every value filled (as `pathwise settings`). */
+export const settings = api.settings;
 /** A batch of envs with reset/step on arrays (gymnasium's vector-env vocabulary). */
 export const makeEnv = api.makeEnv;
 export const listEnvs = api.listEnvs;

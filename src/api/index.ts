@@ -9,7 +9,7 @@ import { PipelineCache } from '../gpu/kernel.js';
 import type { EvalResult } from '../run/evaluate.js';
 import { type AlgorithmInfo, type EnvInfo, type OptionInfo, listAlgorithms, listEnvs, listRunOptions } from './catalog.js';
 import { type ExportFormat, exportPolicy } from './export.js';
-import type { TrainOptions } from './options.js';
+import { type TrainOptions, type TrainSettings, resolveTrainOptions } from './options.js';
 import { Policy } from './policy.js';
 import { type TrainControl, TrainingRun } from './training.js';
 import { type MakeEnvOptions, VectorEnv } from './vectorEnv.js';
@@ -20,6 +20,12 @@ import type { EnvDefinition } from '../envs/types.js';
 export interface Pathwise {
   /** Builds a training run (validated first); iterate it for reports, `finish()` it for the result. */
   train(options?: TrainOptions, control?: TrainControl): Promise<TrainingRun>;
+  /**
+   * The settings `train(options)` would use, every value filled (as `pathwise settings`): the
+   * preset's, the task's tuned entry's and the defaults under the options given. Validated as
+   * train validates; opens the device only for preset auto (to ask whether the adapter is a CPU).
+   */
+  settings(options?: TrainOptions): Promise<TrainSettings>;
   /** The deterministic policy of a checkpoint (its bytes), acting on CPU arrays. */
   loadPolicy(checkpoint: Uint8Array, name?: string): Promise<Policy>;
   /** A checkpoint's policy over `episodes` fresh envs (as `pathwise eval`). */
@@ -62,6 +68,11 @@ export function bindApi(context: () => Promise<GpuContext>): Pathwise {
     train: async (options = {}, control = {}) => {
       const { ctx, cache } = await gpu();
       return TrainingRun.start(ctx, cache, options, control);
+    },
+    settings: async (options = {}) => {
+      const software = (options.preset ?? 'auto') === 'auto' ? (await gpu()).ctx.isSoftware : false;
+      const { run, algo, preset, tuned } = resolveTrainOptions(options, software);
+      return { run: { ...run }, algo: { ...algo }, preset: preset === 'gpu' ? 'gpu' : 'cpu', tunedSource: tuned?.source ?? null };
     },
     loadPolicy: async (checkpoint, name) => {
       const { ctx, cache } = await gpu();

@@ -36,6 +36,18 @@ export interface TrainOptions {
   [setting: string]: unknown;
 }
 
+/** What `settings(options)` answers: every value train would use. */
+export interface TrainSettings {
+  /** The run's settings (algo, env, envs, steps, seed, ...), as config.json's `run`. */
+  run: Record<string, unknown>;
+  /** The algorithm's settings, as config.json's `algo`. */
+  algo: Record<string, unknown>;
+  /** The preset that filled unset values. */
+  preset: 'cpu' | 'gpu';
+  /** Where the task's tuned settings come from (src/run/taskSettings.json), or null when none apply. */
+  tunedSource: string | null;
+}
+
 export interface ResolvedOptions {
   run: RunConfig;
   algo: Record<string, unknown>;

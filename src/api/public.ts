@@ -1,6 +1,6 @@
 /** What both entries of the package (src/index.ts, src/browser.ts) export besides their functions. */
 export type { Pathwise } from './index.js';
-export type { Preset, TrainOptions } from './options.js';
+export type { Preset, TrainOptions, TrainSettings } from './options.js';
 export type { TrainControl, TrainResult, TrainingRun } from './training.js';
 export type { CheckpointInfo, Policy } from './policy.js';
 export type { MakeEnvOptions, StepResult, VectorEnv } from './vectorEnv.js';

@@ -44,6 +44,11 @@ export function goalEnvNames(): string[] {
   return envNames().map((n) => getEnv(n)).filter((e) => e.goalDim > 0).map((e) => e.name);
 }
 
+/** The envs SVG(inf) can differentiate through: a differentiable step (its VJP), no goals. */
+export function simulatorDifferentiableEnvNames(): string[] {
+  return envNames().map((n) => getEnv(n)).filter((e) => e.differentiable && e.goalDim === 0).map((e) => e.name);
+}
+
 export function isBuiltInEnv(name: string): boolean {
   return builtIn.has(name);
 }

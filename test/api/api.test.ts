@@ -168,4 +168,17 @@ describe('makeEnv()', () => {
     expect(cma?.options.find((o) => o.name === 'sigma0')).toMatchObject({ flag: '--sigma0', default: 1 });
     expect(api.listRunOptions().find((o) => o.name === 'reportEvery')).toMatchObject({ flag: '--report-every' });
   });
+
+  it("answers the settings train would use: the task's tuned entry over the preset, the options given over both", async () => {
+    const tuned = await api.settings({ algo: 'ddpg', env: 'mountain-car', preset: 'cpu', seed: 7, tau: 0.05 });
+    expect(tuned.preset).toBe('cpu');
+    expect(tuned.tunedSource).toMatch(/RL Zoo/);
+    expect(tuned.run).toMatchObject({ algo: 'ddpg', env: 'mountain-car', seed: 7, envs: 32, steps: 240_000 });
+    expect(tuned.algo).toMatchObject({ noise: 'ou', explorationNoise: 0.5, tau: 0.05, batchSize: 64, gamma: 0.99 });
+    const published = await api.settings({ algo: 'ddpg', env: 'pendulum', preset: 'gpu' });
+    expect(published).toMatchObject({ preset: 'gpu', tunedSource: null });
+    expect(published.algo).toMatchObject({ batchSize: 256, tau: 0.005 });
+    await expect(api.settings({ algo: 'ddpg', env: 'pendulum', preset: 'cpu', tau: 2 })).rejects.toThrow(/tau/);
+    await expect(api.settings({ algo: 'ddpg', env: 'nope', preset: 'cpu' })).rejects.toThrow(ConfigError);
+  });
 });

@@ -58,6 +58,7 @@ const ELSEWHERE: [string, string, string, string][] = [
   ['ddpg', 'pendulum', 'algos/learning.test.ts', 'DDPG reaches a mean evaluation return >= -250 on pendulum'],
   ['ddpg', 'mountain-car', 'run/taskSettings.learning.test.ts', 'DDPG with the defaults reaches >= 80 on mountain-car'],
   ['ddpg', 'cartpole-swingup', 'run/taskSettings.learning.test.ts', 'DDPG with the defaults swings cartpole-swingup up'],
+  ['ddpg', 'cartpole', 'run/taskSettings.learning.test.ts', 'DDPG with the defaults balances cartpole'],
   ['ddpg', 'point-mass-sparse', 'algos/her.test.ts', 'DDPG + HER (future) reaches >= 90% success on sparse point-mass'],
   ['svg0', 'pendulum', 'algos/svg.learning.test.ts', 'SVG(0) reaches a mean evaluation return >= -300 on pendulum'],
   ['svg0', 'cartpole', 'algos/discrete.learning.test.ts', 'SVG(0) with a %s categorical policy reaches >= %d on cartpole'],
