@@ -4,11 +4,16 @@
  * normalized action (the Gaussian's mode tanh(mu) or mu, a categorical argmax onto its evenly
  * spaced values, a binary unit's sign), the clip to [-1, 1] and the map onto the env's bounds;
  * the Gaussian's log std is a second output. ONNX graphs take "observations" [batch, obs] and
- * give "actions" [batch, action] in the env's units, float32 throughout.
+ * give "actions" [batch, action] in the env's units, float32 throughout. A recurrent policy (a GRU
+ * or LSTM cell before the MLP, PyTorch's equations) exports the cell as ONNX's GRU
+ * (linear_before_reset = 1, which is PyTorch's form) or LSTM node over one step: the graph also
+ * takes the state "h" (and "c") [batch, hidden] and gives the next one as "h_next" ("c_next");
+ * feed it back step after step, zeros where an episode starts (as loadPolicy's act() carries it).
  */
 import onnxProto from 'onnx-proto';
 import type { PolicyHead } from '../algos/common/algorithm.js';
 import type { Activation } from '../nn/linear.js';
+import type { RecurrentCell } from '../nn/recurrent.js';
 import { ConfigError, requireInt } from '../errors.js';
 import type { Policy } from './policy.js';
 
@@ -26,6 +31,23 @@ export interface PolicyLayer {
   bias: number[];
 }
 
+/**
+ * A recurrent cell, PyTorch's equations with gates in PyTorch's order (`gates`): GRU r, z, n with
+ * n = tanh(x W_n + b_n + r (h W_hn + b_hn)), h' = (1 - z) n + z h; LSTM i, f, g, o with
+ * c' = f c + i g, h' = o tanh(c'). Weights [inputs][gates x hidden]: y = x W + b, gate k's
+ * columns k H .. (k + 1) H - 1.
+ */
+export interface PolicyCell {
+  kind: 'gru' | 'lstm';
+  gates: string[];
+  inputs: number;
+  hidden: number;
+  inputWeights: number[][];
+  inputBias: number[];
+  hiddenWeights: number[][];
+  hiddenBias: number[];
+}
+
 /** The JSON export: everything needed to run the policy anywhere. */
 export interface PolicyJson {
   format: 'pathwise-policy';
@@ -37,31 +59,45 @@ export interface PolicyJson {
   actionSize: number;
   actionLow: number[];
   actionHigh: number[];
+  /** A recurrent cell the observations go through first (its h is the first layer's input), if any. */
+  recurrent?: PolicyCell;
   layers: PolicyLayer[];
   head: PolicyHead;
+}
+
+/** Rows [inputs][outputs] and the bias of a W_aug block (nn/linear.wgsl's layout: bias row last). */
+function weightsOf(params: Float32Array, base: number, inputs: number, outputs: number): { weights: number[][]; bias: number[] } {
+  const at = (i: number, o: number) => params[base + i * outputs + o];
+  return {
+    weights: Array.from({ length: inputs }, (_, i) => Array.from({ length: outputs }, (_, o) => at(i, o))),
+    bias: Array.from({ length: outputs }, (_, o) => at(inputs, o)),
+  };
+}
+
+async function cellJson(cell: RecurrentCell, agent: number): Promise<PolicyCell> {
+  const params = await cell.params.read();
+  const base = agent * cell.paramsPerAgent;
+  const x = weightsOf(params, base + cell.inputLayer.offset, cell.inputLayer.inDim, cell.inputLayer.outDim);
+  const h = weightsOf(params, base + cell.hiddenLayer.offset, cell.hiddenLayer.inDim, cell.hiddenLayer.outDim);
+  return {
+    kind: cell.kind, gates: cell.kind === 'gru' ? ['r', 'z', 'n'] : ['i', 'f', 'g', 'o'], inputs: cell.spec.inDim, hidden: cell.spec.hidden,
+    inputWeights: x.weights, inputBias: x.bias, hiddenWeights: h.weights, hiddenBias: h.bias,
+  };
 }
 
 /** The policy of one agent as layers of plain numbers (read from the GPU). */
 export async function policyJson(policy: Policy, agent = 0): Promise<PolicyJson> {
   requireInt(`agent (the checkpoint has ${policy.agents})`, agent, 0, policy.agents - 1);
-  if (policy.recurrent) throw new ConfigError('export', `a recurrent policy (${policy.recurrent})`, 'a feedforward policy (recurrent cells are not exported yet)');
   const net = policy.network;
   const params = await net.params.read();
   const base = agent * net.paramsPerAgent;
-  const layers = net.layers.map((l) => {
-    const at = (i: number, o: number) => params[base + l.offset + i * l.outDim + o];
-    return {
-      inputs: l.inDim,
-      outputs: l.outDim,
-      activation: l.activation,
-      weights: Array.from({ length: l.inDim }, (_, i) => Array.from({ length: l.outDim }, (_, o) => at(i, o))),
-      bias: Array.from({ length: l.outDim }, (_, o) => at(l.inDim, o)),
-    };
-  });
+  const layers = net.layers.map((l) => ({ inputs: l.inDim, outputs: l.outDim, activation: l.activation, ...weightsOf(params, base + l.offset, l.inDim, l.outDim) }));
   return {
     format: 'pathwise-policy', version: 1, algo: policy.info.run.algo, env: policy.env.name, agent,
     observationSize: policy.observationSize, actionSize: policy.actionSize,
-    actionLow: [...policy.env.actionLow], actionHigh: [...policy.env.actionHigh], layers, head: policy.head,
+    actionLow: [...policy.env.actionLow], actionHigh: [...policy.env.actionHigh],
+    ...(policy.cell ? { recurrent: await cellJson(policy.cell, agent) } : {}),
+    layers, head: policy.head,
   };
 }
 
@@ -79,7 +115,11 @@ export function policyOnnx(p: PolicyJson): Uint8Array {
   };
   const int = (name: string, i: number) => ({ name, type: onnx.AttributeProto.AttributeType.INT, i });
 
+  const inputs = [{ name: 'observations', width: p.observationSize }];
+  const outputs: { name: string; width: number }[] = [];
   let x = 'observations';
+  const node = (opType: string, input: string[], output: string[], attribute?: Node['attribute']) => void nodes.push({ opType, input, output, ...(attribute ? { attribute } : {}) });
+  if (p.recurrent) x = cellNodes(p.recurrent, x, { op, node, floats, ints, int }, inputs, outputs);
   p.layers.forEach((l, k) => {
     floats(`W${k}`, [l.inputs, l.outputs], l.weights.flat());
     floats(`b${k}`, [l.outputs], l.bias);
@@ -88,7 +128,6 @@ export function policyOnnx(p: PolicyJson): Uint8Array {
     if (l.activation === 'tanh') x = op('Tanh', [x], `h${k}`);
   });
   const A = p.actionSize;
-  const outputs: { name: string; width: number }[] = [];
   let a: string;
   switch (p.head.kind) {
     case 'deterministic':
@@ -135,16 +174,61 @@ export function policyOnnx(p: PolicyJson): Uint8Array {
     irVersion: 8,
     producerName: 'pathwise',
     opsetImport: [{ domain: '', version: 17 }],
-    docString: `${p.algo} policy for ${p.env} (agent ${p.agent}): observations [batch, ${p.observationSize}] -> actions [batch, ${A}] in the env's bounds`,
+    docString: `${p.algo} policy for ${p.env} (agent ${p.agent}): observations [batch, ${p.observationSize}] -> actions [batch, ${A}] in the env's bounds${p.recurrent ? `; a ${p.recurrent.kind.toUpperCase()} state: h${p.recurrent.kind === 'lstm' ? ', c' : ''} [batch, ${p.recurrent.hidden}] in (zeros at an episode's start), h_next${p.recurrent.kind === 'lstm' ? ', c_next' : ''} out` : ''}`,
     graph: {
       name: `${p.algo}-${p.env}`,
       node: nodes,
       initializer: initializers,
-      input: [valueInfo('observations', p.observationSize)],
+      input: inputs.map((i) => valueInfo(i.name, i.width)),
       output: [valueInfo('actions', A), ...outputs.map((o) => valueInfo(o.name, o.width))],
     },
   });
   return onnx.ModelProto.encode(model).finish();
+}
+
+interface Builders {
+  op: (opType: string, input: string[], output: string, attribute?: Node['attribute']) => string;
+  node: (opType: string, input: string[], output: string[], attribute?: Node['attribute']) => void;
+  floats: (name: string, dims: number[], data: number[]) => void;
+  ints: (name: string, data: number[]) => void;
+  int: (name: string, i: number) => { name: string; type: number; i: number };
+}
+
+/** ONNX's gate order as indices into PyTorch's: GRU z, r, h of r, z, n; LSTM i, o, f, c of i, f, g, o. */
+const ONNX_GATES = { gru: [1, 0, 2], lstm: [0, 3, 1, 2] } as const;
+
+/**
+ * One step of the cell as ONNX's GRU or LSTM node: X [1, batch, inputs] (seq_length 1), W and R
+ * [1, G H, inputs or H] in ONNX's gate order, B [1, 2 G H] = [W's biases | R's]; returns h_next
+ * [batch, H], which is also an output (with c_next), and adds the state inputs.
+ */
+function cellNodes(c: PolicyCell, x: string, b: Builders, inputs: { name: string; width: number }[], outputs: { name: string; width: number }[]): string {
+  const H = c.hidden;
+  const order = ONNX_GATES[c.kind];
+  const G = order.length;
+  // Row g H + j of ONNX's matrices is column order[g] H + j of ours (ours: [inputs][G H]).
+  const rows = (w: number[][]) => order.flatMap((k) => Array.from({ length: H }, (_, j) => w.map((row) => row[k * H + j]))).flat();
+  const bias = (v: number[]) => order.flatMap((k) => v.slice(k * H, (k + 1) * H));
+  b.floats('cell_W', [1, G * H, c.inputs], rows(c.inputWeights));
+  b.floats('cell_R', [1, G * H, H], rows(c.hiddenWeights));
+  b.floats('cell_B', [1, 2 * G * H], [...bias(c.inputBias), ...bias(c.hiddenBias)]);
+  b.ints('axis0', [0]);
+  const seq = b.op('Unsqueeze', [x, 'axis0'], 'cell_x');
+  inputs.push({ name: 'h', width: H });
+  const h0 = b.op('Unsqueeze', ['h', 'axis0'], 'cell_h0');
+  const hidden = b.int('hidden_size', H);
+  if (c.kind === 'gru') {
+    b.node('GRU', [seq, 'cell_W', 'cell_R', 'cell_B', '', h0], ['', 'cell_h1'], [hidden, b.int('linear_before_reset', 1)]);
+  } else {
+    inputs.push({ name: 'c', width: H });
+    const c0 = b.op('Unsqueeze', ['c', 'axis0'], 'cell_c0');
+    b.node('LSTM', [seq, 'cell_W', 'cell_R', 'cell_B', '', h0, c0], ['', 'cell_h1', 'cell_c1'], [hidden]);
+  }
+  // Y_h (and Y_c) are [num_directions = 1, batch, H].
+  const h = b.op('Squeeze', ['cell_h1', 'axis0'], 'h_next');
+  outputs.push({ name: h, width: H });
+  if (c.kind === 'lstm') outputs.push({ name: b.op('Squeeze', ['cell_c1', 'axis0'], 'c_next'), width: H });
+  return h;
 }
 
 /** The policy in `format`: ONNX bytes or JSON text. */

@@ -4,6 +4,7 @@
  * acting on observations from the CPU, actions in the env's units; `evaluateCheckpoint` runs it
  * on fresh envs, as `pathwise eval` does.
  */
+import type { RecurrentCell } from '../nn/recurrent.js';
 import { getAlgorithm } from '../algos/registry.js';
 import type { DeterministicPolicy, PolicyHead } from '../algos/common/algorithm.js';
 import type { Mlp } from '../nn/mlp.js';
@@ -62,9 +63,14 @@ export class Policy {
     readonly network: Mlp,
     readonly head: PolicyHead,
     private readonly resources: Destroyable[],
-    /** The recurrent cell before `network` (gru, lstm), if any: act() then carries its state from call to call (resetState() zeroes it). */
-    readonly recurrent?: string,
+    /** The recurrent cell before `network`, if any: act() then carries its state from call to call (resetState() zeroes it). */
+    readonly cell?: RecurrentCell,
   ) {}
+
+  /** The kind of the recurrent cell before the network (gru, lstm), if any. */
+  get recurrent(): string | undefined {
+    return this.cell?.kind;
+  }
 
   static async load(ctx: GpuContext, cache: PipelineCache, checkpoint: Uint8Array, where = 'checkpoint'): Promise<Policy> {
     const decoded = decodeCheckpoint(checkpoint, where);
@@ -77,7 +83,7 @@ export class Policy {
       loadTensors(decoded, nets.tensors, where);
       return { nets, width: shapeEnv.obsWidth };
     });
-    return new Policy(ctx, cache, info, def, value.width, (obs) => value.nets.policy(cache, obs), value.nets.network, value.nets.head, resources, value.nets.recurrent);
+    return new Policy(ctx, cache, info, def, value.width, (obs) => value.nets.policy(cache, obs), value.nets.network, value.nets.head, resources, value.nets.cell);
   }
 
   /** Agents trained side by side in the checkpoint (observations and actions are per agent). */

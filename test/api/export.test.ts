@@ -4,7 +4,10 @@
  * categorical (3 bins) and binary units, and one agent of several trained together - the ONNX
  * model's actions equal the GPU policy's (loadPolicy().act) to 1e-5 on random observations, and so
  * does a float64 forward pass of the JSON export; the Gaussian's log std comes out as a second
- * output. Bad input is refused by name.
+ * output. Recurrent policies (GRU, LSTM) export their cell as ONNX's GRU / LSTM node with the state
+ * as an input and the next state as an output: over 4 steps with the state fed back, ONNX's
+ * actions and states equal the GPU policy's (which carries its state in act()) and a float64
+ * pass of the JSON export's cell and MLP. Bad input is refused by name.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +46,25 @@ function forward(p: PolicyJson, obs: ArrayLike<number>, rows: number): { actions
   return { actions, logStd };
 }
 
+/** One step of a recurrent cell in float64 (PyTorch's GRU and LSTM equations). */
+function cellStep(cell: NonNullable<PolicyJson['recurrent']>, x: number[], h: number[], c: number[]): { h: number[]; c: number[] } {
+  const H = cell.hidden;
+  const affine = (w: number[][], b: number[], v: number[]) => b.map((bias, o) => v.reduce((s, vi, i) => s + vi * w[i][o], bias));
+  const px = affine(cell.inputWeights, cell.inputBias, x), ph = affine(cell.hiddenWeights, cell.hiddenBias, h);
+  const sig = (v: number) => 1 / (1 + Math.exp(-v));
+  const gate = (k: number, j: number) => px[k * H + j] + ph[k * H + j];
+  if (cell.kind === 'gru') {
+    const next = h.map((hj, j) => {
+      const r = sig(gate(0, j)), z = sig(gate(1, j));
+      const n = Math.tanh(px[2 * H + j] + r * ph[2 * H + j]);
+      return (1 - z) * n + z * hj;
+    });
+    return { h: next, c };
+  }
+  const cNext = c.map((cj, j) => sig(gate(1, j)) * cj + sig(gate(0, j)) * Math.tanh(gate(2, j)));
+  return { h: cNext.map((cj, j) => sig(gate(3, j)) * Math.tanh(cj)), c: cNext };
+}
+
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
 
 const cases: [string, Record<string, unknown>, string, number][] = [
@@ -79,6 +101,46 @@ describe('exportPolicy', () => {
     expect(maxDiff(out.actions.data as Float32Array, gpuActions)).toBeLessThan(1e-5);
     if (kind === 'gaussian') expect(maxDiff(out.log_std.data as Float32Array, reference.logStd)).toBeLessThan(1e-5);
     else expect(session.outputNames).toEqual(['actions']);
+    await policy.dispose();
+  });
+
+  it.each([
+    ['gru', { env: 'pendulum' }],
+    ['lstm', { env: 'reacher', sensors: 'positions' }],
+  ] as const)('a %s policy %j: ONNX (state in, next state out) and JSON act as the GPU policy step after step', { timeout: 120_000 }, async (kind, settings) => {
+    const H = 6;
+    const run = await api.train({ algo: 'reinforce', ...settings, envs: 8, steps: 8 * 20 * 2, segment: 20, recurrent: kind, recurrentWidth: H, policyHidden: [8], valueHidden: [8], reportEvery: 20, evalEpisodes: 0, preset: 'cpu' });
+    await run.finish();
+    const checkpoint = await run.checkpoint();
+    await run.dispose();
+    const policy = await api.loadPolicy(checkpoint);
+    const json = JSON.parse((await api.exportPolicy(checkpoint, { format: 'json' })) as string) as PolicyJson;
+    const cell = json.recurrent!;
+    expect(cell).toMatchObject({ kind, hidden: H, inputs: policy.observationSize });
+    const session = await ort.InferenceSession.create((await api.exportPolicy(checkpoint, { format: 'onnx' })) as Uint8Array);
+    expect(session.inputNames).toEqual(kind === 'gru' ? ['observations', 'h'] : ['observations', 'h', 'c']);
+    const rows = 5, O = policy.observationSize;
+    let h = new Float32Array(rows * H), c = new Float32Array(rows * H);
+    let h64 = Array.from({ length: rows }, () => new Array<number>(H).fill(0)), c64 = h64.map((r) => [...r]);
+    for (let t = 0; t < 4; t++) {
+      const obs = Float32Array.from(randomArray(rows * O, 70 + t, -2, 2));
+      const gpuActions = await policy.act(obs);
+      // float64: the cell (PyTorch's equations, gates in PyTorch's order), then the MLP and head.
+      const next = h64.map((hr, r) => cellStep(cell, Array.from(obs.slice(r * O, (r + 1) * O)), hr, c64[r]));
+      h64 = next.map((n) => n.h);
+      c64 = next.map((n) => n.c);
+      const reference = forward({ ...json, observationSize: H }, h64.flat(), rows);
+      expect(maxDiff(gpuActions, reference.actions)).toBeLessThan(1e-4);
+      const feeds: Record<string, ort.Tensor> = { observations: new ort.Tensor('float32', obs, [rows, O]), h: new ort.Tensor('float32', h, [rows, H]) };
+      if (kind === 'lstm') feeds.c = new ort.Tensor('float32', c, [rows, H]);
+      const out = await session.run(feeds);
+      expect(maxDiff(out.actions.data as Float32Array, gpuActions)).toBeLessThan(1e-4);
+      expect(maxDiff(out.h_next.data as Float32Array, h64.flat())).toBeLessThan(1e-4);
+      h = Float32Array.from(out.h_next.data as Float32Array);
+      if (kind === 'lstm') c = Float32Array.from(out.c_next.data as Float32Array);
+    }
+    // The carried state is far from zeros (so feeding it back is what was compared).
+    expect(Math.max(...Array.from(h).map(Math.abs))).toBeGreaterThan(1e-2);
     await policy.dispose();
   });
 

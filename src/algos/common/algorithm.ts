@@ -3,6 +3,7 @@
  * up its state (for checkpoints), its metrics table, and a deterministic policy for evaluation.
  * Every algorithm class also offers the static half the registry uses (AlgorithmClass).
  */
+import type { RecurrentCell } from '../../nn/recurrent.js';
 import type { EnvBatch } from '../../envs/batch.js';
 import type { EnvDefinition } from '../../envs/types.js';
 import type { GpuContext } from '../../gpu/context.js';
@@ -57,8 +58,10 @@ export interface EvalNetworks {
   /** The network the policy runs and how its output becomes an action (for export). */
   network: Mlp;
   head: PolicyHead;
-  /** The recurrent cell before `network`, if any (such policies are not exported). */
+  /** The kind of the recurrent cell before `network` (gru, lstm), if any. */
   recurrent?: string;
+  /** That cell (its parameters, for export). */
+  cell?: RecurrentCell;
 }
 
 /**

@@ -95,6 +95,7 @@ export class RecurrentPolicy implements StochasticPolicy {
       network: this.headPolicy.net,
       head: this.headPolicy.head,
       recurrent: this.cell.kind,
+      cell: this.cell,
     };
   }
 }
