@@ -15,7 +15,7 @@
 // goes on across machines: an archived run is restored into the sweep only while train would still
 // use its settings (a changed preset or tuned entry makes it run again).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -51,27 +51,59 @@ const copyFiles = (from, to, files) => {
   mkdirSync(to, { recursive: true });
   for (const f of files) if (existsSync(join(from, f))) copyFileSync(join(from, f), join(to, f));
 };
-// Restore: archived runs whose settings are still the ones train uses, into runs the sweep has not finished.
+/**
+ * Whether the finished run in `dir` trained with the settings train would use for it now (the
+ * preset, the task's tuned entry, the defaults): a run whose settings changed (or that no longer
+ * validates) is stale, neither restored nor archived, and trains again.
+ */
+async function current(dir) {
+  const { run, algo } = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  try {
+    const now = await lib.settings({ algo: run.algo, env: run.env, seed: run.seed, agents: run.agents, preset: o.preset, ...spec.flags });
+    return canonical(now.run) === canonical(run) && canonical(now.algo) === canonical(algo);
+  } catch {
+    return false;
+  }
+}
+const finished = (dir) => RUN_FILES.every((f) => existsSync(join(dir, f)));
+const ofThisMatrix = (dir) => {
+  const { run } = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  return algos.includes(run.algo) && envs.includes(run.env);
+};
+const listDirs = (dir) => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : []);
+// Finished runs here whose settings changed since: moved aside (stale/), so the sweep trains them again.
+const moved = [];
+for (const id of listDirs(join(sweepDir, 'runs'))) {
+  const dir = join(sweepDir, 'runs', id);
+  if (!finished(dir) || (await current(dir))) continue;
+  mkdirSync(join(sweepDir, 'stale'), { recursive: true });
+  renameSync(dir, join(sweepDir, 'stale', `${id}-${Date.now()}`));
+  moved.push(id);
+}
+if (moved.length) console.log(`learning-matrix: ${moved.length} finished runs trained with other settings than train's now, moved to ${join(sweepDir, 'stale')} to train again: ${moved.join(', ')}`);
+// Restore: archived runs whose settings are still train's, into runs the sweep has not finished.
 if (existsSync(archive)) {
   let restored = 0;
   const stale = [];
-  for (const id of readdirSync(archive, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
+  for (const id of listDirs(archive)) {
     const from = join(archive, id);
     const to = join(sweepDir, 'runs', id);
-    if (existsSync(join(to, 'eval.json')) || !RUN_FILES.every((f) => existsSync(join(from, f)))) continue;
-    const config = JSON.parse(readFileSync(join(from, 'config.json'), 'utf8'));
-    const { run, algo } = config;
-    if (!algos.includes(run.algo) || !envs.includes(run.env)) continue;
-    const now = await lib.settings({ algo: run.algo, env: run.env, seed: run.seed, preset: o.preset, ...spec.flags });
-    if (canonical(now.run) !== canonical(run) || canonical(now.algo) !== canonical(algo)) {
+    if (existsSync(join(to, 'eval.json')) || !finished(from) || !ofThisMatrix(from)) continue;
+    if (!(await current(from))) {
       stale.push(id);
       continue;
     }
+    // An interrupted run's checkpoint there belongs to other training than the restored files.
+    rmSync(join(to, 'checkpoint.bin'), { force: true });
     copyFiles(from, to, RUN_FILES);
     restored += 1;
   }
   if (existsSync(join(archive, 'random.json')) && !existsSync(join(sweepDir, 'random.json'))) copyFiles(archive, sweepDir, ['random.json']);
   console.log(`learning-matrix: ${restored} finished runs restored from ${archive}${stale.length ? `; ${stale.length} not (train's settings for them changed, they run again): ${stale.join(', ')}` : ''}`);
+}
+if (o['table-only'] && !existsSync(join(sweepDir, 'sweep.json'))) {
+  console.error(`learning-matrix: --table-only needs the sweep's record (${join(sweepDir, 'sweep.json')}), which the sweep writes when it starts: run without --table-only (restored runs are not trained again) and stop it when you want the table`);
+  process.exit(2);
 }
 if (!o['table-only']) {
   try {
@@ -82,8 +114,9 @@ if (!o['table-only']) {
 }
 execFileSync(process.execPath, [cli, 'table', sweepDir], { stdio: 'inherit' });
 // Archive: every finished run's small files (not its checkpoint) and the random policy's returns.
-for (const id of existsSync(join(sweepDir, 'runs')) ? readdirSync(join(sweepDir, 'runs')) : []) {
-  if (existsSync(join(sweepDir, 'runs', id, 'eval.json'))) copyFiles(join(sweepDir, 'runs', id), join(archive, id), RUN_FILES);
+for (const id of listDirs(join(sweepDir, 'runs'))) {
+  const dir = join(sweepDir, 'runs', id);
+  if (finished(dir) && (await current(dir))) copyFiles(dir, join(archive, id), RUN_FILES);
 }
 if (existsSync(join(sweepDir, 'random.json'))) copyFiles(sweepDir, archive, ['random.json']);
 const table = JSON.parse(readFileSync(join(sweepDir, 'table.json'), 'utf8'));

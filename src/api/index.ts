@@ -70,9 +70,11 @@ export function bindApi(context: () => Promise<GpuContext>): Pathwise {
       return TrainingRun.start(ctx, cache, options, control);
     },
     settings: async (options = {}) => {
-      const software = (options.preset ?? 'auto') === 'auto' ? (await gpu()).ctx.isSoftware : false;
-      const { run, algo, preset, tuned } = resolveTrainOptions(options, software);
-      return { run: { ...run }, algo: { ...algo }, preset: preset === 'gpu' ? 'gpu' : 'cpu', tunedSource: tuned?.source ?? null };
+      const auto = (options.preset ?? 'auto') === 'auto';
+      if (auto) resolveTrainOptions({ ...options, preset: 'cpu' }, true); // bad options refused before any device
+      const { run, algo, preset, tuned } = resolveTrainOptions(options, auto ? (await gpu()).ctx.isSoftware : false);
+      // Copies: the lists in them are the presets' own.
+      return { run: structuredClone({ ...run }), algo: structuredClone(algo), preset: preset === 'gpu' ? 'gpu' : 'cpu', tunedSource: tuned?.source ?? null };
     },
     loadPolicy: async (checkpoint, name) => {
       const { ctx, cache } = await gpu();

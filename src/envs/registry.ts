@@ -11,6 +11,7 @@ import { halfCheetah, hopper, swimmer, walker2d } from './locomotion.js';
 import { mountainCar } from './mountainCar.js';
 import { pendulum } from './pendulum.js';
 import { pointMass, pointMassSparse } from './pointMass.js';
+import { pointMassCue } from './pointMassCue.js';
 import { reacher, reacherSparse } from './reacher.js';
 import { rllabAcrobot } from './rllabAcrobot.js';
 import { rllabCartpole, rllabCartpoleSwingup } from './rllabCartpole.js';
@@ -19,7 +20,7 @@ import { rllabMountainCar } from './rllabMountainCar.js';
 import type { EnvDefinition } from './types.js';
 
 const builtIn: ReadonlyMap<string, EnvDefinition> = new Map(
-  [pendulum, mountainCar, cartpole, cartpoleSwingup, acrobot, doublePendulum, reacher, reacherSparse, pointMass, pointMassSparse, swimmer, hopper, walker2d, halfCheetah, rllabCartpole, rllabCartpoleSwingup, rllabMountainCar, rllabAcrobot, rllabDoublePendulum].map((e) => [e.name, e]),
+  [pendulum, mountainCar, cartpole, cartpoleSwingup, acrobot, doublePendulum, reacher, reacherSparse, pointMass, pointMassSparse, pointMassCue, swimmer, hopper, walker2d, halfCheetah, rllabCartpole, rllabCartpoleSwingup, rllabMountainCar, rllabAcrobot, rllabDoublePendulum].map((e) => [e.name, e]),
 );
 /*
  * One table per process, kept on globalThis: a user's env module may import its own copy of the

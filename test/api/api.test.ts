@@ -180,5 +180,12 @@ describe('makeEnv()', () => {
     expect(published.algo).toMatchObject({ batchSize: 256, tau: 0.005 });
     await expect(api.settings({ algo: 'ddpg', env: 'pendulum', preset: 'cpu', tau: 2 })).rejects.toThrow(/tau/);
     await expect(api.settings({ algo: 'ddpg', env: 'nope', preset: 'cpu' })).rejects.toThrow(ConfigError);
+    // No device for an explicit preset, nor for bad options with preset auto; the lists are copies.
+    const deviceless = bindApi(() => Promise.reject(new Error('no device here')));
+    const cpu = await deviceless.settings({ algo: 'ddpg', env: 'pendulum', preset: 'cpu' });
+    (cpu.algo.actorHidden as number[]).push(1);
+    expect((await deviceless.settings({ algo: 'ddpg', env: 'pendulum', preset: 'cpu' })).algo.actorHidden).toEqual([64, 64]);
+    await expect(deviceless.settings({ algo: 'ddpg', env: 'pendulum', tau: 2 })).rejects.toThrow(ConfigError);
+    await expect(deviceless.settings({ algo: 'ddpg', env: 'pendulum' })).rejects.toThrow(/no device here/);
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * point-mass-cue: the point mass of point-mass pushed to a random goal that only the first
+ * observation of an episode shows (a cue: [goal, 1] at the reset, zeros after) - a task that needs
+ * memory, for recurrent policies (`--recurrent gru|lstm`): a feedforward policy can only head for
+ * where goals are on average once the cue is gone. Dense reward -distance; 50 steps.
+ */
+import wgsl from '../../shaders/envs/point_mass_cue.wgsl?raw';
+import type { EnvDefinition, EnvReference } from './types.js';
+
+const params = { gain: 2, damping: 1, dt: 0.1, bound: 1, tolerance: 0.1 };
+
+const clip = (x: number, lo: number, hi: number) => Math.min(Math.max(x, lo), hi);
+
+export const pointMassCueReference: EnvReference = {
+  reset: (u, p) => [0.8 * p.bound * (2 * u[0] - 1), 0.8 * p.bound * (2 * u[1] - 1), 0, 0, 0.8 * p.bound * (2 * u[2] - 1), 0.8 * p.bound * (2 * u[3] - 1), 0],
+  step(s, a, p) {
+    const f = [clip(a[0], -1, 1), clip(a[1], -1, 1)];
+    const v = [s[2] + p.dt * (p.gain * f[0] - p.damping * s[2]), s[3] + p.dt * (p.gain * f[1] - p.damping * s[3])];
+    const x = [clip(s[0] + p.dt * v[0], -p.bound, p.bound), clip(s[1] + p.dt * v[1], -p.bound, p.bound)];
+    return { state: [x[0], x[1], v[0], v[1], s[4], s[5], s[6] + 1], reward: -Math.hypot(x[0] - s[4], x[1] - s[5]), terminated: false };
+  },
+  obs(s) {
+    const first = s[6] === 0;
+    return [s[0], s[1], s[2], s[3], first ? s[4] : 0, first ? s[5] : 0, first ? 1 : 0];
+  },
+  success: (s, p) => Math.hypot(s[0] - s[4], s[1] - s[5]) <= p.tolerance,
+};
+
+export const pointMassCue: EnvDefinition = {
+  name: 'point-mass-cue',
+  origin: 'point-mass with its goal shown only at the first step (a memory task, issue 17)',
+  description: 'push a point mass to a goal shown only in the first observation (needs memory)',
+  stateFields: ['x', 'y', 'vx', 'vy', 'goal_x', 'goal_y', 't'],
+  obsFields: ['x', 'y', 'vx', 'vy', 'cue_goal_x', 'cue_goal_y', 'cue'],
+  positionObs: [0, 1, 4, 5, 6],
+  actionLow: [-1, -1],
+  actionHigh: [1, 1],
+  goalDim: 0,
+  horizon: 50,
+  discount: 0.98,
+  params,
+  sysidParams: ['gain', 'damping'],
+  shader: { path: 'envs/point_mass_cue.wgsl', code: wgsl },
+  differentiable: false,
+  reference: pointMassCueReference,
+  render: (s, p) => ({
+    bounds: [-p.bound, -p.bound, p.bound, p.bound],
+    primitives: [
+      { kind: 'circle', x: s[4], y: s[5], r: p.tolerance, color: s[6] === 0 ? '#27ae60' : '#cfe8d8', fill: true },
+      { kind: 'circle', x: s[0], y: s[1], r: 0.04, color: '#2c3e50', fill: true },
+    ],
+  }),
+};
