@@ -2,7 +2,8 @@
  * Recurrent policies in REINFORCE: the learner's graph recomputes exactly the states the policy
  * acted with (from the state at the segment's start and the stored reset flags; episodes ending
  * inside the segment, or none); checkpoints load for `pathwise eval` and export (as ONNX's GRU / LSTM:
- * test/api/export.test.ts), and a truncation longer than the segment is refused.
+ * test/api/export.test.ts), and a truncation longer than the segment is refused; acting with the
+ * mode over episodes back to back starts each episode from a zero state.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,13 @@ import { bindApi } from '../../src/api/index.js';
 import { main } from '../../src/cli/main.js';
 import { algoConfig, runConfig } from '../../src/run/config.js';
 import { Trainer } from '../../src/run/trainer.js';
+import { deterministicActing } from '../../src/algos/common/acting.js';
+import { EnvBatch } from '../../src/envs/batch.js';
+import { getEnv } from '../../src/envs/registry.js';
+import { runOnce } from '../../src/gpu/recorder.js';
+import { f32 } from '../../src/gpu/tensor.js';
+import { matrix } from '../../src/gpu/view.js';
+import { Clock } from '../../src/rng/clock.js';
 import { gpu } from '../helpers/gpu.js';
 
 afterEach(() => vi.restoreAllMocks());
@@ -76,4 +84,47 @@ it('a loaded recurrent policy carries its state from act() to act(), and resetSt
   await policy.resetState();
   expect(Array.from(await policy.act(obs))).toEqual(first);
   await policy.dispose();
+});
+
+it("acting with a recurrent policy's mode over episodes back to back (the demo's watch) starts each episode from a zero state", { timeout: 120_000 }, async () => {
+  const { ctx, cache } = await gpu();
+  const N = 8;
+  const trainer = await Trainer.create(ctx, cache, runConfig({ env: 'cartpole', envs: N, steps: N * 16 * 2, seed: 3, evalEpisodes: 0, reportEvery: 1000, algo: 'reinforce' }), algoConfig('reinforce', { policy: 'categorical', recurrent: 'gru', recurrentWidth: 8, segment: 16 }));
+  await trainer.train(trainer.targetIteration, () => {});
+  const clock = new Clock(ctx, 'watch clock');
+  const env = await new EnvBatch(ctx, getEnv('cartpole'), { envs: N, seed: 5, clock, label: 'watch' }).build(cache);
+  const policy = await trainer.algo.evalPolicy(cache, env.obsView);
+  const acting = await deterministicActing(cache, env, clock, policy, { seed: 5 });
+  // The same policy from a zero state, on copies of the observations: what a fresh episode's first step gives.
+  const O = env.obsView.cols;
+  const copies = f32(ctx, 'fresh obs', [N, O]);
+  const fresh = await trainer.algo.evalPolicy(cache, matrix(copies, { agents: 1, rows: N, cols: O }));
+  await runOnce(ctx, [env.resetDispatch]);
+  const S = 8;
+  let restarted = 0, carried = 0;
+  for (let t = 0; t < 60; t++) {
+    const all = await env.obsView.tensor.read();
+    const obs = Array.from({ length: N }, (_, e) => Array.from(all.slice(env.obsView.offset + e * env.obsView.rowStride, env.obsView.offset + e * env.obsView.rowStride + O)));
+    const flags = await env.stepOut.read();
+    await runOnce(ctx, acting.step, 'watch step');
+    const h = await policy.state!.read();
+    fresh.state!.write(new Float32Array(N * S));
+    copies.write(obs.flat());
+    await runOnce(ctx, fresh.forward, 'fresh step');
+    const h0 = await fresh.state!.read();
+    for (let e = 0; e < N; e++) {
+      const diff = Math.max(...Array.from({ length: S }, (_, j) => Math.abs(h[e * S + j] - h0[e * S + j])));
+      if (flags[e * 3 + 1] + flags[e * 3 + 2] > 0) {
+        expect(diff, `env ${e} at step ${t}: a new episode`).toBeLessThan(1e-6);
+        restarted++;
+      } else if (t > 0 && diff > 1e-3) carried++;
+    }
+  }
+  expect(restarted).toBeGreaterThanOrEqual(4); // episodes ended and began again in the 60 steps
+  expect(carried).toBeGreaterThan(0); // and within an episode the state is carried, not zeroed
+  acting.release();
+  fresh.release();
+  copies.destroy();
+  env.destroy();
+  clock.tensor.destroy();
 });

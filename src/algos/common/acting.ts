@@ -33,7 +33,8 @@ export async function deterministicActing(cache: PipelineCache, env: EnvBatch, c
   const action = f32(env.ctx, 'acting action', [env.agents * env.envs, env.actionDim]);
   const bounds = toEnv(cache, env, clock, { action, seed: o.seed, warmup: o.randomSteps, label: 'acting' });
   return {
-    step: [await clock.tick(cache), ...policy.forward, await bounds.dispatch(policy.output), env.stepDispatch],
+    // A policy with a state starts it from zeros where an episode began (episodes run back to back here).
+    step: [await clock.tick(cache), ...(policy.episodeResets ? await policy.episodeResets(cache, env) : []), ...policy.forward, await bounds.dispatch(policy.output), env.stepDispatch],
     release: () => {
       policy.release();
       bounds.release();

@@ -49,6 +49,15 @@ export interface DeterministicPolicy {
   output: MatrixView;
   /** Frees the buffers the forward pass allocated (activations, samples); the networks stay. */
   release(): void;
+  /**
+   * A policy with a state (a recurrent cell's): the dispatches that start the rows whose env began
+   * a new episode at its last step from a zero state again (from the env's step flags), to run
+   * before `forward` when episodes follow one another in the same rows (`env` has the policy's
+   * agents and rows). Without them the state is carried across episodes.
+   */
+  episodeResets?(cache: PipelineCache, env: EnvBatch): Promise<Dispatch[]>;
+  /** That state, [agents x rows x state width] (for tests and diagnostics). */
+  state?: Tensor<'f32'>;
 }
 
 /** The evaluation policy alone, for `pathwise eval`: its tensors by checkpoint name and its forward pass. */

@@ -47,9 +47,9 @@ export class RecurrentPolicy implements StochasticPolicy {
   }
 
   /** The reset flags of the env's current observations (terminated or truncated at the previous step; never both). */
-  resetFlags(cache: PipelineCache, env: EnvBatch): Promise<Dispatch> {
+  resetFlags(cache: PipelineCache, env: EnvBatch, into: Tensor<'f32'> = this.resets): Promise<Dispatch> {
     const flags = (col: number) => matrix(env.stepOut, { agents: env.agents, rows: env.envs, cols: 1, offset: col, rowStride: 3 });
-    const out = matrix(this.resets, { agents: env.agents, rows: env.envs, cols: 1 });
+    const out = matrix(into, { agents: env.agents, rows: env.envs, cols: 1 });
     return mapDispatch(cache, { op: 'add', a: flags(1), b: flags(2), alpha: 1, beta: 1, out }, `${this.cell.label} reset flags`);
   }
 
@@ -71,19 +71,26 @@ export class RecurrentPolicy implements StochasticPolicy {
   }
 
   /**
-   * The mode on `obs`, step after step, from a zero state: one episode per env, as evaluation runs
-   * them. The state is carried from call to call and never reset (not yet for back-to-back episodes).
+   * The mode on `obs`, step after step, from a zero state: one episode per row, as evaluation runs
+   * them, or episodes back to back (the demo's watch) with `episodeResets` run before each step,
+   * which zeroes the state of rows whose env started a new episode.
    */
   async mode(cache: PipelineCache, obs: MatrixView): Promise<DeterministicPolicy> {
     const state = f32(this.cell.ctx, `${this.cell.label}.eval_state`, [obs.agents, obs.rows, this.cell.stateWidth]);
-    const seq = this.cell.bind(cache, obs, { steps: 1, h0: state, carry: true, label: `${this.cell.label} (eval)` });
+    const resets = f32(this.cell.ctx, `${this.cell.label}.eval_resets`, [obs.agents, obs.rows]);
+    const seq = this.cell.bind(cache, obs, { steps: 1, h0: state, carry: true, resets, label: `${this.cell.label} (eval)` });
     const head = await this.headPolicy.mode(cache, seq.output);
     return {
-      forward: [...(await seq.forward()), ...head.forward], input: obs, output: head.output,
+      forward: [...(await seq.forward()), ...head.forward], input: obs, output: head.output, state,
+      episodeResets: async (c, env) => {
+        if (env.agents !== obs.agents || env.envs !== obs.rows) throw new Error(`${this.cell.label}: episode resets from ${env.agents} x ${env.envs} envs for a policy over ${obs.agents} x ${obs.rows} rows`);
+        return [await this.resetFlags(c, env, resets)];
+      },
       release: () => {
         head.release();
         seq.destroy();
         state.destroy();
+        resets.destroy();
       },
     };
   }
