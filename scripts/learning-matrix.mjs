@@ -13,7 +13,8 @@
 // Finished runs are kept in --archive (default bench/results/learning-matrix-PRESET, committed:
 // config.json, eval.json and metrics.jsonl of each, and the random policy's returns), so the matrix
 // goes on across machines: an archived run is restored into the sweep only while train would still
-// use its settings (a changed preset or tuned entry makes it run again).
+// use its settings (a changed preset or tuned entry makes it run again; a finished run here whose
+// settings changed is moved to SWEEP/stale/ and trained again).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,8 +58,8 @@ const copyFiles = (from, to, files) => {
  * validates) is stale, neither restored nor archived, and trains again.
  */
 async function current(dir) {
-  const { run, algo } = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
   try {
+    const { run, algo } = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     const now = await lib.settings({ algo: run.algo, env: run.env, seed: run.seed, agents: run.agents, preset: o.preset, ...spec.flags });
     return canonical(now.run) === canonical(run) && canonical(now.algo) === canonical(algo);
   } catch {
@@ -67,13 +68,18 @@ async function current(dir) {
 }
 const finished = (dir) => RUN_FILES.every((f) => existsSync(join(dir, f)));
 const ofThisMatrix = (dir) => {
-  const { run } = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
-  return algos.includes(run.algo) && envs.includes(run.env);
+  try {
+    const { run } = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    return algos.includes(run.algo) && envs.includes(run.env);
+  } catch {
+    return false;
+  }
 };
 const listDirs = (dir) => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : []);
-// Finished runs here whose settings changed since: moved aside (stale/), so the sweep trains them again.
+// Finished runs here whose settings changed since: moved aside (stale/), so the sweep trains them
+// again (not with --table-only, which trains nothing: there they stay in the table, but are not archived).
 const moved = [];
-for (const id of listDirs(join(sweepDir, 'runs'))) {
+for (const id of o['table-only'] ? [] : listDirs(join(sweepDir, 'runs'))) {
   const dir = join(sweepDir, 'runs', id);
   if (!finished(dir) || (await current(dir))) continue;
   mkdirSync(join(sweepDir, 'stale'), { recursive: true });

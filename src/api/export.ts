@@ -7,8 +7,9 @@
  * give "actions" [batch, action] in the env's units, float32 throughout. A recurrent policy (a GRU
  * or LSTM cell before the MLP, PyTorch's equations) exports the cell as ONNX's GRU
  * (linear_before_reset = 1, which is PyTorch's form) or LSTM node over one step: the graph also
- * takes the state "h" (and "c") [batch, hidden] and gives the next one as "h_next" ("c_next");
- * feed it back step after step, zeros where an episode starts (as loadPolicy's act() carries it).
+ * takes the state "h" (and "c") [batch, hidden] and gives the next one as "h_next" ("c_next"),
+ * the last outputs (after "log_std"); feed it back step after step, zeros in a row whose episode
+ * starts. The JSON of a recurrent policy is version 2 (its first layer reads the cell's h).
  */
 import onnxProto from 'onnx-proto';
 import type { PolicyHead } from '../algos/common/algorithm.js';
@@ -51,7 +52,8 @@ export interface PolicyCell {
 /** The JSON export: everything needed to run the policy anywhere. */
 export interface PolicyJson {
   format: 'pathwise-policy';
-  version: 1;
+  /** 1: the MLP reads the observations; 2: a recurrent cell reads them and the MLP its state. */
+  version: 1 | 2;
   algo: string;
   env: string;
   agent: number;
@@ -93,7 +95,7 @@ export async function policyJson(policy: Policy, agent = 0): Promise<PolicyJson>
   const base = agent * net.paramsPerAgent;
   const layers = net.layers.map((l) => ({ inputs: l.inDim, outputs: l.outDim, activation: l.activation, ...weightsOf(params, base + l.offset, l.inDim, l.outDim) }));
   return {
-    format: 'pathwise-policy', version: 1, algo: policy.info.run.algo, env: policy.env.name, agent,
+    format: 'pathwise-policy', version: policy.cell ? 2 : 1, algo: policy.info.run.algo, env: policy.env.name, agent,
     observationSize: policy.observationSize, actionSize: policy.actionSize,
     actionLow: [...policy.env.actionLow], actionHigh: [...policy.env.actionHigh],
     ...(policy.cell ? { recurrent: await cellJson(policy.cell, agent) } : {}),
@@ -117,9 +119,10 @@ export function policyOnnx(p: PolicyJson): Uint8Array {
 
   const inputs = [{ name: 'observations', width: p.observationSize }];
   const outputs: { name: string; width: number }[] = [];
+  const stateOutputs: { name: string; width: number }[] = []; // after the head's, so log_std stays second
   let x = 'observations';
   const node = (opType: string, input: string[], output: string[], attribute?: Node['attribute']) => void nodes.push({ opType, input, output, ...(attribute ? { attribute } : {}) });
-  if (p.recurrent) x = cellNodes(p.recurrent, x, { op, node, floats, ints, int }, inputs, outputs);
+  if (p.recurrent) x = cellNodes(p.recurrent, x, { op, node, floats, ints, int }, inputs, stateOutputs);
   p.layers.forEach((l, k) => {
     floats(`W${k}`, [l.inputs, l.outputs], l.weights.flat());
     floats(`b${k}`, [l.outputs], l.bias);
@@ -180,7 +183,7 @@ export function policyOnnx(p: PolicyJson): Uint8Array {
       node: nodes,
       initializer: initializers,
       input: inputs.map((i) => valueInfo(i.name, i.width)),
-      output: [valueInfo('actions', A), ...outputs.map((o) => valueInfo(o.name, o.width))],
+      output: [valueInfo('actions', A), ...[...outputs, ...stateOutputs].map((o) => valueInfo(o.name, o.width))],
     },
   });
   return onnx.ModelProto.encode(model).finish();

@@ -71,7 +71,7 @@ export function bindApi(context: () => Promise<GpuContext>): Pathwise {
     },
     settings: async (options = {}) => {
       const auto = (options.preset ?? 'auto') === 'auto';
-      if (auto) resolveTrainOptions({ ...options, preset: 'cpu' }, true); // bad options refused before any device
+      if (auto) resolveTrainOptions({ ...options, preset: 'cpu' }, true, false); // bad values refused before any device (combinations depend on the preset)
       const { run, algo, preset, tuned } = resolveTrainOptions(options, auto ? (await gpu()).ctx.isSoftware : false);
       // Copies: the lists in them are the presets' own.
       return { run: structuredClone({ ...run }), algo: structuredClone(algo), preset: preset === 'gpu' ? 'gpu' : 'cpu', tunedSource: tuned?.source ?? null };

@@ -92,7 +92,8 @@ it("acting with a recurrent policy's mode over episodes back to back (the demo's
   const trainer = await Trainer.create(ctx, cache, runConfig({ env: 'cartpole', envs: N, steps: N * 16 * 2, seed: 3, evalEpisodes: 0, reportEvery: 1000, algo: 'reinforce' }), algoConfig('reinforce', { policy: 'categorical', recurrent: 'gru', recurrentWidth: 8, segment: 16 }));
   await trainer.train(trainer.targetIteration, () => {});
   const clock = new Clock(ctx, 'watch clock');
-  const env = await new EnvBatch(ctx, getEnv('cartpole'), { envs: N, seed: 5, clock, label: 'watch' }).build(cache);
+  // A horizon of 7: episodes end by truncation as well as by termination.
+  const env = await new EnvBatch(ctx, getEnv('cartpole'), { envs: N, seed: 5, clock, horizon: 7, label: 'watch' }).build(cache);
   const policy = await trainer.algo.evalPolicy(cache, env.obsView);
   const acting = await deterministicActing(cache, env, clock, policy, { seed: 5 });
   // The same policy from a zero state, on copies of the observations: what a fresh episode's first step gives.

@@ -115,10 +115,12 @@ describe('exportPolicy', () => {
     await run.dispose();
     const policy = await api.loadPolicy(checkpoint);
     const json = JSON.parse((await api.exportPolicy(checkpoint, { format: 'json' })) as string) as PolicyJson;
+    expect(json.version).toBe(2);
     const cell = json.recurrent!;
     expect(cell).toMatchObject({ kind, hidden: H, inputs: policy.observationSize });
     const session = await ort.InferenceSession.create((await api.exportPolicy(checkpoint, { format: 'onnx' })) as Uint8Array);
     expect(session.inputNames).toEqual(kind === 'gru' ? ['observations', 'h'] : ['observations', 'h', 'c']);
+    expect(session.outputNames).toEqual(kind === 'gru' ? ['actions', 'log_std', 'h_next'] : ['actions', 'log_std', 'h_next', 'c_next']);
     const rows = 5, O = policy.observationSize;
     let h = new Float32Array(rows * H), c = new Float32Array(rows * H);
     let h64 = Array.from({ length: rows }, () => new Array<number>(H).fill(0)), c64 = h64.map((r) => [...r]);

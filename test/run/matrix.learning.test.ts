@@ -77,7 +77,7 @@ const ELSEWHERE: [string, string, string, string][] = [
   ['cma-es', 'cartpole', 'algos/onPolicy.learning.test.ts', 'CMA-ES balances cartpole'],
 ];
 
-/** Environments no cell covers yet, with the reason (docs/learning-matrix.md shows the attempts). */
+/** Environments no cell covers yet, with the reason (docs/learning-matrix.md and bench/results/task-settings-llvmpipe.md show the attempts). */
 const NOT_COVERED: Record<string, string> = {
   'reacher-sparse': 'no algorithm learns it at the CPU settings yet: DDPG + HER (future), 160,000 steps, ends at 0% success like the random policy',
   'point-mass-cue': 'no policy uses its cue yet: REINFORCE with a GRU of 32 (-34.1, 2% success) is level with the feedforward one (-33.6, 2%) after 192,000 steps (64 envs, whole-episode segments)',

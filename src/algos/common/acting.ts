@@ -18,7 +18,7 @@ export async function networkPolicy(cache: PipelineCache, net: Mlp, input: Matri
 }
 
 export interface DeterministicActing {
-  /** One env step: clock tick, the policy's forward pass, its actions onto the env's bounds, the env step. */
+  /** One env step: clock tick, a stateful policy's episode resets, its forward pass, its actions onto the env's bounds, the env step. */
   step: Dispatch[];
   /** Frees what acting allocated, the policy's buffers included. */
   release(): void;
