@@ -34,10 +34,12 @@ describe('the table of task settings', () => {
     expect(resolved.run).toMatchObject(settings.run ?? {});
     expect(resolved.algo).toMatchObject(settings.algo ?? {});
     // Every value of the entry gives way to an explicit option (another valid value).
-    const schema = { ...runSchema, ...getAlgorithm(algo).schema } as Record<string, { kind: string; choices?: readonly string[] | (() => string[]) }>;
+    const schema = { ...runSchema, ...getAlgorithm(algo).schema } as Record<string, { kind: string; max?: number; choices?: readonly string[] | (() => string[]) }>;
     for (const [key, value] of Object.entries({ ...settings.run, ...settings.algo })) {
       const choices = schema[key].choices;
-      const other = typeof value === 'number' ? value * 2 : (typeof choices === 'function' ? choices() : choices ?? []).find((c) => c !== value);
+      // Twice the value, or half of it where twice is over the option's maximum (gamma 0.995).
+      const numeric = (v: number) => (schema[key].max !== undefined && v * 2 > schema[key].max ? v / 2 : v * 2);
+      const other = typeof value === 'number' ? numeric(value) : (typeof choices === 'function' ? choices() : choices ?? []).find((c) => c !== value);
       expect(other, key).toBeDefined();
       const given = resolveTrainOptions({ algo, env, preset, [key]: other }, preset === 'cpu');
       expect({ ...given.run, ...given.algo }[key], key).toEqual(other);
