@@ -5,19 +5,18 @@
  * where goals are on average once the cue is gone. Dense reward -distance; 50 steps.
  */
 import wgsl from '../../shaders/envs/point_mass_cue.wgsl?raw';
+import { pointMassReference } from './pointMass.js';
 import type { EnvDefinition, EnvReference } from './types.js';
 
 const params = { gain: 2, damping: 1, dt: 0.1, bound: 1, tolerance: 0.1 };
 
-const clip = (x: number, lo: number, hi: number) => Math.min(Math.max(x, lo), hi);
 
 export const pointMassCueReference: EnvReference = {
   reset: (u, p) => [0.8 * p.bound * (2 * u[0] - 1), 0.8 * p.bound * (2 * u[1] - 1), 0, 0, 0.8 * p.bound * (2 * u[2] - 1), 0.8 * p.bound * (2 * u[3] - 1), 0],
+  // point-mass's physics and dense reward on the first six fields; the step counter after them.
   step(s, a, p) {
-    const f = [clip(a[0], -1, 1), clip(a[1], -1, 1)];
-    const v = [s[2] + p.dt * (p.gain * f[0] - p.damping * s[2]), s[3] + p.dt * (p.gain * f[1] - p.damping * s[3])];
-    const x = [clip(s[0] + p.dt * v[0], -p.bound, p.bound), clip(s[1] + p.dt * v[1], -p.bound, p.bound)];
-    return { state: [x[0], x[1], v[0], v[1], s[4], s[5], s[6] + 1], reward: -Math.hypot(x[0] - s[4], x[1] - s[5]), terminated: false };
+    const { state, reward } = pointMassReference.step(s.slice(0, 6), a, { ...p, sparse: 0 });
+    return { state: [...state, s[6] + 1], reward, terminated: false };
   },
   obs(s) {
     const first = s[6] === 0;
