@@ -118,14 +118,15 @@ describe('hard-attention page', () => {
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(`console: ${m.text()}`);
     });
-    // 400 updates of 128 examples (v2 reaches about 0.97 on lavapipe in that budget), a 512-example test set.
-    await page.goto(url.replace('index.html', 'attention.html?iterations=400&eval=512'));
+    // 300 updates of 128 examples (v2 reaches about 0.90 on lavapipe in that budget from node, 0.97
+    // after 400), a 512-example test set.
+    await page.goto(url.replace('index.html', 'attention.html?iterations=300&eval=512'));
     await page.waitForFunction(() => document.getElementById('adapter')?.textContent !== '-', null, { timeout: 60_000 });
     const blank = await page.evaluate(() => (document.getElementById('examples-canvas') as HTMLCanvasElement).toDataURL());
     await page.click('#start');
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'done' || document.getElementById('status')?.textContent?.startsWith('error'), null, { timeout: 240_000, polling: 1000 });
     expect(await text(page, '#status')).toBe('done');
-    expect(await text(page, '#updates')).toBe('400');
+    expect(await text(page, '#updates')).toBe('300');
     const accuracy = await number(page, '#accuracy'), hits = await number(page, '#hits');
     console.log(`attention page: test accuracy ${accuracy}, window hits ${hits}`);
     expect(hits).toBeGreaterThan(0.8);
