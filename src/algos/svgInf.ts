@@ -13,7 +13,7 @@
  * the policy noise and a learned model's residuals along the unit's real trajectories and
  * differentiates the model's rewards along them (see modelGraph).
  */
-import { simulatorDifferentiableEnvNames } from '../envs/registry.js';
+import { hasRewardGradient, simulatorDifferentiableEnvNames } from '../envs/registry.js';
 import { ConfigError } from '../errors.js';
 import type { EnvBatch } from '../envs/batch.js';
 import { recordWidth } from '../envs/batch.js';
@@ -146,7 +146,7 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
   static check(run: RunShape, def: EnvDefinition, config: SvgInfConfig): void {
     if (config.dynamics !== 'sim') return;
     const name = 'svg-inf --dynamics sim';
-    if (!def.differentiable || def.goalDim > 0) throw new ConfigError('--env', def.name, `a differentiable env without goals for ${name} (${simulatorDifferentiableEnvNames().join(', ')})`);
+    if (!hasRewardGradient(def)) throw new ConfigError('--env', def.name, `a differentiable env with a dense reward for ${name} (${simulatorDifferentiableEnvNames().join(', ')})`);
     if (run.sensors !== 'full') throw new ConfigError('--sensors', run.sensors, `full for ${name} through the simulator`);
     if (run.obsNoise !== 0) throw new ConfigError('--obs-noise', run.obsNoise, `0 for ${name} through the simulator`);
     if (run.sysid !== 0) throw new ConfigError('--sysid', run.sysid, `0 for ${name} through the simulator`);

@@ -56,4 +56,5 @@ export const pointMassSparse: EnvDefinition = {
   name: 'point-mass-sparse',
   description: 'push a point mass to a random goal (sparse reward: 0 within 0.1, else -1)',
   params: { ...params, sparse: 1 },
+  sparseReward: true,
 };

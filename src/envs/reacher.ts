@@ -83,4 +83,5 @@ export const reacherSparse: EnvDefinition = {
   name: 'reacher-sparse',
   description: 'move the fingertip of a two-link arm to a random goal (sparse reward: 0 within 2 cm, else -1)',
   params: { ...params, sparse: 1 },
+  sparseReward: true,
 };

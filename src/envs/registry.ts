@@ -45,9 +45,18 @@ export function goalEnvNames(): string[] {
   return envNames().map((n) => getEnv(n)).filter((e) => e.goalDim > 0).map((e) => e.name);
 }
 
-/** The envs SVG(inf) can differentiate through: a differentiable step (its VJP), no goals. */
+/**
+ * Whether backpropagation through the simulator has a return gradient to follow: smooth dynamics
+ * and a reward that is not a step function. Goal envs qualify with a dense reward (the goal is a
+ * constant part of the state, the policy's input through the observation).
+ */
+export function hasRewardGradient(def: EnvDefinition): boolean {
+  return def.differentiable && def.sparseReward !== true;
+}
+
+/** The envs SVG(inf) can differentiate through: a differentiable step (its VJP), a dense reward. */
 export function simulatorDifferentiableEnvNames(): string[] {
-  return envNames().map((n) => getEnv(n)).filter((e) => e.differentiable && e.goalDim === 0).map((e) => e.name);
+  return envNames().map((n) => getEnv(n)).filter(hasRewardGradient).map((e) => e.name);
 }
 
 export function isBuiltInEnv(name: string): boolean {

@@ -6,7 +6,7 @@
  * so a policy reads o_t and writes a_t through column views, and the gradient (a twin tensor of
  * the same layout) flows through the same places. Actions are normalized to [-1, 1].
  */
-import { simulatorDifferentiableEnvNames } from './registry.js';
+import { hasRewardGradient, simulatorDifferentiableEnvNames } from './registry.js';
 import { ConfigError, requireInt } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../gpu/kernel.js';
@@ -41,8 +41,8 @@ export class SimRollout {
     readonly horizon: number,
     params: Readonly<Record<string, number>> = {},
   ) {
-    if (!def.differentiable || def.goalDim > 0) {
-      throw new ConfigError('env', def.name, `a differentiable environment without goals (${simulatorDifferentiableEnvNames().join(', ')})`);
+    if (!hasRewardGradient(def)) {
+      throw new ConfigError('env', def.name, `a differentiable environment with a dense reward (${simulatorDifferentiableEnvNames().join(', ')})`);
     }
     requireInt(`${def.name} rollout horizon`, horizon, 1);
     if (actionDim(def) > 16) throw new ConfigError(`${def.name} action size`, actionDim(def), 'at most 16');

@@ -69,6 +69,11 @@ export interface EnvDefinition {
   resetUniforms?: number;
   /** Smooth almost everywhere: has env_step_dual and a VJP kernel. */
   differentiable: boolean;
+  /**
+   * The reward is a step function of the state (a sparse goal reward: 0 or -1), so its gradient is
+   * zero wherever it exists: nothing to follow by backpropagation through the simulator.
+   */
+  sparseReward?: boolean;
   /** Float64 reference of the same equations (every built-in env has one; optional for defineEnv's). */
   reference?: EnvReference;
   /** Bounds of each observation field (checkEnv reports values outside them); absent: unbounded. */

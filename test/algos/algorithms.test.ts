@@ -110,9 +110,10 @@ describe('algorithm selection', () => {
     try {
       expect(await refusal(['train', '--algo', 'svg-inf', '--tau', '0.1', '--steps', '10'])).toMatch(/^pathwise: --tau.*an option of --algo svg-inf/);
       expect(await refusal(['train', '--algo', 'svg-inf', '--env', 'mountain-car', '--steps', '10'])).toMatch(/^pathwise: --env.*differentiable/);
-      // The envs it names are the ones it takes (reacher is differentiable but has goals).
-      const goals = await refusal(['train', '--algo', 'svg-inf', '--env', 'reacher', '--steps', '10']);
-      expect(goals).toMatch(/^pathwise: --env.*"reacher".*without goals.*\(pendulum, cartpole-swingup, acrobot, double-pendulum\)/);
+      // The envs it names are the ones it takes (reacher-sparse is differentiable, but its reward
+      // is a step function: no gradient to follow; dense goal envs are among them).
+      const sparse = await refusal(['train', '--algo', 'svg-inf', '--env', 'reacher-sparse', '--steps', '10']);
+      expect(sparse).toMatch(/^pathwise: --env.*"reacher-sparse".*dense reward.*\(pendulum, cartpole-swingup, acrobot, double-pendulum, reacher, point-mass\)/);
       expect(await refusal(['train', '--algo', 'cem', '--envs', '100', '--population', '64', '--steps', '10'])).toMatch(/^pathwise: --envs.*multiple of --population/);
       expect(await refusal(['train', '--algo', 'cma-es', '--policy-hidden', '64,64', '--steps', '10'])).toMatch(/^pathwise: --covariance.*diagonal for this policy of 4481 parameters/);
       expect(await refusal(['train', '--algo', 'svg0', '--policy', 'binary-concrete', '--entropy', 'auto', '--steps', '10'])).toMatch(/^pathwise: --entropy.*off with a discrete --policy/);

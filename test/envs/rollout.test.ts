@@ -1,7 +1,8 @@
 /**
  * SVG(inf) through the true simulator: the gradient of a short rollout's discounted return with
  * respect to its actions, computed by the graph (rollout steps + VJP kernels), against central
- * finite differences of the float64 reference rollout.
+ * finite differences of the float64 reference rollout; reacher is a goal env (its goal a constant
+ * part of the state, read through the observation).
  */
 import { describe, expect, it } from 'vitest';
 import { getEnv } from '../../src/envs/registry.js';
@@ -30,7 +31,7 @@ function referenceReturn(envName: string, s0: number[], actions: number[][]): nu
   return total;
 }
 
-describe.each(['pendulum', 'cartpole-swingup'])('rollout gradient through %s', (envName) => {
+describe.each(['pendulum', 'cartpole-swingup', 'reacher'])('rollout gradient through %s', (envName) => {
   it('matches finite differences of the float64 reference (< 1e-3 relative)', async () => {
     const { ctx, cache } = await gpu();
     const def = getEnv(envName);
