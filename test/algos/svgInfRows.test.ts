@@ -31,6 +31,8 @@ describe.each([
   ['pendulum', 10],
   ['cartpole-swingup', 7],
   ['acrobot', 5],
+  // A goal env: the goal rides in the state and the observation, constant along the rollout.
+  ['reacher', 6],
 ])('SVG(inf) on %s, H = %i: row programs against the per-layer program', (envName, horizon) => {
   it('agree on acting, the policy gradient, the imagined return and the updated policy', async () => {
     const rows = await build('rows', envName, horizon);
