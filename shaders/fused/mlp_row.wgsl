@@ -4,23 +4,19 @@
 // work on one row held in private arrays; the sums over rows (weight gradients) are left to
 // fused/param_update.wgsl, which reads what `mlp_tape_write` stores.
 //
-// Needs prepended: fused/mlp_shape.wgsl, `const MAX_WIDTH: u32` (the widest layer of the program's networks) and
-// `fn weight(net: u32, i: u32) -> f32` and `fn weight4(net: u32, i: u32) -> vec4<f32>`,
-// element i (elements i..i+3, i a multiple of 4) of network `net`'s parameters (the kernel's
+// Needs prepended: fused/mlp_shape.wgsl, `const MAX_WIDTH: u32` (the widest layer of the
+// program's networks), fused/lanes.wgsl or fused/lanes_none.wgsl (weights shared across lanes),
+// `fn weight(net: u32, i: u32) -> f32`, element i of network `net`'s parameters (the kernel's
 // bindings; src/nn/rowNetwork.ts's weightLibrary), and `fn tape_store(tape, i, v)` for the tapes.
-// The backward of layers whose rows of W_aug lie on 4-element boundaries loads 4 weights at a
-// time. Every sum runs in the order the tiled matmul of nn/linear.wgsl uses (inputs ascending,
-// the bias last; outputs ascending in the backward), so on llvmpipe a row program trains bit for
-// bit like the per-layer program. (Forward sums over quads of outputs with vec4 accumulators
-// were faster but rounded differently there: not worth losing that check.)
 // A network's parameters are nn/linear.wgsl's: per layer an (in + 1) x out row-major block
 // W_aug (weights, then the bias row) at `offset` inside the agent's block of `per_agent` floats.
 // Activations: 0 identity, 1 relu, 2 tanh; act' is taken from the output as in nn/linear.wgsl.
-// Sums run over the inputs in order with the bias last, as the tiled matmul does, so a row
-// program agrees with the per-layer kernels to float rounding of the tile order (~1e-7).
+// Every sum runs in the order the tiled matmul of nn/linear.wgsl uses (inputs ascending, the bias
+// last; outputs ascending in the backward), so a row program agrees with the per-layer kernels to
+// float rounding of the tile order (~1e-7). Each output's sum is its own register (blocks of 8
+// outputs, or 8 inputs in the backward), so blocking changes what a load serves, not the order.
 
 alias Row = array<f32, MAX_WIDTH>;
-alias Quads = array<vec4<f32>, MAX_WIDTH / 4u>;
 
 // h[0] is the input, h[l + 1] the output of layer l.
 struct MlpTrace {
@@ -40,15 +36,43 @@ fn activation_grad(act: u32, y: f32) -> f32 {
   return 1.0;
 }
 
+// Weights at + c stride of network w for c = 0..7: shared across lanes where `fast`
+// (fused/lanes.wgsl), else loaded by every lane.
+fn weights8(w: u32, at: u32, stride: u32, fast: bool, lane: u32) -> array<vec4<f32>, 2> {
+  if (fast) { return lane_shared8(w, at, stride, lane); }
+  var q: array<vec4<f32>, 2>;
+  for (var c = 0u; c < 4u; c++) {
+    q[0][c] = weight(w, at + c * stride);
+    q[1][c] = weight(w, at + (c + 4u) * stride);
+  }
+  return q;
+}
+
 // trace.h[l + 1] = act(trace.h[l] W_l + b_l) for every layer (the caller sets trace.h[0]).
+// Outputs go in blocks of 8 with their sums in registers, so each input read from the private
+// array (one load per lane on CPU adapters) serves 8 products instead of one.
 fn mlp_forward(w: u32, net: MlpShape, agent: u32, trace: ptr<function, MlpTrace>) {
+  let fast = lanes_full();
+  let lane = lane_index();
   for (var l = 0u; l < net.layers; l++) {
     let d = net.layer[l];
     let base = agent * net.per_agent + d.offset;
-    for (var j = 0u; j < d.out_dim; j++) {
-      var z = 0.0;
-      for (var i = 0u; i < d.in_dim; i++) { z += (*trace).h[l][i] * weight(w, base + i * d.out_dim + j); }
-      (*trace).h[l + 1u][j] = activate(d.act, z + weight(w, base + d.in_dim * d.out_dim + j));
+    for (var j0 = 0u; j0 < d.out_dim; j0 += 8u) {
+      var z0 = vec4<f32>();
+      var z1 = vec4<f32>();
+      for (var i = 0u; i < d.in_dim; i++) {
+        let x = (*trace).h[l][i];
+        let q = weights8(w, base + i * d.out_dim + j0, 1u, fast, lane);
+        z0 += x * q[0];
+        z1 += x * q[1];
+      }
+      let b = weights8(w, base + d.in_dim * d.out_dim + j0, 1u, fast, lane);
+      z0 += b[0];
+      z1 += b[1];
+      for (var c = 0u; c < 4u; c++) {
+        if (j0 + c < d.out_dim) { (*trace).h[l + 1u][j0 + c] = activate(d.act, z0[c]); }
+        if (j0 + 4u + c < d.out_dim) { (*trace).h[l + 1u][j0 + 4u + c] = activate(d.act, z1[c]); }
+      }
     }
   }
 }
@@ -61,36 +85,27 @@ fn mlp_output(net: MlpShape, trace: ptr<function, MlpTrace>) -> Row {
 // From dy = dL/d(output), every layer's delta dL/dz_l into deltas.h[l], and dL/d(input) returned.
 fn mlp_backward(w: u32, net: MlpShape, agent: u32, trace: ptr<function, MlpTrace>, dy: Row, deltas: ptr<function, MlpTrace>) -> Row {
   var grad = dy;
+  let fast = lanes_full();
+  let lane = lane_index();
   for (var k = 0u; k < net.layers; k++) {
     let l = net.layers - 1u - k;
     let d = net.layer[l];
     let base = agent * net.per_agent + d.offset;
     for (var j = 0u; j < d.out_dim; j++) { (*deltas).h[l][j] = grad[j] * activation_grad(d.act, (*trace).h[l + 1u][j]); }
+    // Inputs in blocks of 8, their sums in registers: each delta read serves 8 products.
     var dx: Row;
-    if (d.out_dim % 4u == 0u && base % 4u == 0u) {
-      let q = d.out_dim / 4u;
-      var delta: Quads;
-      for (var k = 0u; k < q; k++) {
-        for (var c = 0u; c < 4u; c++) { delta[k][c] = (*deltas).h[l][4u * k + c]; }
+    for (var i0 = 0u; i0 < d.in_dim; i0 += 8u) {
+      var s0 = vec4<f32>();
+      var s1 = vec4<f32>();
+      for (var j = 0u; j < d.out_dim; j++) {
+        let g = (*deltas).h[l][j];
+        let q = weights8(w, base + i0 * d.out_dim + j, d.out_dim, fast, lane);
+        s0 += g * q[0];
+        s1 += g * q[1];
       }
-      for (var i = 0u; i < d.in_dim; i++) {
-        // One load per quad of weights, the products added in output order (as the matmul does).
-        var sum = 0.0;
-        for (var k = 0u; k < q; k++) {
-          let a = delta[k];
-          let b = weight4(w, base + i * d.out_dim + 4u * k);
-          sum += a.x * b.x;
-          sum += a.y * b.y;
-          sum += a.z * b.z;
-          sum += a.w * b.w;
-        }
-        dx[i] = sum;
-      }
-    } else {
-      for (var i = 0u; i < d.in_dim; i++) {
-        var sum = 0.0;
-        for (var j = 0u; j < d.out_dim; j++) { sum += (*deltas).h[l][j] * weight(w, base + i * d.out_dim + j); }
-        dx[i] = sum;
+      for (var c = 0u; c < 4u; c++) {
+        if (i0 + c < d.in_dim) { dx[i0 + c] = s0[c]; }
+        if (i0 + 4u + c < d.in_dim) { dx[i0 + 4u + c] = s1[c]; }
       }
     }
     grad = dx;

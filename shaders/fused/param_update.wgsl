@@ -5,13 +5,13 @@
 // takes an Adam step (nn/adam.wgsl's formula, step count from the clock), and moves the target
 // network's element toward it (Polyak, when tau > 0 and the network has a target). Invocations
 // past the network's parameters average a second network's target (`count2` elements: DDPG's
-// critic after the actor update, SVG(0)'s after the policy update).
+// critic after the actor update, SVG(0)'s after the policy update; 16 per invocation).
 // Invocation 0 of each agent also turns the tape's per-row metric columns into means added to
 // the metrics table (`metric_count` columns into `metric_slot`s, `counter_slot` += 1), and with
 // `commit_clock` writes the clock's current slot back to slot 0 (the end of a training unit).
 //
 // Each invocation owns a tile of 4 x 4 elements (see T). Needs fused/mlp_shape.wgsl prepended.
-// Dispatch: (ceil((tiles + count2) / ROWS), agents),
+// Dispatch: (ceil((tiles + ceil(count2 / SECOND_PER_INVOCATION)) / ROWS), agents),
 // ROWS invocations per workgroup (an override: fewer on CPU adapters, see src/nn/rowNetwork.ts).
 //   update     Adam and Polyak as above.
 //   gradients  the gradient alone into grads_out, for nn/adam.wgsl when the step clips it.
@@ -116,6 +116,10 @@ fn report_metrics(agent: u32) {
 }
 
 override ROWS: u32 = 64u;
+// Elements of the second network's target per invocation: one each made a workgroup per 8 of
+// them on CPU adapters, and workgroups cost more there than the arithmetic (DDPG's critic target:
+// 600 workgroups for 4,500 elements).
+const SECOND_PER_INVOCATION: u32 = 16u;
 
 // Where invocation e of an agent works: tile `e` of layer `l`, or (l == layers) element `e` of
 // the second network.
@@ -189,10 +193,15 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) 
   let l = at.x;
   let e = at.y;
   if (l == pu.net.layers) {
-    // Past the network's tiles: a second network's target only follows its online network.
-    if (e >= pu.count2) { return; }
-    let k = agent * pu.count2 + e;
-    target2[k] = (1.0 - pu.tau) * target2[k] + pu.tau * online2[k];
+    // Past the network's tiles: a second network's target only follows its online network,
+    // SECOND_PER_INVOCATION elements per invocation.
+    for (var c = 0u; c < SECOND_PER_INVOCATION; c++) {
+      let i = e * SECOND_PER_INVOCATION + c;
+      if (i < pu.count2) {
+        let k = agent * pu.count2 + i;
+        target2[k] = (1.0 - pu.tau) * target2[k] + pu.tau * online2[k];
+      }
+    }
     return;
   }
   let tile = tile_at(agent, l, e);

@@ -14,6 +14,8 @@ import type { Activation } from './linear.js';
 import type { Mlp } from './mlp.js';
 import mlpRowWgsl from '../../shaders/fused/mlp_row.wgsl?raw';
 import mlpShapeWgsl from '../../shaders/fused/mlp_shape.wgsl?raw';
+import lanesWgsl from '../../shaders/fused/lanes.wgsl?raw';
+import lanesNoneWgsl from '../../shaders/fused/lanes_none.wgsl?raw';
 import paramUpdateWgsl from '../../shaders/fused/param_update.wgsl?raw';
 
 /** The most layers (and the widest layer) a row program takes; wider networks use the per-layer kernels. */
@@ -59,7 +61,7 @@ export function mlpShape(u: UniformBuilder, net: Mlp): UniformBuilder {
 
 /**
  * The bindings of a row program's networks (read-only storage) and the accessors the row library
- * reads them with: `weight(net, i)` and `weight4(net, i)` for network `net` of `nets`, in order.
+ * reads them with: `weight(net, i)` for network `net` of `nets`, in order.
  * Kernels call the library with constant network ids, so the switch folds away when it is
  * inlined. (Uniform arrays of vec4s, which a CPU adapter loads once for all the rows it runs
  * together, measured slower on llvmpipe: picking one float out of a vec4 costs more than it saves.)
@@ -67,23 +69,26 @@ export function mlpShape(u: UniformBuilder, net: Mlp): UniformBuilder {
 export function weightLibrary(nets: readonly { name: string; binding: number }[]): string {
   const declarations = nets.map(({ name, binding }) => `@group(0) @binding(${binding}) var<storage, read> ${name}: array<f32>;`);
   const scalar = nets.map(({ name }, i) => `    case ${i}u: { return ${name}[i]; }`);
-  const quad = nets.map(({ name }, i) => `    case ${i}u: { return vec4<f32>(${name}[i], ${name}[i + 1u], ${name}[i + 2u], ${name}[i + 3u]); }`);
   return [
     ...declarations,
     'fn weight(net: u32, i: u32) -> f32 {', '  switch net {', ...scalar, '    default: { return 0.0; }', '  }', '}',
-    'fn weight4(net: u32, i: u32) -> vec4<f32> {', '  switch net {', ...quad, '    default: { return vec4<f32>(); }', '  }', '}',
   ].join('\n');
 }
 
 /**
  * The row library with its private arrays sized for the program's widest layer (a multiple of
  * 4); `name` goes into shader paths (the pipeline cache's key), so programs of other widths
- * compile their own.
+ * compile their own. `lanes`: with fused/lanes.wgsl (subgroups: weights shared across lanes on
+ * CPU adapters) or its stand-in for adapters without subgroups.
  */
-export function mlpRowLibrary(nets: readonly Mlp[]): { code: string; name: string } {
+export function mlpRowLibrary(nets: readonly Mlp[], lanes: 'subgroups' | 'none'): { code: string; name: string } {
   const width = Math.ceil(Math.max(...nets.flatMap((n) => n.spec.sizes)) / 4) * 4;
-  return { code: `${mlpShapeWgsl}\nconst MAX_WIDTH: u32 = ${width}u;\n${mlpRowWgsl}`, name: `fused/mlp_row.wgsl, MAX_WIDTH ${width}` };
+  const lanesFile = lanes === 'subgroups' ? { code: lanesWgsl, name: 'fused/lanes.wgsl' } : { code: lanesNoneWgsl, name: 'fused/lanes_none.wgsl' };
+  return { code: `${mlpShapeWgsl}\nconst MAX_WIDTH: u32 = ${width}u;\n${lanesFile.code}\n${mlpRowWgsl}`, name: `fused/mlp_row.wgsl, MAX_WIDTH ${width}, ${lanesFile.name}` };
 }
+
+/** fused/param_update.wgsl's SECOND_PER_INVOCATION: elements of a second network's target per invocation. */
+const SECOND_PER_INVOCATION = 16;
 
 /** Invocations of the parameter kernel for `net`: 4 x 4 tiles of every layer's W_aug. */
 function paramTiles(net: Mlp): number {
@@ -159,7 +164,7 @@ export async function paramUpdateDispatch(cache: PipelineCache, o: ParamUpdateOp
   return makeDispatch(cache, { shader: PARAM_UPDATE, entryPoint: 'update', constants: { ROWS: rows } }, {
     0: paramUniform(cache, o, count2), 1: net.params, 2: opt.m, 3: opt.v, 4: o.tape,
     5: o.target?.params ?? target, 6: o.second?.online.params ?? online2, 7: o.second?.target.params ?? target2, 8: o.clock, 9: o.metrics.tensor,
-  }, [groups(paramTiles(net) + count2, rows), net.agents], o.label);
+  }, [groups(paramTiles(net) + Math.ceil(count2 / SECOND_PER_INVOCATION), rows), net.agents], o.label);
 }
 
 /**

@@ -12,6 +12,7 @@ import { Ddpg, ddpgConfig } from '../../src/algos/ddpg.js';
 import { readMetricTable } from '../../src/algos/common/metrics.js';
 import { EnvBatch } from '../../src/envs/batch.js';
 import { getEnv } from '../../src/envs/registry.js';
+import { type CacheOptions, PipelineCache } from '../../src/gpu/kernel.js';
 import { runOnce } from '../../src/gpu/recorder.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
 import { tapeWidth } from '../../src/nn/rowNetwork.js';
@@ -20,9 +21,11 @@ import { gpu } from '../helpers/gpu.js';
 import { relError } from '../helpers/random.js';
 import { tapeGradients } from '../helpers/tape.js';
 
-async function build(program: 'rows' | 'layers', envName: string, settings: Record<string, unknown>) {
+async function build(program: 'rows' | 'layers', envName: string, settings: Record<string, unknown>, cacheOptions?: CacheOptions) {
   // `settings` may ask for another program (auto) than `program`.
-  const { ctx, cache } = await gpu();
+  const shared = await gpu();
+  const ctx = shared.ctx;
+  const cache = cacheOptions ? new PipelineCache(ctx, cacheOptions) : shared.cache;
   const clock = new Clock(ctx);
   const env = await new EnvBatch(ctx, getEnv(envName), { envs: 8, seed: 3, clock }).build(cache);
   const config = ddpgConfig({ actorHidden: [16, 16], criticHidden: [16, 16], batchSize: 24, learningStarts: 96, bufferSize: 1000, program, ...settings });
@@ -40,9 +43,13 @@ describe.each([
   ['one update every 2 steps, OU noise, two-dimensional actions', 'reacher', { updatesPerStep: 0.5, noise: 'ou', explorationNoise: 0.2 }],
   ['HER (future) on sparse point-mass', 'point-mass-sparse', { her: 'future', herK: 4 }],
   ['256-wide networks (the widest row programs take)', 'pendulum', { actorHidden: [256, 256], criticHidden: [256, 256] }],
-])('%s: row programs against the per-layer program', (_, envName, settings) => {
+  // On CPU adapters lanes share weight loads (fused/lanes.wgsl) only where a subgroup's first 8
+  // lanes are all active: a last workgroup of 4 rows loads them lane by lane.
+  ['a minibatch of 20 rows (the last workgroup partly empty)', 'pendulum', { batchSize: 20 }],
+  ['without subgroups (fused/lanes_none.wgsl)', 'pendulum', {}, { subgroups: false }],
+] as [string, string, Record<string, unknown>, CacheOptions?][])('%s: row programs against the per-layer program', (_, envName, settings, cacheOptions) => {
   it('agree on acting, gradients, losses and updated parameters', async () => {
-    const rows = await build('rows', envName, settings);
+    const rows = await build('rows', envName, settings, cacheOptions);
     const layers = await build('layers', envName, settings);
     expect(rows.algo.rows).not.toBeNull();
     expect(layers.algo.rows).toBeNull();
@@ -93,4 +100,14 @@ it('a fixed seed reproduces the row programs bit for bit', async () => {
     return read(r.algo.state['actor.params']);
   }));
   expect(Array.from(runs[1])).toEqual(Array.from(runs[0]));
+});
+
+it('weights shared across lanes (fused/lanes.wgsl) and loaded lane by lane train to the same bits', async () => {
+  expect((await gpu()).cache.subgroups).toBe(true); // lavapipe has subgroups: the first run shares loads
+  const runs = await Promise.all([undefined, { subgroups: false }].map(async (cacheOptions) => {
+    const r = await build('rows', 'reacher', {}, cacheOptions);
+    await r.algo.train.recorder.run(20);
+    return Promise.all(['actor.params', 'critic.params', 'target_critic.params', 'replay.storage'].map((name) => read(r.algo.state[name])));
+  }));
+  for (let k = 0; k < runs[0].length; k++) expect(Array.from(runs[1][k])).toEqual(Array.from(runs[0][k]));
 });

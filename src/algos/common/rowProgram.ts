@@ -36,13 +36,16 @@ export interface WgslFile {
  * rows); `what` tells apart modules of one file that bind different networks.
  */
 export function rowModule(env: EnvBatch, o: { kernel: WgslFile; libraries: readonly WgslFile[]; nets: readonly Mlp[]; weights: readonly { name: string; binding: number }[]; what?: string }): ShaderSource {
-  const library = mlpRowLibrary(o.nets);
   const envLib = environmentLibrary(env.def.shader, env.def.goalDim > 0);
-  const after = [envLib.name, library.name, ...o.libraries.map((l) => l.path)].join(', ');
-  return {
-    path: `${o.kernel.path} (${o.what ? `${o.what}; ` : ''}after ${after})`,
-    code: [rng, dual, envLib.code, library.code, weightLibrary(o.weights), ...o.libraries.map((l) => l.code), o.kernel.code].join('\n'),
+  const variant = (lanes: 'subgroups' | 'none'): ShaderSource => {
+    const library = mlpRowLibrary(o.nets, lanes);
+    const after = [envLib.name, library.name, ...o.libraries.map((l) => l.path)].join(', ');
+    return {
+      path: `${o.kernel.path} (${o.what ? `${o.what}; ` : ''}after ${after})`,
+      code: [rng, dual, envLib.code, library.code, weightLibrary(o.weights), ...o.libraries.map((l) => l.code), o.kernel.code].join('\n'),
+    };
   };
+  return { ...variant('none'), subgroups: variant('subgroups') };
 }
 
 /** A row kernel's dispatch: one invocation per row of each agent, rowsPerGroup rows per workgroup. */
@@ -55,7 +58,9 @@ export function rowDispatch(
   label: string,
 ): Promise<Dispatch> {
   const group = rowsPerGroup(cache);
-  return makeDispatch(cache, { shader, entryPoint, constants: { ROWS: group } }, bindings, [groups(shape.rows, group), shape.agents], label);
+  // Weights shared across lanes (fused/lanes.wgsl) where each lane loads for itself: CPU adapters.
+  const constants = { ROWS: group, LANE_WEIGHTS: cache.softwareTiles ? 1 : 0 };
+  return makeDispatch(cache, { shader, entryPoint, constants }, bindings, [groups(shape.rows, group), shape.agents], label);
 }
 
 /** Why row programs that bind `storageBuffers` storage buffers per stage cannot run `nets` on a device with `limits`, or null. */
