@@ -24,8 +24,10 @@ fn lanes_full() -> bool {
   return LANE_WEIGHTS && (subgroupBallot(true).x & 0xFFu) == 0xFFu;
 }
 
-// This lane's rank among the active lanes: its lane index 0..7 wherever lanes_full() holds.
+// This lane's rank among the active lanes: its lane index 0..7 wherever lanes_full() holds (the
+// prefix sum is skipped where LANE_WEIGHTS is off: the index is unused there).
 fn lane_index() -> u32 {
+  if (!LANE_WEIGHTS) { return 0u; }
   return subgroupExclusiveAdd(1u) & 7u;
 }
 
