@@ -15,6 +15,7 @@ import { getEnv } from '../../src/envs/registry.js';
 import { type CacheOptions, PipelineCache } from '../../src/gpu/kernel.js';
 import { runOnce } from '../../src/gpu/recorder.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
+import { rowConstants } from '../../src/algos/common/rowProgram.js';
 import { tapeWidth } from '../../src/nn/rowNetwork.js';
 import { Clock } from '../../src/rng/clock.js';
 import { gpu } from '../helpers/gpu.js';
@@ -103,7 +104,11 @@ it('a fixed seed reproduces the row programs bit for bit', async () => {
 });
 
 it('weights shared across lanes (fused/lanes.wgsl) and loaded lane by lane train to the same bits', async () => {
-  expect((await gpu()).cache.subgroups).toBe(true); // lavapipe has subgroups: the first run shares loads
+  // On a CPU adapter with subgroups (lavapipe) the first run shares weight loads across lanes;
+  // GPUs load per lane in both runs.
+  const { cache } = await gpu();
+  expect(cache.subgroups).toBe(true);
+  expect(rowConstants(cache)).toEqual(cache.softwareTiles ? { ROWS: 8, LANE_WEIGHTS: 1 } : { ROWS: 64, LANE_WEIGHTS: 0 });
   const runs = await Promise.all([undefined, { subgroups: false }].map(async (cacheOptions) => {
     const r = await build('rows', 'reacher', {}, cacheOptions);
     await r.algo.train.recorder.run(20);

@@ -57,10 +57,16 @@ export function rowDispatch(
   shape: { rows: number; agents: number },
   label: string,
 ): Promise<Dispatch> {
-  const group = rowsPerGroup(cache);
-  // Weights shared across lanes (fused/lanes.wgsl) where each lane loads for itself: CPU adapters.
-  const constants = { ROWS: group, LANE_WEIGHTS: cache.softwareTiles ? 1 : 0 };
-  return makeDispatch(cache, { shader, entryPoint, constants }, bindings, [groups(shape.rows, group), shape.agents], label);
+  const constants = rowConstants(cache);
+  return makeDispatch(cache, { shader, entryPoint, constants }, bindings, [groups(shape.rows, constants.ROWS), shape.agents], label);
+}
+
+/**
+ * A row kernel's override constants on this device: rows per workgroup, and whether lanes share
+ * weight loads (fused/lanes.wgsl) - on CPU adapters, where each lane loads for itself.
+ */
+export function rowConstants(cache: PipelineCache): { ROWS: number; LANE_WEIGHTS: number } {
+  return { ROWS: rowsPerGroup(cache), LANE_WEIGHTS: cache.softwareTiles ? 1 : 0 };
 }
 
 /** Why row programs that bind `storageBuffers` storage buffers per stage cannot run `nets` on a device with `limits`, or null. */
