@@ -31,6 +31,7 @@ import { uniform } from '../gpu/uniform.js';
 import { Adam } from '../nn/adam.js';
 import type { Activation } from '../nn/linear.js';
 import { Mlp } from '../nn/mlp.js';
+import { type CellKind, RecurrentCell } from '../nn/recurrent.js';
 import { paramGradientDispatch, tapeWidth } from '../nn/rowNetwork.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
@@ -40,6 +41,8 @@ import { type MetricTable, counter, mean } from './common/metrics.js';
 import type { Trajectories } from './common/minibatch.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 import { PolicyAlgorithm } from './common/policy.js';
+import { RecurrentPolicy, recurrentSchema } from './common/recurrentPolicy.js';
+import { checkRecurrentPpo, recurrentPpoLearner, recurrentPpoParts } from './ppoRecurrent.js';
 import { gaeDispatches } from './common/returns.js';
 import { type ClockSlots, boundsAndShapes, rowDispatch, rowModule } from './common/rowProgram.js';
 import { LOG_STD_RANGE, type OnPolicyColumn, SegmentRows, onPolicySegment } from './common/segmentRows.js';
@@ -55,7 +58,7 @@ export const ppoSchema = {
   lr: { kind: 'number', default: 3e-4, min: 0, exclusiveMin: true, help: 'Adam learning rate of both networks (CleanRL: 3e-4, not annealed here)' },
   segment: { kind: 'number', default: 16, min: 1, integer: true, help: 'env steps T per env per update (CleanRL: 2048 with 1 env; with the default 4096 envs, 16 make 65,536 steps per update)' },
   epochs: { kind: 'number', default: 10, min: 1, integer: true, help: 'passes over each segment (CleanRL update_epochs: 10)' },
-  minibatches: { kind: 'number', default: 32, min: 1, integer: true, help: 'minibatches per epoch; must divide envs x segment (CleanRL num_minibatches: 32)' },
+  minibatches: { kind: 'number', default: 32, min: 1, integer: true, help: 'minibatches per epoch; must divide envs x segment, with --recurrent the envs (whole sequences) (CleanRL num_minibatches: 32)' },
   gamma: { kind: 'number', default: 0.99, min: 0, max: 1, help: 'discount factor (CleanRL: 0.99)' },
   gaeLambda: { kind: 'number', default: 0.95, min: 0, max: 1, help: 'GAE lambda (CleanRL: 0.95)' },
   clip: { kind: 'number', default: 0.2, min: 0, exclusiveMin: true, help: 'surrogate clipping epsilon, also the value clipping range (CleanRL clip_coef: 0.2)' },
@@ -63,6 +66,7 @@ export const ppoSchema = {
   valueCoef: { kind: 'number', default: 0.5, min: 0, help: 'weight of the value loss (CleanRL vf_coef: 0.5)' },
   entropyCoef: { kind: 'number', default: 0, min: 0, help: 'weight of the entropy bonus (CleanRL ent_coef: 0.0)' },
   maxGradNorm: { kind: 'number', default: 0.5, min: 0, help: "clip each network's gradient to this global norm, 0 = off (CleanRL: 0.5, jointly)" },
+  ...recurrentSchema,
 } as const;
 
 export type PpoConfig = OptionValues<typeof ppoSchema>;
@@ -77,18 +81,22 @@ export const PPO_METRICS_WIDTH = 8;
 /** Per-row metric columns at the end of the update tape: pg loss, approx KL, clip fraction, entropy, value loss. */
 const TAPE_METRICS = 5;
 
-export class Ppo extends PolicyAlgorithm<PpoConfig, GaussianPolicy> {
+export class Ppo extends PolicyAlgorithm<PpoConfig, GaussianPolicy | RecurrentPolicy> {
   readonly name = 'ppo';
 
-  static networks(ctx: GpuContext, env: EnvBatch, config: PpoConfig, seed: number): { policy: GaussianPolicy; value: Mlp } {
+  /** The policy (a recurrent cell before it with --recurrent, its network then reading h_t) and V. */
+  static networks(ctx: GpuContext, env: EnvBatch, config: PpoConfig, seed: number): { policy: GaussianPolicy | RecurrentPolicy; value: Mlp } {
     const activation = config.activation as Activation;
+    const cell = config.recurrent === 'none' ? null : RecurrentCell.create(ctx, { kind: config.recurrent as CellKind, inDim: env.obsWidth, hidden: config.recurrentWidth, agents: env.agents }, { seed, stream: 3, label: 'recurrent' });
+    const head = GaussianPolicy.create(ctx, cell ? config.recurrentWidth : env.obsWidth, env.actionDim, config.policyHidden, env.agents, { seed, squash: false, activation });
     return {
-      policy: GaussianPolicy.create(ctx, env.obsWidth, env.actionDim, config.policyHidden, env.agents, { seed, squash: false, activation }),
+      policy: cell ? new RecurrentPolicy(cell, head, env) : head,
       value: Mlp.create(ctx, { sizes: [env.obsWidth, ...config.valueHidden, 1], hidden: activation, agents: env.agents }, { seed, stream: 2, label: 'value' }),
     };
   }
 
   static check(run: RunShape, _def: EnvDefinition, config: PpoConfig): void {
+    if (config.recurrent !== 'none') return checkRecurrentPpo(run, config);
     const records = run.envs * config.segment;
     if (records % config.minibatches !== 0) {
       throw new ConfigError('--minibatches', config.minibatches, `a divisor of envs x segment = ${records} (${run.envs} x ${config.segment})`);
@@ -98,6 +106,8 @@ export class Ppo extends PolicyAlgorithm<PpoConfig, GaussianPolicy> {
   static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: PpoConfig, seed: number): Promise<Ppo> {
     const T = config.segment;
     const { policy, value } = Ppo.networks(ctx, env, config, seed);
+    const b = { ctx, cache, env, clock, config, seed };
+    if (policy instanceof RecurrentPolicy) return new Ppo(b, policy, await recurrentPpoParts(recurrentPpoLearner(ctx, cache, env, clock, config, seed, policy, value)));
     const adam = (net: Mlp, label: string) => new Adam(ctx, net.params, net.grads, env.agents, { lr: config.lr, maxGradNorm: config.maxGradNorm }, label);
     const l: PpoLearner = {
       ctx, cache, env, clock, config, seed, policy, value,

@@ -20,14 +20,13 @@ import type { GpuContext } from '../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../gpu/kernel.js';
 import { Recorder } from '../gpu/recorder.js';
 import { f32, type Tensor } from '../gpu/tensor.js';
-import { type MatrixView, matrix } from '../gpu/view.js';
+import type { MatrixView } from '../gpu/view.js';
 import { Adam } from '../nn/adam.js';
 import { Mlp } from '../nn/mlp.js';
-import { CELL_KINDS, type CellKind, RecurrentCell } from '../nn/recurrent.js';
+import { type CellKind, RecurrentCell } from '../nn/recurrent.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import { Graph } from '../scg/graph.js';
-import { mapDispatch } from '../scg/ops.js';
 import type { AlgorithmParts, Build, EvalNetworks, RunShape } from './common/algorithm.js';
 import type { EnvDefinition } from '../envs/types.js';
 import { BinaryPolicy } from './common/binaryPolicy.js';
@@ -37,7 +36,8 @@ import { type MetricTable, counter, mean } from './common/metrics.js';
 import { Trajectories } from './common/minibatch.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 import { PolicyAlgorithm, type StochasticPolicy } from './common/policy.js';
-import { RecurrentPolicy } from './common/recurrentPolicy.js';
+import { RecurrentPolicy, checkRecurrent, recurrentSchema } from './common/recurrentPolicy.js';
+import { collectByLayers } from './common/layerCollect.js';
 import { returnsDispatches } from './common/returns.js';
 import { chooseProgram } from './common/rowProgram.js';
 import { type OnPolicyColumn, SegmentRows, onPolicySegment, segmentRowsUnsupported } from './common/segmentRows.js';
@@ -55,9 +55,7 @@ export const reinforceSchema = {
   maxGradNorm: { kind: 'number', default: 1, min: 0, help: 'clip each gradient to this global norm (0 = off)' },
   policy: { kind: 'choice', default: 'gaussian', choices: ['gaussian', 'categorical', 'bernoulli'], help: 'Gaussian actions, or discrete ones by the score function: categorical over --action-bins values per dimension, or bernoulli (one binary unit per dimension, bang-bang)' },
   actionBins: { kind: 'number', default: 2, min: 2, integer: true, help: 'categorical policy: evenly spaced values per action dimension (2: bang-bang)' },
-  recurrent: { kind: 'choice', default: 'none', choices: ['none', ...CELL_KINDS], help: 'a recurrent policy: a GRU or LSTM cell over the observations before the policy network (pi(a_t | h_t)), trained by backpropagation through time over each segment' },
-  recurrentWidth: { kind: 'number', default: 64, min: 1, max: 4096, integer: true, help: "the recurrent cell's hidden state width" },
-  truncation: { kind: 'number', default: 0, min: 0, integer: true, help: 'recurrent policies: backpropagate through at most this many steps (truncated BPTT; 0: the whole segment)' },
+  ...recurrentSchema,
   program: {
     kind: 'choice', default: 'auto', choices: ['auto', 'rows', 'layers'],
     help: 'how a segment is collected: rows = one dispatch for all T steps (policy, sample, V, env step in one invocation per env), layers = about 8 dispatches per step; auto = rows on CPU adapters where they can run (the Gaussian policy, layers up to 256 wide), layers on GPUs (measured faster there)',
@@ -71,8 +69,6 @@ export function reinforceConfig(given: Readonly<Record<string, unknown>> = {}): 
 }
 
 const METRICS_WIDTH = 8;
-/** maxComputeWorkgroupsPerDimension that WebGPU guarantees (the recurrent gate kernel's 1-D dispatch). */
-const MAX_WORKGROUPS = 65535;
 
 /** The columns of REINFORCE's segment. */
 export type ReinforceColumn = 'obs' | 'x' | 'reward' | 'terminated' | 'truncated' | 'nextValue' | 'ret';
@@ -109,13 +105,9 @@ export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
     };
   }
 
-  /** Recurrent settings checked before any GPU work: the truncation within a segment, one gate thread per env and unit within a dispatch. */
+  /** Recurrent settings checked before any GPU work. */
   static check(run: RunShape, def: EnvDefinition, config: ReinforceConfig): void {
-    if (config.recurrent === 'none') return;
-    const T = config.segment > 0 ? config.segment : def.horizon;
-    if (config.truncation > T) throw new ConfigError('--truncation', config.truncation, `at most the segment length ${T} (0: the whole segment)`);
-    const most = Math.floor((MAX_WORKGROUPS * 64) / run.envs);
-    if (config.recurrentWidth > most) throw new ConfigError('--recurrent-width', config.recurrentWidth, `at most ${most} with ${run.envs} envs (one thread per env and unit: ${MAX_WORKGROUPS} x 64 per dispatch)`);
+    if (config.recurrent !== 'none') checkRecurrent(run, config.segment > 0 ? config.segment : def.horizon, config);
   }
 
   static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: ReinforceConfig, seed: number): Promise<Reinforce> {
@@ -140,7 +132,7 @@ export class Reinforce extends PolicyAlgorithm<ReinforceConfig> {
         ? onPolicySegment(ctx, 'reinforce.segment', env, T)
         : new Trajectories(ctx, 'reinforce.segment', agents, N, T, { obs: env.obsWidth, x: policy.sampleWidth, reward: 1, terminated: 1, truncated: 1, nextValue: 1, ret: 1 }),
     };
-    const steps = rows ? [[await new SegmentRows(cache, { env, clock, seed, policy: policy as GaussianPolicy, value, segment: l.segment as Trajectories<OnPolicyColumn> }).collect({ read: 0 }), await clock.commit(cache)]] : await collect(l);
+    const steps = rows ? [[await new SegmentRows(cache, { env, clock, seed, policy: policy as GaussianPolicy, value, segment: l.segment as Trajectories<OnPolicyColumn> }).collect({ read: 0 }), await clock.commit(cache)]] : await collectByLayers({ ...l, label: 'reinforce' });
     const returnStats = f32(ctx, 'reinforce.return_stats', [agents, 2], Array.from({ length: agents }, () => [0, 1]).flat());
     const seg = l.segment;
     const returns = await returnsDispatches(cache, seg.tensor, returnStats, { envs: N, steps: T, width: seg.width, rewardCol: seg.col('reward'), valueCol: seg.col('nextValue'), returnCol: seg.col('ret'), gamma: config.gamma });
@@ -191,36 +183,6 @@ interface Learner extends Build<ReinforceConfig> {
   /** A recurrent policy's optimizer, the state at each segment's start and the per-step reset flags (rows n * T + t). */
   recurrent: { optimizer: Adam; segmentStart: Tensor<'f32'>; resets: Tensor<'f32'> } | null;
   segment: Trajectories<ReinforceColumn>;
-}
-
-/** collect: T steps of every env, each recorded into its block of the segment (one dispatch list per step). */
-async function collect(l: Learner): Promise<Dispatch[][]> {
-  const { cache, env, clock, segment } = l;
-  const N = env.envs, agents = env.agents, O = env.obsWidth;
-  const action = f32(l.ctx, 'reinforce.action', [agents * N, env.actionDim]);
-  const nextValue = l.value.bind(cache, matrix(env.nextObs, { agents, rows: N, cols: O, rowStride: O + env.def.goalDim }), { label: "value (s')" });
-  const stepOut = matrix(env.stepOut, { agents, rows: N, cols: 3 });
-  const copy = (a: MatrixView, out: MatrixView, label: string) => mapDispatch(cache, { op: 'add', a, alpha: 1, beta: 0, out }, label);
-  const actor = await l.policy.acting(cache, env, clock, { seed: l.seed, action });
-  const steps: Dispatch[][] = [];
-  const r = l.recurrent, policy = l.policy;
-  const recurrent = r && policy instanceof RecurrentPolicy ? { r, policy, width: policy.cell.stateWidth } : null;
-  const state = recurrent && (await copy(matrix(recurrent.policy.state, { agents, rows: N, cols: recurrent.width }), matrix(recurrent.r.segmentStart, { agents, rows: N, cols: recurrent.width }), 'store the state at the segment start'));
-  for (let t = 0; t < l.T; t++) {
-    const resets = recurrent && (await copy(matrix(recurrent.policy.resets, { agents, rows: N, cols: 1 }), matrix(recurrent.r.resets, { agents, rows: N, cols: 1, offset: t, rowStride: l.T }), 'store reset flags'));
-    steps.push([
-      await clock.tick(cache),
-      await copy(env.obsView, segment.at(t, 'obs'), 'store obs'),
-      ...(state && t === 0 ? [state] : []),
-      ...(await actor.step(segment.at(t, 'x'))),
-      ...(resets ? [resets] : []),
-      env.stepDispatch,
-      await copy(stepOut, segment.at(t, 'reward', 'truncated'), 'store reward'),
-      ...(await nextValue.forward()),
-      await copy(nextValue.output, segment.at(t, 'nextValue'), "store V(s')"),
-    ]);
-  }
-  return steps;
 }
 
 /**

@@ -33,6 +33,8 @@ const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['reinforce', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20, recurrent: 'lstm', recurrentWidth: 8, truncation: 5 }],
   ['ppo', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20, minibatches: 4, epochs: 2 }],
   ['ppo', { envs: 8, env: 'reacher' }, { policyHidden: [16], valueHidden: [16], segment: 20, minibatches: 5, epochs: 1, entropyCoef: 0.01, clipValueLoss: 'off', activation: 'relu' }],
+  ['ppo', { envs: 8, sensors: 'positions' }, { policyHidden: [16], valueHidden: [16], segment: 20, minibatches: 2, epochs: 2, recurrent: 'gru', recurrentWidth: 8 }],
+  ['ppo', { envs: 8, env: 'reacher' }, { policyHidden: [16], valueHidden: [16], segment: 20, minibatches: 4, epochs: 1, recurrent: 'lstm', recurrentWidth: 8, truncation: 5, entropyCoef: 0.01 }],
   ['tnpg', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20, cgIterations: 4, valueEpochs: 2, valueMinibatches: 4 }],
   ['trpo', { envs: 8, env: 'reacher' }, { policyHidden: [16], valueHidden: [16], segment: 20, cgIterations: 3, valueEpochs: 1, valueMinibatches: 2, maxBacktracks: 4, stepSize: 0.2 }],
   ['rwr', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20, fitSteps: 3, valueEpochs: 1, valueMinibatches: 2 }],

@@ -7,15 +7,16 @@
  * (`segmentStart`) and the per-step reset flags it stores, with backpropagation through time.
  */
 import type { EnvBatch } from '../../envs/batch.js';
+import { ConfigError } from '../../errors.js';
 import type { Dispatch, PipelineCache } from '../../gpu/kernel.js';
 import { f32, type Tensor } from '../../gpu/tensor.js';
 import { type MatrixView, matrix } from '../../gpu/view.js';
 import type { Mlp } from '../../nn/mlp.js';
-import type { RecurrentCell } from '../../nn/recurrent.js';
+import { CELL_KINDS, type RecurrentCell } from '../../nn/recurrent.js';
 import type { Clock } from '../../rng/clock.js';
 import type { Graph, Value } from '../../scg/graph.js';
 import { mapDispatch } from '../../scg/ops.js';
-import type { DeterministicPolicy, EvalNetworks, PolicyHead } from './algorithm.js';
+import type { DeterministicPolicy, EvalNetworks, PolicyHead, RunShape } from './algorithm.js';
 import type { ActingOptions, Actor, StochasticPolicy } from './policy.js';
 
 export class RecurrentPolicy implements StochasticPolicy {
@@ -105,4 +106,21 @@ export class RecurrentPolicy implements StochasticPolicy {
       cell: this.cell,
     };
   }
+}
+
+/** The options of a recurrent policy, as the on-policy algorithms that take one declare them. */
+export const recurrentSchema = {
+  recurrent: { kind: 'choice', default: 'none', choices: ['none', ...CELL_KINDS], help: 'a recurrent policy: a GRU or LSTM cell over the observations before the policy network (pi(a_t | h_t)), trained by backpropagation through time over each segment' },
+  recurrentWidth: { kind: 'number', default: 64, min: 1, max: 4096, integer: true, help: "the recurrent cell's hidden state width" },
+  truncation: { kind: 'number', default: 0, min: 0, integer: true, help: 'recurrent policies: backpropagate through at most this many steps (truncated BPTT; 0: the whole segment)' },
+} as const;
+
+/** maxComputeWorkgroupsPerDimension that WebGPU guarantees (the recurrent gate kernel's 1-D dispatch). */
+const MAX_WORKGROUPS = 65535;
+
+/** Recurrent settings checked before any GPU work: the truncation within a segment of `steps`, one gate thread per env and unit within a dispatch. */
+export function checkRecurrent(run: RunShape, steps: number, config: { truncation: number; recurrentWidth: number }): void {
+  if (config.truncation > steps) throw new ConfigError('--truncation', config.truncation, `at most the segment length ${steps} (0: the whole segment)`);
+  const most = Math.floor((MAX_WORKGROUPS * 64) / run.envs);
+  if (config.recurrentWidth > most) throw new ConfigError('--recurrent-width', config.recurrentWidth, `at most ${most} with ${run.envs} envs (one thread per env and unit: ${MAX_WORKGROUPS} x 64 per dispatch)`);
 }
