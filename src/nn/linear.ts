@@ -41,12 +41,16 @@ export interface Tiles {
  * Tile shape per problem size and device. On a GPU, small outputs are latency-bound (many small
  * workgroups keep more of it busy) and large ones throughput-bound (bigger tiles reuse each load
  * more). CPU adapters run a workgroup's invocations in turn and pay for every barrier per
- * invocation, so there 64-invocation workgroups with more outputs each win (measured in
- * SwiftShader: a 64x64x64 layer took 17.5 ms with 16x16 tiles of 1 output per invocation, 3.5 ms
- * with 2x2 per invocation).
+ * invocation, and llvmpipe turns every workgroup-memory read at a lane-dependent index into one
+ * load per lane; there 4 x 4 outputs per invocation win (each tile value read serves four
+ * products). Measured on lavapipe (forward / fused backward, ms): 2048x64x64 with 16x16 tiles of
+ * 2 x 2 per invocation 14.0 / 31.0, of 4 x 4 8.0 / 17.0, 32x32 tiles of 4 x 4 5.0 / 14.6;
+ * 2048x64x2 (a policy head) 2.7 / 6.8, 1.8 / 3.5, 2.5 / 5.1; 64x64x64 0.51 / 0.77, 0.26 / 0.58,
+ * 0.21 / 0.50 (bench/results/linear-tiles-llvmpipe-2026-12-02.md). In order of summation the
+ * shapes agree (every output sums k = 0, 1, ... in turn), so they give the same bits.
  */
 export function chooseTiles(m: number, n: number, software = false): Tiles {
-  if (software) return m * n <= 512 * 256 ? { TM: 16, TN: 16, TK: 16, RM: 2, RN: 2 } : { TM: 32, TN: 32, TK: 16, RM: 4, RN: 4 };
+  if (software) return m >= 32 && n >= 32 && m * n > 64 * 64 ? { TM: 32, TN: 32, TK: 16, RM: 4, RN: 4 } : { TM: 16, TN: 16, TK: 16, RM: 4, RN: 4 };
   if (m * n <= 512 * 256) return { TM: 16, TN: 16, TK: 16, RM: 1, RN: 1 };
   if (m * n <= 4096 * 256) return { TM: 32, TN: 32, TK: 16, RM: 2, RN: 2 };
   return { TM: 64, TN: 64, TK: 8, RM: 4, RN: 4 };

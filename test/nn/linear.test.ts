@@ -28,6 +28,9 @@ const tileChoices: Tiles[] = [
   { TM: 16, TN: 16, TK: 16, RM: 1, RN: 1 },
   { TM: 32, TN: 32, TK: 8, RM: 2, RN: 2 },
   { TM: 64, TN: 64, TK: 8, RM: 4, RN: 4 },
+  // lavapipe's shapes (chooseTiles on a CPU adapter)
+  { TM: 16, TN: 16, TK: 16, RM: 4, RN: 4 },
+  { TM: 32, TN: 32, TK: 16, RM: 4, RN: 4 },
 ];
 
 describe.each<Activation>(['identity', 'relu', 'tanh'])('dense layer, %s', (activation) => {
