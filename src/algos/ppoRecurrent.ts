@@ -14,7 +14,7 @@
  *             seeded order drawn per epoch when the unit is built: the same order every unit):
  *             the graph over its B x T rows - cell over the sequence (hidden states reset where
  *             episodes began, BPTT truncated with --truncation), policy head, the clipped
- *             surrogate (rl/ppo_losses.wgsl) and the entropy bonus, V(s) and the (clipped) value
+ *             surrogate (rl/sample_losses.wgsl) and the entropy bonus, V(s) and the (clipped) value
  *             loss - forward and backward, then one Adam step of the cell, the policy network and V
  *
  * Differences from the feedforward PPO: the cell, the policy head and V each clip their gradient
@@ -37,7 +37,7 @@ import type { AlgorithmParts, RunShape } from './common/algorithm.js';
 import { collectByLayers } from './common/layerCollect.js';
 import { type MetricTable, counter, mean } from './common/metrics.js';
 import { Trajectories } from './common/minibatch.js';
-import { SURROGATE_COLUMNS, logProbDispatch, surrogateBackwardDispatch, surrogateDispatch, valueLossBackwardDispatch, valueLossDispatch } from './common/ppoLosses.js';
+import { SURROGATE_COLUMNS, logProbDispatch, surrogateBackwardDispatch, surrogateDispatch, valueLossBackwardDispatch, valueLossDispatch } from './common/sampleLosses.js';
 import { checkRecurrent, type RecurrentPolicy } from './common/recurrentPolicy.js';
 import { gaeDispatches } from './common/returns.js';
 import { type OnPolicyColumn, onPolicySegment } from './common/segmentRows.js';

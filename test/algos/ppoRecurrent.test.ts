@@ -9,7 +9,7 @@
  * - minibatches that do not divide the envs are refused before any GPU work, by name.
  */
 import { describe, expect, it } from 'vitest';
-import { SURROGATE_COLUMNS } from '../../src/algos/common/ppoLosses.js';
+import { SURROGATE_COLUMNS } from '../../src/algos/common/sampleLosses.js';
 import type { RecurrentPolicy } from '../../src/algos/common/recurrentPolicy.js';
 import { Ppo, ppoConfig } from '../../src/algos/ppo.js';
 import { minibatchGraph, minibatchOrder, oldPass, recurrentPpoLearner } from '../../src/algos/ppoRecurrent.js';

@@ -5,7 +5,8 @@
  * recurrent policy also keeps the state at the segment's start and the per-step reset flags, from
  * which the learner's graph recomputes the segment's hidden states (REINFORCE, recurrent PPO).
  */
-import type { EnvBatch } from '../../envs/batch.js';
+import { type EnvBatch, recordWidth } from '../../envs/batch.js';
+import { stateDim } from '../../envs/types.js';
 import type { GpuContext } from '../../gpu/context.js';
 import type { Dispatch, PipelineCache } from '../../gpu/kernel.js';
 import { f32, type Tensor } from '../../gpu/tensor.js';
@@ -40,6 +41,8 @@ export interface LayerCollectParts<K extends string> {
   /** Where a recurrent policy's segment start and reset flags go (null for feedforward policies). */
   recurrent: RecurrentSegment | null;
   label: string;
+  /** Also store each step's time within its episode (when it acted) in the segment's `time` column (REPS's features). */
+  time?: boolean;
 }
 
 /** The segment's T steps of every env, one dispatch list per step. */
@@ -54,6 +57,7 @@ export async function collectByLayers<K extends string>(l: LayerCollectParts<K>)
   const steps: Dispatch[][] = [];
   const r = l.recurrent, policy = l.policy;
   const recurrent = r && policy instanceof RecurrentPolicy ? { r, policy, width: policy.cell.stateWidth } : null;
+  const timeOf = l.time ? matrix(env.envState, { agents, rows: N, cols: 1, offset: stateDim(env.def), rowStride: recordWidth(env.def) }) : null;
   const state = recurrent && (await copy(matrix(recurrent.policy.state, { agents, rows: N, cols: recurrent.width }), matrix(recurrent.r.segmentStart, { agents, rows: N, cols: recurrent.width }), 'store the state at the segment start'));
   for (let t = 0; t < l.T; t++) {
     const resets = recurrent && (await copy(matrix(recurrent.policy.resets, { agents, rows: N, cols: 1 }), matrix(recurrent.r.resets, { agents, rows: N, cols: 1, offset: t, rowStride: l.T }), 'store reset flags'));
@@ -63,6 +67,7 @@ export async function collectByLayers<K extends string>(l: LayerCollectParts<K>)
       ...(state && t === 0 ? [state] : []),
       ...(await actor.step(segment.at(t, 'x'))),
       ...(resets ? [resets] : []),
+      ...(timeOf ? [await copy(timeOf, (segment as Trajectories<CollectedColumn | 'time'>).at(t, 'time'), 'store time')] : []),
       env.stepDispatch,
       await copy(stepOut, segment.at(t, 'reward', 'truncated'), 'store reward'),
       ...(await nextValue.forward()),

@@ -80,10 +80,11 @@ export const NPG_METRICS_WIDTH = 16;
 /** rllab's residual tolerance of conjugate gradient. */
 const RESIDUAL_TOL = 1e-10;
 
-export function npgNetworks(ctx: GpuContext, env: EnvBatch, config: BatchConfig, seed: number): { policy: GaussianPolicy; value: Mlp } {
+/** The Gaussian policy (reading `policyInput` columns: the observations, or a recurrent cell's state) and V(s). */
+export function npgNetworks(ctx: GpuContext, env: EnvBatch, config: BatchConfig, seed: number, policyInput = env.obsWidth): { policy: GaussianPolicy; value: Mlp } {
   const activation = config.activation as Activation;
   return {
-    policy: GaussianPolicy.create(ctx, env.obsWidth, env.actionDim, config.policyHidden, env.agents, { seed, squash: false, activation }),
+    policy: GaussianPolicy.create(ctx, policyInput, env.actionDim, config.policyHidden, env.agents, { seed, squash: false, activation }),
     value: Mlp.create(ctx, { sizes: [env.obsWidth, ...config.valueHidden, 1], hidden: activation, agents: env.agents }, { seed, stream: 2, label: 'value' }),
   };
 }

@@ -1,8 +1,9 @@
 /**
- * PPO's per-row losses and their VJPs as dispatches for graph nodes (shaders/rl/ppo_losses.wgsl):
- * the log-probability of stored Gaussian samples, the clipped surrogate (with approx KL, clip
- * fraction and entropy beside it) and the (clipped) value loss. The recurrent PPO builds its update
- * from them; the feedforward PPO computes the same inside fused/ppo.wgsl.
+ * Per-row losses on stored Gaussian samples and their VJPs as dispatches for graph nodes
+ * (shaders/rl/sample_losses.wgsl): the log-probability, PPO's clipped surrogate (with approx KL,
+ * clip fraction and entropy beside it) and (clipped) value loss, RWR's weighted log-likelihood.
+ * The recurrent PPO and RWR build their updates from them; the feedforward ones compute the same
+ * inside their row programs (fused/ppo.wgsl, fused/npg.wgsl).
  */
 import { ConfigError } from '../../errors.js';
 import { type Dispatch, type PipelineCache, groups, makeDispatch } from '../../gpu/kernel.js';
@@ -11,9 +12,9 @@ import type { Tensor } from '../../gpu/tensor.js';
 import { uniform } from '../../gpu/uniform.js';
 import type { MatrixView } from '../../gpu/view.js';
 import { LOG_STD_RANGE } from './segmentRows.js';
-import ppoLossesWgsl from '../../../shaders/rl/ppo_losses.wgsl?raw';
+import sampleLossesWgsl from '../../../shaders/rl/sample_losses.wgsl?raw';
 
-const PPO_LOSSES: ShaderSource = { path: 'rl/ppo_losses.wgsl (after common/view.wgsl)', code: `${view}\n${ppoLossesWgsl}` };
+const SAMPLE_LOSSES: ShaderSource = { path: 'rl/sample_losses.wgsl (after common/view.wgsl)', code: `${view}\n${sampleLossesWgsl}` };
 
 /** Columns of the surrogate's output per row. */
 export const SURROGATE_COLUMNS = { loss: 0, approxKl: 1, clipped: 2, entropy: 3 } as const;
@@ -78,7 +79,7 @@ function params(cache: PipelineCache, o: { rows: number; actDim: number; clip: n
 }
 
 function dispatch(cache: PipelineCache, entryPoint: string, bindings: Record<number, GPUBuffer | Tensor<'f32'>>, at: MatrixView, label: string): Promise<Dispatch> {
-  return makeDispatch(cache, { shader: PPO_LOSSES, entryPoint }, bindings, [groups(at.rows, 64), at.agents], label);
+  return makeDispatch(cache, { shader: SAMPLE_LOSSES, entryPoint }, bindings, [groups(at.rows, 64), at.agents], label);
 }
 
 /** out = log pi(x | heads) per row (`oldLogp` and `adv` unused; `out` [agents x rows x 1]). */
@@ -132,4 +133,33 @@ export async function valueLossBackwardDispatch(cache: PipelineCache, v: ValueLo
   shaped(label, 'dV', dv, v.v.agents, v.v.rows, 1);
   const u = params(cache, { rows: v.v.rows, actDim: 1, ...o }, [v.v, v.ret, v.oldValue, v.out, v.out, dv], label);
   return dispatch(cache, 'value_loss_backward', { 0: u, 1: v.v.tensor, 2: v.ret.tensor, 4: dout.tensor, 5: dv.tensor, 6: v.stats }, v.v, label);
+}
+
+export interface WeightedViews {
+  heads: MatrixView;
+  /** The stored samples [agents x rows x A] and the weights [agents x rows x 1], in one tensor. */
+  x: MatrixView;
+  weights: MatrixView;
+  /** [agents x rows x 2]: -w log pi(x), entropy. */
+  out: MatrixView;
+}
+
+function checkWeighted(label: string, v: WeightedViews): number {
+  return checkSurrogate(label, { heads: v.heads, x: v.x, oldLogp: v.weights, adv: v.weights, out: v.out }, 2);
+}
+
+/** -w log pi(x) per row (RWR's weighted maximum likelihood as a cost), the entropy beside it. */
+export async function weightedNllDispatch(cache: PipelineCache, v: WeightedViews, label = 'weighted -log pi(x)'): Promise<Dispatch> {
+  const A = checkWeighted(label, v);
+  const u = params(cache, { rows: v.heads.rows, actDim: A, clip: 0, clipValue: false }, [v.heads, v.x, v.weights, v.weights, v.out, v.out], label);
+  return dispatch(cache, 'weighted_nll', { 0: u, 1: v.heads.tensor, 2: v.x.tensor, 3: v.out.tensor }, v.heads, label);
+}
+
+/** dheads += the VJP of -w log pi(x), from the twin `dout` of `v.out` (its first column). */
+export async function weightedNllBackwardDispatch(cache: PipelineCache, v: WeightedViews, dout: MatrixView, dheads: MatrixView, label = 'weighted -log pi(x) backward'): Promise<Dispatch> {
+  const A = checkWeighted(label, v);
+  twinOf(label, v.out, dout);
+  shaped(label, 'dheads', dheads, v.heads.agents, v.heads.rows, 2 * A);
+  const u = params(cache, { rows: v.heads.rows, actDim: A, clip: 0, clipValue: false }, [v.heads, v.x, v.weights, v.weights, v.out, dheads], label);
+  return dispatch(cache, 'weighted_nll_backward', { 0: u, 1: v.heads.tensor, 2: v.x.tensor, 4: dout.tensor, 5: dheads.tensor }, v.heads, label);
 }

@@ -1,11 +1,11 @@
 /**
- * PPO's loss kernels for graph nodes (shaders/rl/ppo_losses.wgsl) against float64 references on
- * random inputs: log pi of stored Gaussian samples, the clipped surrogate with its metrics, the
- * (clipped) value loss; each VJP against the float64 analytic gradient and against central finite
+ * The loss kernels on stored Gaussian samples for graph nodes (shaders/rl/sample_losses.wgsl)
+ * against float64 references on random inputs: log pi of stored samples, PPO's clipped surrogate
+ * with its metrics and (clipped) value loss, RWR's weighted log-likelihood; each VJP against the float64 analytic gradient and against central finite
  * differences of the float64 forward (rows within 1e-3 of a clipping kink left out of the latter).
  */
 import { describe, expect, it } from 'vitest';
-import { logProbDispatch, surrogateBackwardDispatch, surrogateDispatch, valueLossBackwardDispatch, valueLossDispatch } from '../../src/algos/common/ppoLosses.js';
+import { logProbDispatch, surrogateBackwardDispatch, surrogateDispatch, valueLossBackwardDispatch, valueLossDispatch, weightedNllBackwardDispatch, weightedNllDispatch } from '../../src/algos/common/sampleLosses.js';
 import { LOG_STD_RANGE } from '../../src/algos/common/segmentRows.js';
 import { runOnce } from '../../src/gpu/recorder.js';
 import { f32 } from '../../src/gpu/tensor.js';
@@ -66,7 +66,7 @@ function inputs(seed: number) {
   return { heads, segment };
 }
 
-describe('PPO loss kernels for graph nodes', () => {
+describe('loss kernels on stored Gaussian samples, for graph nodes', () => {
   it('log pi(x), the clipped surrogate and its metrics match float64', async () => {
     const { ctx, cache } = await gpu();
     const { heads, segment } = inputs(11);
@@ -176,6 +176,35 @@ describe('PPO loss kernels for graph nodes', () => {
     expect(relError(gotFd, fd)).toBeLessThan(1e-4);
     // Column 0 of dV's tensor is not its view: untouched.
     for (let r = 0; r < ROWS; r++) expect(dv[r * 2]).toBe(Math.fround(start[r * 2]));
+  });
+
+  it("RWR's weighted -log pi(x), its entropy column and its VJP match float64 and central differences", async () => {
+    const { ctx, cache } = await gpu();
+    const { heads, segment } = inputs(31);
+    const dout = randomArray(ROWS * 2, 32, 0.2, 1), start = randomArray(ROWS * 2 * A, 33, -0.5, 0.5);
+    const headsT = f32(ctx, 'heads', [ROWS, HEAD_WIDTH], heads), segT = f32(ctx, 'segment', [ROWS, SEG_WIDTH], segment);
+    const outT = f32(ctx, 'out', [ROWS, 2]), doutT = f32(ctx, 'dout', [ROWS, 2], dout), dheadsT = f32(ctx, 'dheads', [ROWS, 2 * A], start);
+    const seg = (c: number, cols = 1) => matrix(segT, { rows: ROWS, cols, offset: c, rowStride: SEG_WIDTH });
+    const views = { heads: matrix(headsT, { rows: ROWS, cols: 2 * A, offset: 1, rowStride: HEAD_WIDTH }), x: seg(col.x, A), weights: seg(col.adv), out: matrix(outT, { rows: ROWS, cols: 2 }) };
+    await runOnce(ctx, [await weightedNllDispatch(cache, views), await weightedNllBackwardDispatch(cache, views, matrix(doutT, { rows: ROWS, cols: 2 }), matrix(dheadsT, { rows: ROWS, cols: 2 * A }))]);
+    const [out, got] = await Promise.all([outT.read(), dheadsT.read()]);
+    const want: number[] = [], fd: number[] = [];
+    for (let r = 0; r < ROWS; r++) {
+      const h = Array.from(heads.subarray(r * HEAD_WIDTH + 1, r * HEAD_WIDTH + 1 + 2 * A)), x = segment.subarray(r * SEG_WIDTH, r * SEG_WIDTH + A);
+      const w = segment[r * SEG_WIDTH + col.adv];
+      want.push(-w * logProb(h, x), surrogate(h, x, 0, 1)[3]);
+      // Only the first column's twin carries gradient (the entropy is reported, not optimized).
+      const f = (hh: number[]) => dout[r * 2] * -w * logProb(hh, x);
+      for (let j = 0; j < 2 * A; j++) {
+        const up = [...h], down = [...h];
+        up[j] += 1e-6;
+        down[j] -= 1e-6;
+        fd.push((f(up) - f(down)) / 2e-6);
+      }
+    }
+    expect(relError(out, want)).toBeLessThan(1e-5);
+    expect(relError(Array.from(got, (g, i) => g - start[i]), fd)).toBeLessThan(1e-4);
+    expect(got[3 * 2 * A + A + 1]).toBe(Math.fround(start[3 * 2 * A + A + 1])); // clamped log sigma: no gradient
   });
 
   it('refuses views of the wrong shape or spread over two tensors, before any GPU work', async () => {

@@ -1,7 +1,8 @@
-// rl/ppo_losses.wgsl - PPO's per-row losses as graph nodes (CleanRL's ppo_continuous_action.py
-// loss; fused/ppo.wgsl computes the same inside its row program), for the PPO whose policy the
-// stochastic computation graph runs (a recurrent cell before the policy network). Needs
-// common/view.wgsl prepended.
+// rl/sample_losses.wgsl - per-row losses on stored samples of a diagonal Gaussian policy, as graph
+// nodes for the on-policy methods whose policy the stochastic computation graph runs (a recurrent
+// cell before the policy network): PPO's (CleanRL's ppo_continuous_action.py loss; fused/ppo.wgsl
+// computes the same inside its row program) and RWR's weighted log-likelihood (fused/npg.wgsl's
+// gradient_rows with sign -1). Needs common/view.wgsl prepended.
 //
 //   log_prob             out = log pi(x | mu, sigma) of a diagonal Gaussian (unsquashed), the
 //                        log sigma clamped to [log_std_min, log_std_max]
@@ -13,6 +14,8 @@
 //                        max (0 elsewhere); d log pi/d mu = (x - mu)/sigma^2,
 //                        d log pi/d log sigma = ((x - mu)/sigma)^2 - 1, dH/d log sigma = 1
 //                        (0 where log sigma is clamped); the KL and clip columns are metrics only
+//   weighted_nll         out = [-w log pi(x), entropy] with w the record's weight (view d)
+//   weighted_nll_backward dheads += dout (col 0) * -w d log pi/d[mu | log sigma] (the entropy is a metric)
 //   value_loss           with V_old standardized by the segment's return statistics, G the
 //                        standardized return: out = 0.5 max((V - G)^2, (V_clip - G)^2),
 //                        V_clip = V_old + clip(V - V_old, -eps, eps) (clip_value), else 0.5 (V - G)^2
@@ -116,6 +119,32 @@ fn surrogate_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
     dheads[view_at(p.grad, agent, row, k)] += dlogp * z * exp(-ls);
     let dls = dlogp * (z * z - 1.0) + dentropy;
     dheads[view_at(p.grad, agent, row, p.act_dim + k)] += select(dls, 0.0, raw < p.log_std_min || raw > p.log_std_max);
+  }
+}
+
+@compute @workgroup_size(64)
+fn weighted_nll(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let row = gid.x;
+  let agent = gid.y;
+  if (row >= p.rows) { return; }
+  var entropy = 0.0;
+  for (var k = 0u; k < p.act_dim; k++) { entropy += log_std_at(agent, row, k) + 0.5 + HALF_LOG_TWO_PI; }
+  out[view_at(p.out, agent, row, 0u)] = -segment[view_at(p.d, agent, row, 0u)] * log_prob_of(agent, row);
+  out[view_at(p.out, agent, row, 1u)] = entropy;
+}
+
+@compute @workgroup_size(64)
+fn weighted_nll_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let row = gid.x;
+  let agent = gid.y;
+  if (row >= p.rows) { return; }
+  let dlogp = -segment[view_at(p.d, agent, row, 0u)] * dout[view_at(p.out, agent, row, 0u)];
+  for (var k = 0u; k < p.act_dim; k++) {
+    let raw = heads[view_at(p.a, agent, row, p.act_dim + k)];
+    let ls = clamp(raw, p.log_std_min, p.log_std_max);
+    let z = z_at(agent, row, k);
+    dheads[view_at(p.grad, agent, row, k)] += dlogp * z * exp(-ls);
+    dheads[view_at(p.grad, agent, row, p.act_dim + k)] += select(dlogp * (z * z - 1.0), 0.0, raw < p.log_std_min || raw > p.log_std_max);
   }
 }
 
