@@ -37,7 +37,8 @@ import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
 import type { Build, EvalNetworks, RunShape } from './common/algorithm.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
-import { type MetricTable, counter, mean } from './common/metrics.js';
+import type { MetricTable } from './common/metrics.js';
+import { ppoMetricSpecs } from './common/ppoMetrics.js';
 import type { Trajectories } from './common/minibatch.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
 import { PolicyAlgorithm } from './common/policy.js';
@@ -135,16 +136,7 @@ export class Ppo extends PolicyAlgorithm<PpoConfig, GaussianPolicy | RecurrentPo
     const metrics: MetricTable = {
       tensor: l.metrics,
       width: PPO_METRICS_WIDTH,
-      specs: [
-        mean('policy_loss', PPO_METRIC_SLOTS.pgLoss, 'updates'),
-        mean('approx_kl', PPO_METRIC_SLOTS.approxKl, 'updates'),
-        mean('clip_fraction', PPO_METRIC_SLOTS.clipFraction, 'updates'),
-        mean('entropy', PPO_METRIC_SLOTS.entropy, 'updates'),
-        // In units of the standardized returns.
-        mean('value_loss', PPO_METRIC_SLOTS.valueLoss, 'value_updates'),
-        counter('updates', PPO_METRIC_SLOTS.updates),
-        counter('value_updates', PPO_METRIC_SLOTS.valueUpdates),
-      ],
+      specs: ppoMetricSpecs(PPO_METRIC_SLOTS),
     };
     return new Ppo(l, policy, { warmup: { recorder: unit, iterations: T }, train: { recorder: unit, iterations: T }, warmupIterations: 0, state, metrics });
   }

@@ -35,7 +35,7 @@ import { Graph } from '../scg/graph.js';
 import { mapDispatch } from '../scg/ops.js';
 import type { AlgorithmParts, RunShape } from './common/algorithm.js';
 import { collectByLayers } from './common/layerCollect.js';
-import { type MetricTable, counter, mean } from './common/metrics.js';
+import type { MetricTable } from './common/metrics.js';
 import { Trajectories } from './common/minibatch.js';
 import { SURROGATE_COLUMNS, logProbDispatch, surrogateBackwardDispatch, surrogateDispatch, valueLossBackwardDispatch, valueLossDispatch } from './common/sampleLosses.js';
 import { checkRecurrent, type RecurrentPolicy } from './common/recurrentPolicy.js';
@@ -43,6 +43,7 @@ import { gaeDispatches } from './common/returns.js';
 import { type OnPolicyColumn, onPolicySegment } from './common/segmentRows.js';
 import { trainingState } from './common/state.js';
 import type { PpoConfig } from './ppo.js';
+import { ppoMetricSpecs } from './common/ppoMetrics.js';
 
 /** Metric slots of the recurrent PPO (the feedforward PPO's first seven, then its cost terms). */
 const SLOTS = { pgLoss: 0, approxKl: 1, clipFraction: 2, entropy: 3, updates: 4, valueLoss: 5, valueUpdates: 6, valueCost: 7, entropyBonus: 8 } as const;
@@ -225,16 +226,7 @@ export async function recurrentPpoParts(l: RecurrentPpoLearner): Promise<Algorit
   const metrics: MetricTable = {
     tensor: l.metrics,
     width: METRICS_WIDTH,
-    specs: [
-      mean('policy_loss', SLOTS.pgLoss, 'updates'),
-      mean('approx_kl', SLOTS.approxKl, 'updates'),
-      mean('clip_fraction', SLOTS.clipFraction, 'updates'),
-      mean('entropy', SLOTS.entropy, 'updates'),
-      // In units of the standardized returns.
-      mean('value_loss', SLOTS.valueLoss, 'value_updates'),
-      counter('updates', SLOTS.updates),
-      counter('value_updates', SLOTS.valueUpdates),
-    ],
+    specs: ppoMetricSpecs(SLOTS),
   };
   const warmup = { recorder: new Recorder(ctx, 'ppo (recurrent) warmup').add(...steps[0]), iterations: 1 };
   return { warmup, train: { recorder: unit, iterations: T }, warmupIterations: 0, state, metrics };

@@ -30,8 +30,8 @@ import { mapDispatch } from '../scg/ops.js';
 import type { AlgorithmParts } from './common/algorithm.js';
 import type { GaussianPolicy } from './common/gaussianPolicy.js';
 import { collectByLayers } from './common/layerCollect.js';
-import { type MetricTable, counter, mean } from './common/metrics.js';
-import { NPG_METRICS_WIDTH, NPG_METRIC_SLOTS, NaturalGradient, type NpgLearner, npgNetworks } from './common/naturalGradient.js';
+import { type MetricTable, counter } from './common/metrics.js';
+import { NPG_METRICS_WIDTH, NPG_METRIC_SLOTS, NaturalGradient, type NpgLearner, npgNetworks, policyFitMetrics } from './common/naturalGradient.js';
 import { RecurrentPolicy } from './common/recurrentPolicy.js';
 import { gaeDispatches } from './common/returns.js';
 import { weightedNllBackwardDispatch, weightedNllDispatch } from './common/sampleLosses.js';
@@ -140,11 +140,7 @@ export async function recurrentWeightedFit(
     tensor: l.metrics,
     width: NPG_METRICS_WIDTH,
     specs: [
-      mean('entropy', S.entropy, 'updates'),
-      ...(reps
-        ? [mean('eta', S.eta, 'updates'), mean('weights_kl', S.weightsKl, 'updates'), mean('dual_before', S.dualBefore, 'updates'), mean('dual_after', S.dualAfter, 'updates')]
-        // In units of the standardized returns.
-        : [mean('value_loss', S.valueLoss, 'value_updates'), counter('value_updates', S.valueUpdates)]),
+      ...policyFitMetrics(reps !== null),
       counter('updates', S.updates),
     ],
   };

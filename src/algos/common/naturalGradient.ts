@@ -143,11 +143,7 @@ export async function buildNaturalGradient(
     tensor: l.metrics,
     width: NPG_METRICS_WIDTH,
     specs: [
-      mean('entropy', S.entropy, 'updates'),
-      ...(reps
-        ? [mean('eta', S.eta, 'updates'), mean('weights_kl', S.weightsKl, 'updates'), mean('dual_before', S.dualBefore, 'updates'), mean('dual_after', S.dualAfter, 'updates')]
-        // In units of the standardized returns.
-        : [mean('value_loss', S.valueLoss, 'value_updates'), counter('value_updates', S.valueUpdates)]),
+      ...policyFitMetrics(reps !== null),
       ...searched,
       counter('updates', S.updates),
       ...fisher,
@@ -155,6 +151,18 @@ export async function buildNaturalGradient(
   };
   const program = { recorder: unit, iterations: T };
   return { learner: l, parts: { warmup: program, train: program, warmupIterations: 0, state, metrics } };
+}
+
+/** The entropy, then REPS's dual statistics or the value fit's loss and count (shared with the recurrent weighted fit). */
+export function policyFitMetrics(reps: boolean): MetricSpec[] {
+  const S = NPG_METRIC_SLOTS;
+  return [
+    mean('entropy', S.entropy, 'updates'),
+    ...(reps
+      ? [mean('eta', S.eta, 'updates'), mean('weights_kl', S.weightsKl, 'updates'), mean('dual_before', S.dualBefore, 'updates'), mean('dual_after', S.dualAfter, 'updates')]
+      // In units of the standardized returns.
+      : [mean('value_loss', S.valueLoss, 'value_updates'), counter('value_updates', S.valueUpdates)]),
+  ];
 }
 
 /** What the segment, the policy update and the value fit share. */
