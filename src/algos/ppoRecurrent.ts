@@ -52,7 +52,8 @@ const METRICS_WIDTH = 9;
 /** Settings the recurrent PPO needs, checked before any GPU work. */
 export function checkRecurrentPpo(run: RunShape, config: PpoConfig): void {
   if (run.envs % config.minibatches !== 0) {
-    throw new ConfigError('--minibatches', config.minibatches, `a divisor of the envs (${run.envs}): a recurrent policy's minibatches hold whole env sequences`);
+    const nearest = Array.from({ length: Math.min(config.minibatches, run.envs) }, (_, i) => Math.min(config.minibatches, run.envs) - i).find((d) => run.envs % d === 0);
+    throw new ConfigError('--minibatches', config.minibatches, `a divisor of the envs (${run.envs}), e.g. ${nearest}: a recurrent policy's minibatches hold whole env sequences`);
   }
   checkRecurrent(run, config.segment, config);
 }

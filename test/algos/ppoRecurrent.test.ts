@@ -112,7 +112,8 @@ describe.each(['gru', 'lstm'] as const)('recurrent PPO (%s), minibatch 1 of 2', 
 it('refuses minibatches that do not divide the envs, and a truncation beyond the segment, before any GPU work', async () => {
   const run = { envs: 16, agents: 1 } as Parameters<typeof Ppo.check>[0];
   const def = getEnv('pendulum');
-  expect(() => Ppo.check(run, def, ppoConfig({ recurrent: 'gru', minibatches: 32 }))).toThrow(/--minibatches.*divisor of the envs \(16\)/);
+  expect(() => Ppo.check(run, def, ppoConfig({ recurrent: 'gru', minibatches: 32 }))).toThrow(/--minibatches.*divisor of the envs \(16\), e\.g\. 16:/);
+  expect(() => Ppo.check({ ...run, envs: 12 }, def, ppoConfig({ recurrent: 'gru', minibatches: 8 }))).toThrow(/divisor of the envs \(12\), e\.g\. 6:/);
   expect(() => Ppo.check(run, def, ppoConfig({ recurrent: 'gru', minibatches: 4, segment: 8, truncation: 9 }))).toThrow(/--truncation.*at most the segment length 8/);
   expect(() => Ppo.check(run, def, ppoConfig({ recurrent: 'gru', minibatches: 4 }))).not.toThrow();
 });
