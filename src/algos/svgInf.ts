@@ -12,6 +12,13 @@
  * with fresh frozen noise: analytic policy gradient. Dynamics 'model' is the paper's: it infers
  * the policy noise and a learned model's residuals along the unit's real trajectories and
  * differentiates the model's rewards along them (see modelGraph).
+ *
+ * With `--recurrent gru|lstm` (dynamics 'sim') the policy is pi(a_t | h_t), h_t = f(h_{t-1}, o_t):
+ * each rollout starts from the state the acting cell carried when the unit began (zeroed where
+ * the env's current observation starts an episode) and the cell runs in the graph one step at a
+ * time (a closed loop: o_{t+1} depends on a_t), so the return is differentiated through the
+ * simulator and the cell together. With `--sensors positions` the policy reads only the positions
+ * of the simulator's observation, in the rollout as in the env.
  */
 import { hasRewardGradient, simulatorDifferentiableEnvNames } from '../envs/registry.js';
 import { ConfigError } from '../errors.js';
@@ -31,7 +38,7 @@ import { mapDispatch } from '../scg/ops.js';
 import { Minibatch } from './common/minibatch.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
-import { type GaussianNode, Graph, type Value } from '../scg/graph.js';
+import { type GaussianNode, Graph, type RecurrentLoop, type Value } from '../scg/graph.js';
 import type { AlgorithmParts, Build, EvalNetworks, RunShape } from './common/algorithm.js';
 import { PolicyAlgorithm } from './common/policy.js';
 import { SvgInfRows, svgInfRowsUnsupported } from './svgInfRows.js';
@@ -40,6 +47,8 @@ import { type MetricTable, counter, mean } from './common/metrics.js';
 import { trainingState } from './common/state.js';
 import { GaussianPolicy } from './common/gaussianPolicy.js';
 import { type OptionValues, resolveOptions } from './common/options.js';
+import { RecurrentPolicy, checkRecurrent, recurrentSchema } from './common/recurrentPolicy.js';
+import { type CellKind, RecurrentCell } from '../nn/recurrent.js';
 
 export const svgInfSchema = {
   policyHidden: { kind: 'list', default: [64, 64], min: 1, help: 'hidden layer widths of the policy (ours)' },
@@ -53,9 +62,10 @@ export const svgInfSchema = {
   modelBatch: { kind: 'number', default: 256, min: 1, integer: true, help: '--dynamics model: minibatch size of a model update' },
   modelUpdates: { kind: 'number', default: 50, min: 1, integer: true, help: '--dynamics model: model updates per training unit (H env steps)' },
   bufferSize: { kind: 'number', default: 200_000, min: 1, integer: true, help: '--dynamics model: replay capacity for the model, transitions per agent' },
+  ...recurrentSchema,
   program: {
     kind: 'choice', default: 'auto', choices: ['auto', 'rows', 'layers'],
-    help: 'how a unit runs: rows = row programs (5 dispatches whatever the horizon: acting, each rollout and its backward in one invocation, gradient, Adam), layers = one dispatch per layer and step; auto = rows where they can run (--dynamics sim, layers up to 256 wide) and the driver builds them',
+    help: 'how a unit runs: rows = row programs (5 dispatches whatever the horizon: acting, each rollout and its backward in one invocation, gradient, Adam), layers = one dispatch per layer and step; auto = rows where they can run (--dynamics sim, a feedforward policy on all sensors, layers up to 256 wide) and the driver builds them',
   },
 } as const;
 
@@ -69,23 +79,26 @@ export function svgInfConfig(given: Readonly<Record<string, unknown>> = {}): Svg
 const SLOTS = { cost: 0, updates: 1, modelLoss: 2 } as const;
 const METRICS_WIDTH = 8;
 
-export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
+export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy | RecurrentPolicy> {
   readonly name = 'svg-inf';
 
   private constructor(
     b: Build<SvgInfConfig>,
-    policy: GaussianPolicy,
+    policy: GaussianPolicy | RecurrentPolicy,
     parts: AlgorithmParts,
     /** The policy update's graph passes and its action nodes (for gradient checks): the per-layer program's. */
-    readonly policyUpdate: { forward: Dispatch[]; backward: Dispatch[]; actions: GaussianNode[] } | null,
+    readonly policyUpdate: { forward: Dispatch[]; backward: Dispatch[]; actions: GaussianNode[]; rewards?: MatrixView } | null,
     /** The row programs a unit runs as, or null (one dispatch per layer and step). */
     readonly rows: SvgInfRows | null = null,
   ) {
     super(b, policy, parts);
   }
 
-  static networks(ctx: GpuContext, env: EnvBatch, config: SvgInfConfig, seed: number): { policy: GaussianPolicy } {
-    return { policy: GaussianPolicy.create(ctx, env.obsWidth, env.actionDim, config.policyHidden, env.agents, { seed, squash: true }) };
+  /** The policy: with --recurrent a cell over the observations, the Gaussian head then reading h_t. */
+  static networks(ctx: GpuContext, env: EnvBatch, config: SvgInfConfig, seed: number): { policy: GaussianPolicy | RecurrentPolicy } {
+    const cell = config.recurrent === 'none' ? null : RecurrentCell.create(ctx, { kind: config.recurrent as CellKind, inDim: env.obsWidth, hidden: config.recurrentWidth, agents: env.agents }, { seed, stream: 3, label: 'recurrent' });
+    const head = GaussianPolicy.create(ctx, cell ? config.recurrentWidth : env.obsWidth, env.actionDim, config.policyHidden, env.agents, { seed, squash: true });
+    return { policy: cell ? new RecurrentPolicy(cell, head, env) : head };
   }
 
   static async create(ctx: GpuContext, cache: PipelineCache, env: EnvBatch, clock: Clock, config: SvgInfConfig, seed: number): Promise<SvgInf> {
@@ -93,6 +106,9 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
     const horizon = config.horizon > 0 ? config.horizon : env.horizon;
     const agents = env.agents, rows = env.envs;
     const opt = new Adam(ctx, policy.net.params, policy.net.grads, agents, { lr: config.policyLr, maxGradNorm: config.maxGradNorm }, 'policy.adam');
+    // A recurrent policy's cell: its own Adam, clipped to the same norm (as the recurrent PPO's).
+    const cell = policy instanceof RecurrentPolicy ? policy.cell : null;
+    const cellOpt = cell && new Adam(ctx, cell.params, cell.grads, agents, { lr: config.policyLr, maxGradNorm: config.maxGradNorm }, 'recurrent.adam');
     const metrics = f32(ctx, 'svg-inf.metrics', [agents, METRICS_WIDTH]);
 
     // ---- acting: H steps of the real envs with the current stochastic policy ----
@@ -113,7 +129,8 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
     };
     const warmup = { recorder: new Recorder(ctx, 'svg-inf warmup').add(...act), iterations: 1 };
     const build = { ctx, cache, env, clock, config, seed };
-    if (chooseProgram(config.program, true, () => svgInfRowsUnsupported(ctx.limits, config, policy, env, horizon)) === 'rows') {
+    const rowsUnsupported = () => (policy instanceof RecurrentPolicy ? `--recurrent ${config.recurrent} (the cell runs in the per-layer program)` : env.selection.length > 0 ? '--sensors positions (the per-layer program selects the rollout\'s observations)' : svgInfRowsUnsupported(ctx.limits, config, policy, env, horizon));
+    if (chooseProgram(config.program, true, rowsUnsupported) === 'rows' && policy instanceof GaussianPolicy) {
       // Row programs: acting, then each rollout and its backward through time, the gradient and Adam.
       const rows = new SvgInfRows(cache, { env, clock, config, seed, horizon, policy, opt, metrics: { tensor: metrics, width: METRICS_WIDTH, costSlot: SLOTS.cost, counterSlot: SLOTS.updates } });
       const train = new Recorder(ctx, 'svg-inf train (rows)').add(await rows.acting(), ...(await rows.policyUpdate()));
@@ -129,25 +146,30 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
 
     const train = new Recorder(ctx, 'svg-inf train').add(...parts.start);
     for (let t = 0; t < horizon; t++) train.add(await clock.tick(cache), ...acting.dispatches, ...parts.beforeStep(t), env.stepDispatch, ...parts.afterStep(t));
-    train.add(...parts.beforeUpdate, ...update.forward, ...update.backward, ...(await opt.step(cache)));
+    train.add(...parts.beforeUpdate, ...update.forward, ...update.backward, ...(await opt.step(cache)), ...(cellOpt ? await cellOpt.step(cache) : []));
     const layersState = trainingState({
       networks: { policy: policy.net, ...parts.networks },
-      optimizers: { policy: opt, ...parts.optimizers },
+      optimizers: { policy: opt, ...parts.optimizers, ...(cellOpt ? { recurrent: cellOpt } : {}) },
       env, replay: parts.replay, clock, metrics,
+      // A recurrent policy's reset flags come from the env's last step flags (step_out), read before stepping.
+      other: policy instanceof RecurrentPolicy ? { 'recurrent.params': policy.cell.params, 'recurrent.acting_state': policy.state, 'env.step_out': env.stepOut } : undefined,
     });
-    return new SvgInf(build, policy, { warmup, train: { recorder: train, iterations: horizon }, warmupIterations: 0, state: layersState, metrics: table }, { ...update, actions: parts.actions });
+    return new SvgInf(build, policy, { warmup, train: { recorder: train, iterations: horizon }, warmupIterations: 0, state: layersState, metrics: table }, { ...update, actions: parts.actions, rewards: parts.rewards });
   }
 
   static evalNetworks(ctx: GpuContext, env: EnvBatch, config: SvgInfConfig, seed: number): EvalNetworks {
     return SvgInf.networks(ctx, env, config, seed).policy.evalNetworks();
   }
 
-  /** Through the simulator: a differentiable, fully observed env without goals. */
+  /** Through the simulator: a differentiable env with exact observations (all, or its positions); a recurrent policy only there. */
   static check(run: RunShape, def: EnvDefinition, config: SvgInfConfig): void {
-    if (config.dynamics !== 'sim') return;
+    if (config.dynamics !== 'sim') {
+      if (config.recurrent !== 'none') throw new ConfigError('--recurrent', config.recurrent, 'none with --dynamics model (a recurrent policy runs through the simulator: --dynamics sim)');
+      return;
+    }
     const name = 'svg-inf --dynamics sim';
     if (!hasRewardGradient(def)) throw new ConfigError('--env', def.name, `a differentiable env with a dense reward for ${name} (${simulatorDifferentiableEnvNames().join(', ')})`);
-    if (run.sensors !== 'full') throw new ConfigError('--sensors', run.sensors, `full for ${name} through the simulator`);
+    if (config.recurrent !== 'none') checkRecurrent(run, config.horizon > 0 ? config.horizon : def.horizon, config);
     if (run.obsNoise !== 0) throw new ConfigError('--obs-noise', run.obsNoise, `0 for ${name} through the simulator`);
     if (run.sysid !== 0) throw new ConfigError('--sysid', run.sysid, `0 for ${name} through the simulator`);
   }
@@ -156,7 +178,7 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy> {
 /** What building the unrolled graph of one policy update needs. */
 interface Unrolled extends Build<SvgInfConfig> {
   g: Graph;
-  policy: GaussianPolicy;
+  policy: GaussianPolicy | RecurrentPolicy;
   horizon: number;
   /** The actions the acting policy takes (normalized), for recording real trajectories. */
   action: Tensor<'f32'>;
@@ -173,6 +195,8 @@ interface DynamicsParts {
   optimizers?: Record<string, Adam>;
   replay?: ReplayBuffer;
   actions: GaussianNode[];
+  /** The rollouts' rewards [agents x rows x H] (through the simulator; for gradient checks in float64). */
+  rewards?: MatrixView;
 }
 
 /** Discounted negative rewards as costs, all reported into the imagined-cost slot. */
@@ -193,9 +217,14 @@ async function simulatorGraph({ g, cache, env, policy, horizon: H, config, seed 
   let o: Value = g.input(rollout.obs(0), { label: 'o0' });
   const rewards: Value[] = [];
   const actions: GaussianNode[] = [];
+  // What the policy reads: the env's observations (its selected sensors) of the rollout's states.
+  const sensed = (v: Value, t: number) => (env.selection.length > 0 ? g.selectColumns(v, env.selection, `sensed o${t}`) : v);
+  const recurrent = policy instanceof RecurrentPolicy ? await recurrentStart(g, cache, env, policy, H, config) : null;
+  let h: Value | null = null;
   for (let t = 0; t < H; t++) {
     const into = matrix(heads, { agents, rows, cols: 2 * A, offset: t * 2 * A, rowStride: H * 2 * A });
-    const out = g.mlp(policy.net, o, { into, label: `policy t${t}` });
+    if (recurrent) h = recurrent.loop.step(t, sensed(o, t), h);
+    const out = g.mlp(policy.net, h ?? sensed(o, t), { into, label: `policy t${t}` });
     actions.push(g.gaussian(g.slice(out, 0, A), g.slice(out, A, A), {
       estimator: 'pathwise', squash: true, seed, stream: Stream.sample, draw: t, into: rollout.action(t), label: `a${t}`,
     }));
@@ -211,7 +240,26 @@ async function simulatorGraph({ g, cache, env, policy, horizon: H, config, seed 
   // Cost: the negative discounted return, averaged over rollouts.
   g.sumCost(g.join(rewards), { scale: -1, weights: broadcastRow(discounts, { agents, rows, cols: H }), label: 'negative return', metricSlot: SLOTS.cost });
   const envStates = matrix(env.envState, { agents, rows, cols: stateDim(env.def), rowStride: recordWidth(env.def) });
-  return { start: [await rollout.start(cache, envStates)], beforeStep: () => [], afterStep: () => [], beforeUpdate: [], actions };
+  return { start: [await rollout.start(cache, envStates), ...(recurrent?.start ?? [])], beforeStep: () => [], afterStep: () => [], beforeUpdate: [], actions, rewards: rollout.rewards() };
+}
+
+/**
+ * The cell's closed loop over the rollout, from the state acting carries when the unit begins:
+ * copied then (with the step-0 reset flags of the env's current observations), as the rollout
+ * copies the env states.
+ */
+async function recurrentStart(g: Graph, cache: PipelineCache, env: EnvBatch, policy: RecurrentPolicy, H: number, config: SvgInfConfig): Promise<{ loop: RecurrentLoop; start: Dispatch[] }> {
+  const { agents, envs: rows } = env;
+  const cell = policy.cell;
+  const h0 = f32(g.ctx, 'svg-inf.rollout_h0', [agents, rows, cell.stateWidth]);
+  const resets = f32(g.ctx, 'svg-inf.rollout_resets', [agents, H * rows]); // rows of steps 1.. stay 0: the rollout never resets
+  const loop = g.recurrentLoop(cell, { steps: H, h0, resets, truncation: config.truncation || undefined, label: 'recurrent' });
+  const all = (t: Tensor<'f32'>, cols: number) => matrix(t, { agents, rows, cols });
+  const start = [
+    await mapDispatch(cache, { op: 'add', a: all(policy.state, cell.stateWidth), alpha: 1, beta: 0, out: all(h0, cell.stateWidth) }, 'rollout h0'),
+    await policy.resetFlags(cache, env, matrix(resets, { agents, rows, cols: 1, agentStride: H * rows })),
+  ];
+  return { loop, start };
 }
 
 /**

@@ -93,7 +93,8 @@ export class EnvBatch {
   readonly epStats: Tensor<'f32'>;
   readonly stats: Tensor<'f32'>;
   private dispatches: { reset: Dispatch; restart: Dispatch; step: Dispatch; reduce: Dispatch } | null = null;
-  private readonly selection: number[];
+  /** The observation columns the env reports (--sensors positions), or empty: all. */
+  readonly selection: readonly number[];
   /** The driver's settings (uniform binding 1 of its kernels, and of row programs that step the env). */
   readonly driverParams: GPUBuffer;
   /** The env's physical constants (uniform binding 0 of its kernels, and of its goal reward). */

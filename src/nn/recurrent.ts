@@ -18,7 +18,7 @@ import { f32, type Tensor } from '../gpu/tensor.js';
 import { uniform } from '../gpu/uniform.js';
 import { type MatrixView, matrix } from '../gpu/view.js';
 import { Stream, agentKey, uniform4 } from '../rng/philox.js';
-import { type LayerParams, linearBackward, linearBackwardInput, linearForward } from './linear.js';
+import { type LayerParams, linearBackward, linearBackwardInput, linearBackwardWeight, linearForward } from './linear.js';
 
 const RECURRENT: ShaderSource = { path: 'nn/recurrent.wgsl (after common/view.wgsl)', code: `${viewLibrary}\n${recurrentWgsl}` };
 
@@ -100,6 +100,15 @@ export class RecurrentCell {
     return new RecurrentSequence(this, cache, x, o);
   }
 
+  /**
+   * A closed loop of `steps` steps over `batch` sequences, time-major: the input of step t is
+   * given to that step alone (`forwardStep`, `backwardStep`), so it may depend on h_{t-1} - e.g.
+   * an observation the policy's previous action produced. Same tapes and kernels as `bind`.
+   */
+  loop(cache: PipelineCache, o: Omit<SequenceOptions, 'order' | 'carry'> & { batch: number }): RecurrentSequence {
+    return new RecurrentSequence(this, cache, null, { ...o, order: 'time', carry: false });
+  }
+
   destroy(): void {
     this.params.destroy();
     this.grads.destroy();
@@ -143,17 +152,21 @@ export class RecurrentSequence {
   constructor(
     readonly cell: RecurrentCell,
     readonly cache: PipelineCache,
-    readonly input: MatrixView,
-    readonly o: SequenceOptions,
+    /** The whole sequence's input, or null for a closed loop (each step's input given to it). */
+    private readonly sequenceInput: MatrixView | null,
+    readonly o: SequenceOptions & { batch?: number },
   ) {
     const label = (this.label = o.label ?? cell.label);
     const { agents, hidden } = cell;
     this.steps = requireInt(`${label}.steps`, o.steps, 1);
-    if (input.rows % this.steps !== 0) throw new ConfigError(`${label} input rows`, input.rows, `a multiple of steps (${this.steps}): whole sequences`);
-    if (input.agents !== agents || input.cols !== cell.spec.inDim) throw new ConfigError(`${label} input`, `[${input.agents} x ${input.rows} x ${input.cols}]`, `[${agents} x rows x ${cell.spec.inDim}]`);
-    this.batch = input.rows / this.steps;
+    const input = sequenceInput;
+    if (input) {
+      if (input.rows % this.steps !== 0) throw new ConfigError(`${label} input rows`, input.rows, `a multiple of steps (${this.steps}): whole sequences`);
+      this.checkInput(input, 'input');
+    }
+    this.batch = input ? input.rows / this.steps : requireInt(`${label}.batch`, o.batch ?? 0, 1);
     this.truncation = requireInt(`${label}.truncation`, o.truncation ?? this.steps, 1, this.steps);
-    const rows = input.rows, S = cell.stateWidth, G = cell.gates * hidden;
+    const rows = this.batch * this.steps, S = cell.stateWidth, G = cell.gates * hidden;
     if (o.h0.size !== agents * this.batch * S) throw new ConfigError(`${label}.h0`, `${o.h0.size} elements`, `[agents ${agents} x batch ${this.batch} x state ${S}]`);
     if (o.resets && o.resets.size !== agents * rows) throw new ConfigError(`${label}.resets`, `${o.resets.size} elements`, `[agents ${agents} x ${rows}]`);
     const tape = (what: string, cols: number) => matrix(f32(cell.ctx, `${label}.${what}`, [agents, rows, cols]), { agents, rows, cols });
@@ -168,6 +181,24 @@ export class RecurrentSequence {
     this.states = tape('states', S);
     this.gatesTape = f32(cell.ctx, `${label}.gates`, [agents, rows, G]);
     this.cells = f32(cell.ctx, `${label}.cells`, [agents, rows, hidden]);
+  }
+
+  /** The whole sequence's input (not a closed loop's). */
+  get input(): MatrixView {
+    if (!this.sequenceInput) throw new Error(`${this.label}: a closed loop has no sequence input (forwardStep and backwardStep take each step's)`);
+    return this.sequenceInput;
+  }
+
+  private checkInput(x: MatrixView, what: string): void {
+    const { agents } = this.cell, inDim = this.cell.spec.inDim;
+    if (x.agents !== agents || x.cols !== inDim || (what !== 'input' && x.rows !== this.batch)) {
+      throw new ConfigError(`${this.label} ${what}`, `[${x.agents} x ${x.rows} x ${x.cols}]`, `[${agents} x ${what === 'input' ? 'rows' : this.batch} x ${inDim}]`);
+    }
+  }
+
+  /** Step t's rows of h (the output view): [agents x batch x hidden]. */
+  outputAt(t: number): MatrixView {
+    return this.step(this.output, t);
   }
 
   /** Rows of step t in a tape of `cols` columns (or the hidden state's first H columns of the states tape). */
@@ -220,6 +251,57 @@ export class RecurrentSequence {
       out.push(await this.gateDispatch('forward', t, this.output));
     }
     return out;
+  }
+
+  /** A closed loop's step t on its input `x` ([agents x batch x inDim]): carry-in (t = 0), the input product, the hidden product, the gates. */
+  async forwardStep(t: number, x: MatrixView): Promise<Dispatch[]> {
+    const { cell, cache } = this;
+    this.checkStep(t);
+    this.checkInput(x, `input of step ${t}`);
+    return [
+      ...(t === 0 ? [await this.gateDispatch('carry_in', 0, this.output)] : []),
+      await linearForward(cache, cell.inputLayer, { params: cell.params, x, y: this.step(this.px, t) }, { label: `${this.label} input product t=${t}` }),
+      await linearForward(cache, cell.hiddenLayer, { params: cell.params, x: this.step(this.states, t, cell.hidden), y: this.step(this.ph, t) }, { label: `${this.label} hidden product t=${t}` }),
+      await this.gateDispatch('forward', t, this.output),
+    ];
+  }
+
+  /**
+   * A closed loop's step t backward, after step t + 1's: from dh_t (outputGrad's rows of step t)
+   * and the state gradient step t + 1 left, into the parameter gradients (written, or added to with
+   * `accumulateParams`), the state gradient entering step t, and `inputGrad` (added to).
+   * Steps run backward from the last; a step whose successor did not run must find that step's
+   * state gradient zeroed (`stateGrads`).
+   */
+  async backwardStep(t: number, x: MatrixView, o: { accumulateParams: boolean; inputGrad?: MatrixView }): Promise<Dispatch[]> {
+    const { cell, cache } = this;
+    this.checkStep(t);
+    this.checkInput(x, `input of step ${t}`);
+    const { dpx, dph, dstates } = this.backwardTapes();
+    const hidden = { params: cell.params, grads: cell.grads, x: this.step(this.states, t, cell.hidden), y: this.step(this.ph, t), dy: this.step(dph, t), dx: this.step(dstates, t, cell.hidden) };
+    const inputArgs = { params: cell.params, grads: cell.grads, x, y: this.step(this.px, t), dy: this.step(dpx, t) };
+    const label = `${this.label} t=${t}`;
+    const out = [
+      await this.gateDispatch('backward', t, this.outputGrad),
+      await linearBackward(cache, cell.hiddenLayer, hidden, { accumulateParams: o.accumulateParams, accumulateInput: true, label: `${label} hidden product backward` }),
+    ];
+    if (o.inputGrad) {
+      this.checkInput(o.inputGrad, `input gradient of step ${t}`);
+      out.push(await linearBackward(cache, cell.inputLayer, { ...inputArgs, dx: o.inputGrad }, { accumulateParams: o.accumulateParams, accumulateInput: true, label: `${label} input product backward` }));
+    } else {
+      out.push(await linearBackwardWeight(cache, cell.inputLayer, inputArgs, { accumulate: o.accumulateParams, label: `${label} input product backward` }));
+    }
+    return out;
+  }
+
+  /** The state-gradient tape (a closed loop's caller zeroes it before each backward pass). */
+  get stateGrads(): Tensor<'f32'> {
+    return this.backwardTapes().dstates.tensor;
+  }
+
+  private checkStep(t: number): void {
+    if (!this.sequenceInput) requireInt(`${this.label} step`, t, 0, this.steps - 1);
+    else throw new Error(`${this.label}: forwardStep and backwardStep belong to a closed loop (cell.loop)`);
   }
 
   /**

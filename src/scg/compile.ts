@@ -103,6 +103,6 @@ export async function compile(g: GraphState): Promise<Compiled> {
     if (node.score) steps.push(...(await scoreTerm(g, node)));
   }
   // Every twin, including those the steps above created, starts each backward pass at zero.
-  const clears = await Promise.all([...g.twins.values()].map((t) => clearDispatch(g.cache, t)));
+  const clears = await Promise.all([...g.twins.values(), ...g.zeroed].map((t) => clearDispatch(g.cache, t)));
   return { forward, backward: [...clears, ...steps] };
 }

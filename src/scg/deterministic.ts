@@ -6,9 +6,10 @@
  */
 import { ConfigError } from '../errors.js';
 import type { Dispatch } from '../gpu/kernel.js';
-import { type MatrixView, columns } from '../gpu/view.js';
+import { type MatrixView, columns, matrix } from '../gpu/view.js';
 import type { Mlp } from '../nn/mlp.js';
 import type { RecurrentCell, SequenceOptions } from '../nn/recurrent.js';
+import { f32, type Tensor } from '../gpu/tensor.js';
 import { type MapOp, mapBackwardDispatch, mapDispatch } from './ops.js';
 import type { GraphState, Value } from './values.js';
 
@@ -97,6 +98,80 @@ export function recurrent(g: GraphState, cell: RecurrentCell, x: Value, options:
       : null,
   });
   return y;
+}
+
+/** A recurrent cell in a closed loop (`Graph.recurrentLoop`): one node per step. */
+export interface RecurrentLoop {
+  /**
+   * h_t from x_t (graph rows = the loop's batch) and the previous step's h (null at t = 0: the
+   * loop's h0, data). Steps are added in order 0, 1, ...; step t's input may depend on h_{t-1}.
+   */
+  step(t: number, x: Value, previous: Value | null): Value;
+}
+
+/**
+ * A recurrent cell whose input at step t is computed in the graph from earlier steps (a policy
+ * acting in a differentiable simulator): step t's node runs the cell's step t forward, and
+ * backward (in reverse creation order, so after step t + 1's) carries the state gradient step
+ * t + 1 left, into the parameters (with `train`) and x_t. The state-gradient tape is zeroed with
+ * the twins before every backward pass, so a step whose successor does not run sees none.
+ */
+export function recurrentLoop(g: GraphState, cell: RecurrentCell, options: { steps: number; h0: Tensor<'f32'>; resets?: Tensor<'f32'>; truncation?: number; train?: boolean; label?: string }): RecurrentLoop {
+  const label = options.label ?? cell.label;
+  const train = options.train ?? true;
+  const steps = options.steps;
+  const out = f32(g.ctx, `${g.label}.${label}.out`, [g.agents, steps * g.rows, cell.hidden]);
+  const outView = matrix(out, { agents: g.agents, rows: steps * g.rows, cols: cell.hidden });
+  const seq = cell.loop(g.cache, { steps, batch: g.rows, h0: options.h0, resets: options.resets, truncation: options.truncation, label, output: outView, outputGrad: { ...outView, tensor: g.gradTensor(out) } });
+  let next = 0;
+  let previousValue: Value | null = null;
+  return {
+    step(t, x, previous) {
+      if (t !== next) throw new ConfigError(`${g.label} ${label} step`, t, `${next}: steps are added in order`);
+      if (t > 0 && previous !== previousValue) throw new ConfigError(`${g.label} ${label} step ${t} previous`, previous?.label ?? 'null', `step ${t - 1}'s output`);
+      next++;
+      const requiresGrad = train || x.requiresGrad || (previous?.requiresGrad ?? false);
+      const y = g.value(seq.outputAt(t), `${label} h${t}`, requiresGrad);
+      previousValue = y;
+      if (t === 0 && requiresGrad) g.zeroEachPass(seq.stateGrads);
+      g.push({
+        label: `${label} t${t}`,
+        inputs: previous ? [x, previous] : [x],
+        outputs: [y],
+        forward: () => seq.forwardStep(t, x.view),
+        backward: requiresGrad
+          ? (pass) => {
+              // The first node to run in a pass writes the parameter gradients; the rest add (`train: false`: into the cell's gradient buffer, unread).
+              const accumulateParams = pass.wroteParams(cell);
+              return seq.backwardStep(t, x.view, { accumulateParams, inputGrad: x.requiresGrad ? g.grad(x) : undefined });
+            }
+          : null,
+      });
+      return y;
+    },
+  };
+}
+
+/** Columns `selection` of a value, in that order: a slice where they are adjacent, else copies side by side. */
+export function selectColumns(g: GraphState, v: Value, selection: readonly number[], label: string): Value {
+  for (const c of selection) if (!Number.isInteger(c) || c < 0 || c >= v.view.cols) throw new ConfigError(`${g.label} ${label} column`, c, `0..${v.view.cols - 1}`);
+  if (selection.length === 0) throw new ConfigError(`${g.label} ${label} selection`, '[]', 'at least one column');
+  // Runs of adjacent columns: [from, count].
+  const runs: [number, number][] = [];
+  for (const c of selection) {
+    const last = runs[runs.length - 1];
+    if (last && last[0] + last[1] === c) last[1]++;
+    else runs.push([c, 1]);
+  }
+  if (runs.length === 1) return slice(g, v, runs[0][0], runs[0][1], label);
+  const into = g.own(selection.length, label);
+  let at = 0;
+  const parts = runs.map(([from, count], i) => {
+    const part = map(g, 'add', slice(g, v, from, count, `${label} run ${i}`), null, 1, 0, `${label} copy ${i}`, columns(into, at, count));
+    at += count;
+    return part;
+  });
+  return join(g, parts, label);
 }
 
 /** out = op(alpha a, beta b) elementwise (written `into` a view, if given), with its VJPs. */

@@ -15,7 +15,7 @@ import type { MatrixView } from '../gpu/view.js';
 import type { Mlp } from '../nn/mlp.js';
 import { type Compiled, compile } from './compile.js';
 import { type SumCostOptions, counter, squaredError, sumCost } from './costs.js';
-import { type CustomNode, custom, input, join, map, mlp, recurrent, slice } from './deterministic.js';
+import { type CustomNode, type RecurrentLoop, custom, input, join, map, mlp, recurrent, recurrentLoop, selectColumns, slice } from './deterministic.js';
 import type { RecurrentCell, SequenceOptions } from '../nn/recurrent.js';
 import {
   type BinaryEstimator,
@@ -32,7 +32,7 @@ import {
 import { type Cost, type GraphOptions, GraphState, type Value, isCost } from './values.js';
 
 // The types of the graph's API, where its users look for them.
-export type { BinaryEstimator, BinaryNode, CategoricalEstimator, CategoricalNode, Compiled, Cost, GaussianNode, GraphOptions, Value };
+export type { BinaryEstimator, BinaryNode, CategoricalEstimator, CategoricalNode, Compiled, Cost, GaussianNode, GraphOptions, RecurrentLoop, Value };
 export type { GaussianEstimator } from './stochastic.js';
 
 export class Graph {
@@ -97,6 +97,21 @@ export class Graph {
   /** h_t of a GRU or LSTM cell over time-major sequences (rows t * batch + b), with backpropagation through time. */
   recurrent(cell: RecurrentCell, x: Value, options: Omit<SequenceOptions, 'output' | 'outputGrad'> & { train?: boolean }): Value {
     return recurrent(this.s, cell, x, options);
+  }
+
+  /**
+   * A recurrent cell in a closed loop over `steps` steps of this graph's rows (e.g. a policy in a
+   * differentiable simulator, whose next observation depends on its last action): add step t
+   * with `loop.step(t, x_t, h_{t-1})`. h0 (data, [agents x rows x stateWidth]) is the state
+   * before step 0; `resets` (dense [agents x steps * rows], time-major) zero the state entering a step.
+   */
+  recurrentLoop(cell: RecurrentCell, options: { steps: number; h0: Tensor<'f32'>; resets?: Tensor<'f32'>; truncation?: number; train?: boolean; label?: string }): RecurrentLoop {
+    return recurrentLoop(this.s, cell, options);
+  }
+
+  /** Columns `selection` of a value, in order (e.g. an env's limited sensors): a slice if adjacent, else one copy per run. */
+  selectColumns(v: Value, selection: readonly number[], label = `${v.label}[${selection.join(',')}]`): Value {
+    return selectColumns(this.s, v, selection, label);
   }
 
   /** alpha a + beta b (written `into` a view, if given). */

@@ -82,6 +82,8 @@ export class GraphState {
   readonly nodes: Node[] = [];
   /** Value tensor -> its gradient twin, in creation order (backward clears them all first). */
   readonly twins = new Map<Tensor<'f32'>, Tensor<'f32'>>();
+  /** Other gradient tapes that start every backward pass at zero (a closed recurrent loop's state gradients). */
+  readonly zeroed = new Set<Tensor<'f32'>>();
   private nextSlot: number;
 
   constructor(
@@ -128,6 +130,11 @@ export class GraphState {
   grad(v: Value | MatrixView): MatrixView {
     const view = 'view' in v ? v.view : v;
     return { ...view, tensor: this.gradTensor(view.tensor) };
+  }
+
+  /** Zero `t` with the twins before every backward pass. */
+  zeroEachPass(t: Tensor<'f32'>): void {
+    this.zeroed.add(t);
   }
 
   push(node: Node): void {

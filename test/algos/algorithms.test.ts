@@ -25,6 +25,8 @@ const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['svg1', { envs: 8 }, { policyHidden: [16], valueHidden: [16], modelHidden: [16], batchSize: 16, learningStarts: 80, bufferSize: 2000, updatesPerStep: 3 }],
   ['svg-inf', { envs: 8 }, { policyHidden: [16], horizon: 10 }],
   ['svg-inf', { envs: 8, env: 'cartpole-swingup' }, { policyHidden: [16], horizon: 10 }],
+  ['svg-inf', { envs: 8, sensors: 'positions' }, { policyHidden: [16], horizon: 10, recurrent: 'gru', recurrentWidth: 8 }],
+  ['svg-inf', { envs: 8, env: 'cartpole-swingup', sensors: 'positions' }, { policyHidden: [16], horizon: 10, recurrent: 'lstm', recurrentWidth: 8, truncation: 5 }],
   ['svg-inf', { envs: 8, env: 'acrobot' }, { policyHidden: [16], horizon: 10, dynamics: 'model', modelHidden: [16], modelBatch: 16, modelUpdates: 3, bufferSize: 2000 }],
   ['reinforce', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20 }],
   ['reinforce', { envs: 8, env: 'cartpole' }, { policyHidden: [16], valueHidden: [16], segment: 20, policy: 'categorical' }],
@@ -118,6 +120,11 @@ describe('algorithm selection', () => {
       // is a step function: no gradient to follow; dense goal envs are among them).
       const sparse = await refusal(['train', '--algo', 'svg-inf', '--env', 'reacher-sparse', '--steps', '10']);
       expect(sparse).toMatch(/^pathwise: --env.*"reacher-sparse".*dense reward.*\(pendulum, cartpole-swingup, acrobot, double-pendulum, reacher, point-mass\)/);
+      // A recurrent SVG(inf) runs through the simulator, in the per-layer program.
+      expect(await refusal(['train', '--algo', 'svg-inf', '--recurrent', 'gru', '--dynamics', 'model', '--steps', '10'])).toMatch(/^pathwise: --recurrent.*"gru".*none with --dynamics model/);
+      expect(await refusal(['train', '--algo', 'svg-inf', '--recurrent', 'lstm', '--program', 'rows', '--steps', '10'])).toMatch(/^pathwise: --program.*auto or layers: --recurrent lstm/);
+      expect(await refusal(['train', '--algo', 'svg-inf', '--sensors', 'positions', '--program', 'rows', '--steps', '10'])).toMatch(/^pathwise: --program.*auto or layers: --sensors positions/);
+      expect(await refusal(['train', '--algo', 'svg-inf', '--recurrent', 'gru', '--horizon', '10', '--truncation', '11', '--steps', '10'])).toMatch(/^pathwise: --truncation.*at most the segment length 10/);
       expect(await refusal(['train', '--algo', 'cem', '--envs', '100', '--population', '64', '--steps', '10'])).toMatch(/^pathwise: --envs.*multiple of --population/);
       expect(await refusal(['train', '--algo', 'cma-es', '--policy-hidden', '64,64', '--steps', '10'])).toMatch(/^pathwise: --covariance.*diagonal for this policy of 4481 parameters/);
       expect(await refusal(['train', '--algo', 'svg0', '--policy', 'binary-concrete', '--entropy', 'auto', '--steps', '10'])).toMatch(/^pathwise: --entropy.*off with a discrete --policy/);

@@ -77,6 +77,66 @@ async function gpuRun(pr: Problem, o: { truncation?: number; carry?: boolean; or
   return { hs: await seq.output.tensor.read(), h0After: await h0.read(), grads: o.accumulate ? grads.map((g, i) => g - junk[i]) : grads, dx: await dx.read() };
 }
 
+/**
+ * The same problem as a closed loop (cell.loop): each step's input a view of its own into a
+ * trajectory tensor ([agents x B x T blocks of IN + 2 columns], as SVG(inf)'s rollout lays steps
+ * out), forwardStep 0..T-1, then backwardStep T-1..0 with the input gradient into the twin's views.
+ */
+async function gpuLoop(pr: Problem, o: { truncation?: number } = {}) {
+  const { ctx, cache } = await gpu();
+  const cell = RecurrentCell.create(ctx, { kind: pr.shape.kind, inDim: IN, hidden: H, agents: AGENTS }, { seed: 1 });
+  cell.params.write(pr.params);
+  const W = T * (IN + 2);
+  const traj = new Float64Array(AGENTS * B * W).fill(7);
+  for (let a = 0; a < AGENTS; a++) for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let c = 0; c < IN; c++) {
+    traj[(a * B + b) * W + t * (IN + 2) + 1 + c] = pr.x[((a * T + t) * B + b) * IN + c];
+  }
+  const x = f32(ctx, 'traj', [AGENTS, B, W], traj);
+  const dx = f32(ctx, 'traj grad', [AGENTS, B, W]);
+  const at = (tensor: typeof x, t: number) => matrix(tensor, { agents: AGENTS, rows: B, cols: IN, offset: t * (IN + 2) + 1, rowStride: W });
+  const h0 = f32(ctx, 'h0', [AGENTS, B, pr.S], pr.h0);
+  const resets = f32(ctx, 'resets', [AGENTS, T * B], pr.resets);
+  cell.grads.write(randomArray(AGENTS * pr.per, 99, -3, 3)); // the last step's backward overwrites them
+  const seq = cell.loop(cache, { steps: T, batch: B, h0, resets, truncation: o.truncation });
+  seq.outputGrad.tensor.write(pr.w);
+  const list = [];
+  for (let t = 0; t < T; t++) list.push(...(await seq.forwardStep(t, at(x, t))));
+  for (let t = T - 1; t >= 0; t--) list.push(...(await seq.backwardStep(t, at(x, t), { accumulateParams: t < T - 1, inputGrad: at(dx, t) })));
+  await runOnce(ctx, list);
+  const trajGrad = await dx.read();
+  const dxTime = new Float64Array(AGENTS * T * B * IN);
+  for (let a = 0; a < AGENTS; a++) for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let c = 0; c < IN; c++) {
+    dxTime[((a * T + t) * B + b) * IN + c] = trajGrad[(a * B + b) * W + t * (IN + 2) + 1 + c];
+  }
+  const untouched = trajGrad.filter((_, i) => (i % W) % (IN + 2) === 0 || (i % W) % (IN + 2) === IN + 1);
+  return { hs: await seq.output.tensor.read(), grads: await cell.grads.read(), dx: dxTime, untouched, seq, h0After: await h0.read() };
+}
+
+describe.each(['gru', 'lstm'] as const)('%s cell in a closed loop (one step at a time)', (kind) => {
+  it.each([6, 2])('gives the whole sequence\'s outputs and gradients (BPTT truncated every %d steps), resets included', async (K) => {
+    const pr = problem(kind, kind === 'gru' ? 70 : 80);
+    const whole = await gpuRun(pr, { truncation: K });
+    const loop = await gpuLoop(pr, { truncation: K });
+    // The whole sequence is checked against central differences above; the loop computes the same sums.
+    expect(relError(loop.hs, whole.hs)).toBeLessThan(1e-6);
+    expect(relError(loop.grads, whole.grads)).toBeLessThan(1e-5);
+    expect(relError(loop.dx, whole.dx)).toBeLessThan(1e-5);
+    expect(loop.untouched.every((v) => v === 0)).toBe(true);
+    expect(Array.from(loop.h0After)).toEqual(Array.from(Float32Array.from(pr.h0))); // no carry: h0 stays
+  });
+
+  it('refuses a step out of range, a wrong step input, and the whole-sequence passes', async () => {
+    const { ctx, cache } = await gpu();
+    const cell = RecurrentCell.create(ctx, { kind, inDim: IN, hidden: H }, { seed: 1 });
+    const seq = cell.loop(cache, { steps: 3, batch: 4, h0: f32(ctx, 'h0', [4 * cell.stateWidth]) });
+    const x = matrix(f32(ctx, 'x', [4, IN]), { rows: 4, cols: IN });
+    await expect(seq.forwardStep(3, x)).rejects.toThrow(/step.*0\.\.2|step/);
+    await expect(seq.forwardStep(0, matrix(f32(ctx, 'x5', [5, IN]), { rows: 5, cols: IN }))).rejects.toThrow(/input of step 0.*\[1 x 4 x 3\]/);
+    await expect(seq.forward()).rejects.toThrow(/closed loop has no sequence input/);
+    expect(() => cell.loop(cache, { steps: 3, batch: 0, h0: f32(ctx, 'h0b', [1]) })).toThrow(/batch/);
+  });
+});
+
 describe.each(['gru', 'lstm'] as const)('%s cell', (kind) => {
   it('outputs and the carried state match the float64 reference, resets included', async () => {
     const pr = problem(kind, kind === 'gru' ? 10 : 20);

@@ -48,9 +48,9 @@ export class RecurrentPolicy implements StochasticPolicy {
   }
 
   /** The reset flags of the env's current observations (terminated or truncated at the previous step; never both). */
-  resetFlags(cache: PipelineCache, env: EnvBatch, into: Tensor<'f32'> = this.resets): Promise<Dispatch> {
+  resetFlags(cache: PipelineCache, env: EnvBatch, into: Tensor<'f32'> | MatrixView = this.resets): Promise<Dispatch> {
     const flags = (col: number) => matrix(env.stepOut, { agents: env.agents, rows: env.envs, cols: 1, offset: col, rowStride: 3 });
-    const out = matrix(into, { agents: env.agents, rows: env.envs, cols: 1 });
+    const out = 'tensor' in into ? into : matrix(into, { agents: env.agents, rows: env.envs, cols: 1 });
     return mapDispatch(cache, { op: 'add', a: flags(1), b: flags(2), alpha: 1, beta: 1, out }, `${this.cell.label} reset flags`);
   }
 
