@@ -60,3 +60,28 @@ fn env_sysid(p: Params, f: vec4<f32>) -> Params {
   q.damping = p.damping * f.y;
   return q;
 }
+
+// ---- dual copy of the step for envs/driver_vjp.wgsl (point_mass.wgsl's, the counter carried) ----
+// The cue's columns are the goal's at t = 0 and constant zeros after (piecewise constant in t).
+
+struct DualStep {
+  s: array<vec2<f32>, STATE_DIM>,
+  reward: vec2<f32>,
+}
+
+fn env_step_dual(s: array<vec2<f32>, STATE_DIM>, a: array<vec2<f32>, ACT_DIM>, p: Params) -> DualStep {
+  let fx = dclamp(a[0], -1.0, 1.0);
+  let fy = dclamp(a[1], -1.0, 1.0);
+  let vx = s[2] + p.dt * (p.gain * fx - p.damping * s[2]);
+  let vy = s[3] + p.dt * (p.gain * fy - p.damping * s[3]);
+  let x = dclamp(s[0] + p.dt * vx, -p.bound, p.bound);
+  let y = dclamp(s[1] + p.dt * vy, -p.bound, p.bound);
+  let d = dsqrt(dsq(x - s[4]) + dsq(y - s[5]));
+  return DualStep(array<vec2<f32>, STATE_DIM>(x, y, vx, vy, s[4], s[5], s[6] + dconst(1.0)), -d);
+}
+
+fn env_obs_dual(s: array<vec2<f32>, STATE_DIM>, p: Params) -> array<vec2<f32>, OBS_DIM> {
+  let first = s[6].x == 0.0;
+  let zero = dconst(0.0);
+  return array<vec2<f32>, OBS_DIM>(s[0], s[1], s[2], s[3], select(zero, s[4], first), select(zero, s[5], first), dconst(select(0.0, 1.0, first)));
+}

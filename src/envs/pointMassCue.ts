@@ -2,7 +2,8 @@
  * point-mass-cue: the point mass of point-mass pushed to a random goal that only the first
  * observation of an episode shows (a cue: [goal, 1] at the reset, zeros after) - a task that needs
  * memory, for recurrent policies (`--recurrent gru|lstm`): a feedforward policy can only head for
- * where goals are on average once the cue is gone. Dense reward -distance; 50 steps.
+ * where goals are on average once the cue is gone. Dense reward -distance; 50 steps. Differentiable
+ * (SVG(inf) through the simulator: a rollout of the whole episode sees the cue at its first step).
  */
 import wgsl from '../../shaders/envs/point_mass_cue.wgsl?raw';
 import { pointMassReference } from './pointMass.js';
@@ -40,7 +41,7 @@ export const pointMassCue: EnvDefinition = {
   params,
   sysidParams: ['gain', 'damping'],
   shader: { path: 'envs/point_mass_cue.wgsl', code: wgsl },
-  differentiable: false,
+  differentiable: true,
   reference: pointMassCueReference,
   render: (s, p) => ({
     bounds: [-p.bound, -p.bound, p.bound, p.bound],

@@ -119,7 +119,7 @@ describe('algorithm selection', () => {
       // The envs it names are the ones it takes (reacher-sparse is differentiable, but its reward
       // is a step function: no gradient to follow; dense goal envs are among them).
       const sparse = await refusal(['train', '--algo', 'svg-inf', '--env', 'reacher-sparse', '--steps', '10']);
-      expect(sparse).toMatch(/^pathwise: --env.*"reacher-sparse".*dense reward.*\(pendulum, cartpole-swingup, acrobot, double-pendulum, reacher, point-mass\)/);
+      expect(sparse).toMatch(/^pathwise: --env.*"reacher-sparse".*dense reward.*\(pendulum, cartpole-swingup, acrobot, double-pendulum, reacher, point-mass, point-mass-cue\)/);
       // A recurrent SVG(inf) runs through the simulator, in the per-layer program.
       expect(await refusal(['train', '--algo', 'svg-inf', '--recurrent', 'gru', '--dynamics', 'model', '--steps', '10'])).toMatch(/^pathwise: --recurrent.*"gru".*none with --dynamics model/);
       expect(await refusal(['train', '--algo', 'svg-inf', '--recurrent', 'lstm', '--program', 'rows', '--steps', '10'])).toMatch(/^pathwise: --program.*auto or layers: --recurrent lstm/);

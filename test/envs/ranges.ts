@@ -54,7 +54,7 @@ ranges['reacher-sparse'] = ranges.reacher;
 ranges['point-mass-sparse'] = ranges['point-mass'];
 // The step counter as a float: random states are past the first step (the cue's own test shows it:
 // test/envs/pointMassCue.test.ts).
-ranges['point-mass-cue'] = { state: [...ranges['point-mass'].state, [0, 40]] };
+ranges['point-mass-cue'] = { state: [...ranges['point-mass'].state, [0, 40]], smoothState: [...ranges['point-mass'].smoothState!, [0, 40]] };
 
 // Locomotion: positions around the reset pose (roots displaced, joints inside and a little beyond
 // their limits, bodies lifted or pressed into the ground so contacts switch on and off), moderate
