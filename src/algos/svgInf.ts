@@ -13,11 +13,11 @@
  * the policy noise and a learned model's residuals along the unit's real trajectories and
  * differentiates the model's rewards along them (see modelGraph).
  *
- * With `--recurrent gru|lstm` (dynamics 'sim') the policy is pi(a_t | h_t), h_t = f(h_{t-1}, o_t):
- * each rollout starts from the state the acting cell carried when the unit began (zeroed where
- * the env's current observation starts an episode) and the cell runs in the graph one step at a
- * time (a closed loop: o_{t+1} depends on a_t), so the return is differentiated through the
- * simulator and the cell together. With `--sensors positions` the policy reads only the positions
+ * With `--recurrent gru|lstm` the policy is pi(a_t | h_t), h_t = f(h_{t-1}, o_t): each rollout
+ * starts from the state the acting cell carried when the unit began (zeroed where the env's
+ * current observation starts an episode) and the cell runs in the graph one step at a time (a
+ * closed loop: o_{t+1} depends on a_t), so the return is differentiated through the simulator (or
+ * the learned model) and the cell together. With `--sensors positions` the policy reads only the positions
  * of the simulator's observation, in the rollout as in the env.
  */
 import { hasRewardGradient, simulatorDifferentiableEnvNames } from '../envs/registry.js';
@@ -87,7 +87,7 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy | Recur
     policy: GaussianPolicy | RecurrentPolicy,
     parts: AlgorithmParts,
     /** The policy update's graph passes and its action nodes (for gradient checks): the per-layer program's. */
-    readonly policyUpdate: { forward: Dispatch[]; backward: Dispatch[]; actions: GaussianNode[]; rewards?: MatrixView } | null,
+    readonly policyUpdate: { forward: Dispatch[]; backward: Dispatch[]; actions: GaussianNode[]; rewards: MatrixView[] } | null,
     /** The row programs a unit runs as, or null (one dispatch per layer and step). */
     readonly rows: SvgInfRows | null = null,
   ) {
@@ -96,7 +96,8 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy | Recur
 
   /** The policy: with --recurrent a cell over the observations, the Gaussian head then reading h_t. */
   static networks(ctx: GpuContext, env: EnvBatch, config: SvgInfConfig, seed: number): { policy: GaussianPolicy | RecurrentPolicy } {
-    const cell = config.recurrent === 'none' ? null : RecurrentCell.create(ctx, { kind: config.recurrent as CellKind, inDim: env.obsWidth, hidden: config.recurrentWidth, agents: env.agents }, { seed, stream: 3, label: 'recurrent' });
+    // Init stream 4: the learned model's is 3 (the cell's draws would repeat its first layer's).
+    const cell = config.recurrent === 'none' ? null : RecurrentCell.create(ctx, { kind: config.recurrent as CellKind, inDim: env.obsWidth, hidden: config.recurrentWidth, agents: env.agents }, { seed, stream: 4, label: 'recurrent' });
     const head = GaussianPolicy.create(ctx, cell ? config.recurrentWidth : env.obsWidth, env.actionDim, config.policyHidden, env.agents, { seed, squash: true });
     return { policy: cell ? new RecurrentPolicy(cell, head, env) : head };
   }
@@ -163,13 +164,10 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy | Recur
 
   /** Through the simulator: a differentiable env with exact observations (all, or its positions); a recurrent policy only there. */
   static check(run: RunShape, def: EnvDefinition, config: SvgInfConfig): void {
-    if (config.dynamics !== 'sim') {
-      if (config.recurrent !== 'none') throw new ConfigError('--recurrent', config.recurrent, 'none with --dynamics model (a recurrent policy runs through the simulator: --dynamics sim)');
-      return;
-    }
+    if (config.recurrent !== 'none') checkRecurrent(run, config.horizon > 0 ? config.horizon : def.horizon, config);
+    if (config.dynamics !== 'sim') return;
     const name = 'svg-inf --dynamics sim';
     if (!hasRewardGradient(def)) throw new ConfigError('--env', def.name, `a differentiable env with a dense reward for ${name} (${simulatorDifferentiableEnvNames().join(', ')})`);
-    if (config.recurrent !== 'none') checkRecurrent(run, config.horizon > 0 ? config.horizon : def.horizon, config);
     if (run.obsNoise !== 0) throw new ConfigError('--obs-noise', run.obsNoise, `0 for ${name} through the simulator`);
     if (run.sysid !== 0) throw new ConfigError('--sysid', run.sysid, `0 for ${name} through the simulator`);
   }
@@ -195,8 +193,8 @@ interface DynamicsParts {
   optimizers?: Record<string, Adam>;
   replay?: ReplayBuffer;
   actions: GaussianNode[];
-  /** The rollouts' rewards [agents x rows x H] (through the simulator; for gradient checks in float64). */
-  rewards?: MatrixView;
+  /** Each step's (imagined) reward [agents x rows x 1], as the forward pass leaves them (for gradient checks in float64). */
+  rewards: MatrixView[];
 }
 
 /** Discounted negative rewards as costs, all reported into the imagined-cost slot. */
@@ -240,7 +238,7 @@ async function simulatorGraph({ g, cache, env, policy, horizon: H, config, seed 
   // Cost: the negative discounted return, averaged over rollouts.
   g.sumCost(g.join(rewards), { scale: -1, weights: broadcastRow(discounts, { agents, rows, cols: H }), label: 'negative return', metricSlot: SLOTS.cost });
   const envStates = matrix(env.envState, { agents, rows, cols: stateDim(env.def), rowStride: recordWidth(env.def) });
-  return { start: [await rollout.start(cache, envStates), ...(recurrent?.start ?? [])], beforeStep: () => [], afterStep: () => [], beforeUpdate: [], actions, rewards: rollout.rewards() };
+  return { start: [await rollout.start(cache, envStates), ...(recurrent?.start ?? [])], beforeStep: () => [], afterStep: () => [], beforeUpdate: [], actions, rewards: rewards.map((r) => r.view) };
 }
 
 /**
@@ -319,11 +317,15 @@ async function modelGraph({ g, cache, env, clock, policy, horizon: H, config, se
   const im = (t: number, from: number, cols: number): MatrixView => matrix(imagined, { agents, rows, cols, offset: t * W + from, rowStride: (H + 1) * W });
   let o: Value = g.input(im(0, 0, O), { label: 'o0' });
   const rewards: Value[] = [];
-  const start = [await copy(env.obsView, at(0, 0, O), 'record o0')];
+  const recurrent = policy instanceof RecurrentPolicy ? await recurrentStart(g, cache, env, policy, H, config) : null;
+  const start = [await copy(env.obsView, at(0, 0, O), 'record o0'), ...(recurrent?.start ?? [])];
   const setup: Dispatch[] = [await copy(at(0, 0, O), im(0, 0, O), 'o0 into the graph')];
   const actions: GaussianNode[] = [];
+  let h: Value | null = null;
   for (let t = 0; t < H; t++) {
-    const heads = g.mlp(policy.net, o, { label: `policy t${t}` });
+    // A recurrent policy's cell over the imagined observations, from the state acting carried at the unit's start.
+    if (recurrent) h = recurrent.loop.step(t, o, h);
+    const heads = g.mlp(policy.net, h ?? o, { label: `policy t${t}` });
     actions.push(g.gaussian(g.slice(heads, 0, A), g.slice(heads, A, A), {
       estimator: 'pathwise', squash: true, inferFrom: at(t, O, A), into: im(t, O, A), seed, stream: Stream.sample, draw: t, label: `a${t}`,
     }));
@@ -348,5 +350,6 @@ async function modelGraph({ g, cache, env, clock, policy, horizon: H, config, se
     optimizers: { model: modelOpt },
     replay,
     actions,
+    rewards: rewards.map((r) => r.view),
   };
 }

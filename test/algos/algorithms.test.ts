@@ -28,6 +28,7 @@ const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['svg-inf', { envs: 8, sensors: 'positions' }, { policyHidden: [16], horizon: 10, recurrent: 'gru', recurrentWidth: 8 }],
   ['svg-inf', { envs: 8, env: 'cartpole-swingup', sensors: 'positions' }, { policyHidden: [16], horizon: 10, recurrent: 'lstm', recurrentWidth: 8, truncation: 5 }],
   ['svg-inf', { envs: 8, env: 'acrobot' }, { policyHidden: [16], horizon: 10, dynamics: 'model', modelHidden: [16], modelBatch: 16, modelUpdates: 3, bufferSize: 2000 }],
+  ['svg-inf', { envs: 8, sensors: 'positions' }, { policyHidden: [16], horizon: 10, dynamics: 'model', modelHidden: [16], modelBatch: 16, modelUpdates: 3, bufferSize: 2000, recurrent: 'lstm', recurrentWidth: 8 }],
   ['reinforce', { envs: 8 }, { policyHidden: [16], valueHidden: [16], segment: 20 }],
   ['reinforce', { envs: 8, env: 'cartpole' }, { policyHidden: [16], valueHidden: [16], segment: 20, policy: 'categorical' }],
   ['reinforce', { envs: 8, env: 'cartpole' }, { policyHidden: [16], valueHidden: [16], segment: 20, policy: 'bernoulli' }],
@@ -120,8 +121,7 @@ describe('algorithm selection', () => {
       // is a step function: no gradient to follow; dense goal envs are among them).
       const sparse = await refusal(['train', '--algo', 'svg-inf', '--env', 'reacher-sparse', '--steps', '10']);
       expect(sparse).toMatch(/^pathwise: --env.*"reacher-sparse".*dense reward.*\(pendulum, cartpole-swingup, acrobot, double-pendulum, reacher, point-mass, point-mass-cue\)/);
-      // A recurrent SVG(inf) runs through the simulator, in the per-layer program.
-      expect(await refusal(['train', '--algo', 'svg-inf', '--recurrent', 'gru', '--dynamics', 'model', '--steps', '10'])).toMatch(/^pathwise: --recurrent.*"gru".*none with --dynamics model/);
+      // A recurrent SVG(inf) runs in the per-layer program.
       expect(await refusal(['train', '--algo', 'svg-inf', '--recurrent', 'lstm', '--program', 'rows', '--steps', '10'])).toMatch(/^pathwise: --program.*auto or layers: --recurrent lstm/);
       expect(await refusal(['train', '--algo', 'svg-inf', '--sensors', 'positions', '--program', 'rows', '--steps', '10'])).toMatch(/^pathwise: --program.*auto or layers: --sensors positions/);
       expect(await refusal(['train', '--algo', 'svg-inf', '--recurrent', 'gru', '--horizon', '10', '--truncation', '11', '--steps', '10'])).toMatch(/^pathwise: --truncation.*at most the segment length 10/);

@@ -11,6 +11,8 @@ import type { Svg1 } from '../../src/algos/svg1.js';
 import type { SvgInf } from '../../src/algos/svgInf.js';
 import type { RecurrentPolicy } from '../../src/algos/common/recurrentPolicy.js';
 import type { Dispatch } from '../../src/gpu/kernel.js';
+import type { MatrixView } from '../../src/gpu/view.js';
+import type { GpuContext } from '../../src/gpu/context.js';
 import { runOnce } from '../../src/gpu/recorder.js';
 import type { GaussianNode } from '../../src/scg/graph.js';
 import { gpu } from '../helpers/gpu.js';
@@ -89,6 +91,58 @@ it('SVG(inf) with a learned model: policy gradient through 6 model steps matches
   await check(algo, forward, backward, actions, [0]);
 });
 
+// The central difference's step for the recurrent model test: the model's ReLUs and the cell's
+// gates curve the imagined return within a step of 1e-2 (the GRU's largest cell derivative was off
+// by 5% there, 10% at 3e-2, 0.6% at 3e-3), as SVG(1)'s above.
+const FD = 3e-3;
+
+/**
+ * -1/rows sum_rows sum_t 0.99^t r_t after running `forward`, summed in float64 from each step's
+ * reward: the float32 metric slot (~1e1..1e2) rounds a central difference to ~1e-4 of a step of 1e-2.
+ */
+async function returnIn64(ctx: GpuContext, forward: Dispatch[], rewards: MatrixView[]): Promise<number> {
+  await runOnce(ctx, forward);
+  let sum = 0;
+  for (const [t, r] of rewards.entries()) {
+    const data = await r.tensor.read();
+    for (let row = 0; row < r.rows; row++) sum -= 0.99 ** t * data[r.offset + row * r.rowStride];
+  }
+  return sum / rewards[0].rows;
+}
+it.each(['gru', 'lstm'] as const)('SVG(inf) with a learned model and a %s policy: the gradient through 6 model steps and the cell matches finite differences', async (kind) => {
+  const { ctx, cache } = await gpu();
+  const trainer = await Trainer.create(ctx, cache, runConfig({ ...run, steps: 8 * 60, algo: 'svg-inf' }),
+    algoConfig('svg-inf', { dynamics: 'model', policyHidden: [16], modelHidden: [16], horizon: 6, modelBatch: 16, modelUpdates: 5, bufferSize: 1000, recurrent: kind, recurrentWidth: 8 }));
+  await trainer.train(trainer.targetIteration, () => {});
+  const algo = trainer.algo as SvgInf;
+  const policy = algo.policy as RecurrentPolicy;
+  const { forward, backward, actions } = algo.policyUpdate!;
+  await runOnce(ctx, [...forward, ...backward]);
+  const fixed = await frozen(forward, actions);
+  // The surrogate: the negative discounted imagined return, noise and residuals held, summed in float64.
+  const surrogate = () => returnIn64(ctx, fixed, algo.policyUpdate!.rewards);
+  for (const net of [policy.cell, policy.net]) {
+    const grads = await net.grads.read(), params = await net.params.read();
+    const got: number[] = [], want: number[] = [];
+    for (let i = 0; i < params.length; i += 5) {
+      const plus = Float32Array.from(params), minus = Float32Array.from(params);
+      plus[i] += FD;
+      minus[i] -= FD;
+      net.params.write(plus);
+      const up = await surrogate();
+      net.params.write(minus);
+      want.push((up - (await surrogate())) / (2 * FD));
+      got.push(grads[i]);
+    }
+    net.params.write(params);
+    const scale = Math.max(...want.map(Math.abs));
+    const err = Math.max(...got.map((g, k) => Math.abs(g - want[k])));
+    console.log(`svg-inf model ${kind}: ${net === policy.net ? 'head' : 'cell'} max |grad| ${scale.toExponential(2)}, max error ${err.toExponential(2)} over ${got.length}`);
+    expect(scale).toBeGreaterThan(1e-3);
+    expect(err / scale).toBeLessThan(2e-2);
+  }
+});
+
 // Cartpole swing-up: its positions (0, 2, 3) are copied from two runs of columns of the rollout's
 // observation, and its dynamics and reward are smooth. (Pendulum's and the double pendulum's are
 // not everywhere - the angle wraps at the bottom - and central differences across those kinks
@@ -119,16 +173,8 @@ it.each([
   expect(forward.filter((d) => d.label.startsWith('sensed o')).length).toBe(copiedRuns(env) * HZ);
   await runOnce(ctx, [...forward, ...backward]);
   // The surrogate -1/rows sum_rows sum_t gamma^t r_t from the forward pass alone (the drawn noise
-  // is a function of the clock, which the pass does not advance), summed in float64 from the
-  // rollouts' rewards: the float32 metric (~1e2) would round its differences to ~1e-3 of a step.
-  const rewards = algo.policyUpdate!.rewards!;
-  const surrogate = async () => {
-    await runOnce(ctx, forward);
-    const data = await rewards.tensor.read();
-    let sum = 0;
-    for (let r = 0; r < rewards.rows; r++) for (let t = 0; t < rewards.cols; t++) sum -= 0.99 ** t * data[rewards.offset + r * rewards.rowStride + t];
-    return sum / rewards.rows;
-  };
+  // is a function of the clock, which the pass does not advance), summed in float64.
+  const surrogate = () => returnIn64(ctx, forward, algo.policyUpdate!.rewards);
   for (const net of [policy.cell, policy.net]) {
     const grads = await net.grads.read(), params = await net.params.read();
     const got: number[] = [], want: number[] = [];
