@@ -97,6 +97,33 @@ it('SVG(inf) with a learned model: policy gradient through 6 model steps matches
 const FD = 3e-3;
 
 /**
+ * Every fifth parameter of a recurrent policy's cell and head: its gradient (as backward left it)
+ * against central differences of `surrogate`, within 2% of the largest.
+ */
+async function checkRecurrentPolicy(policy: RecurrentPolicy, surrogate: () => Promise<number>, o: { step: number; minScale: number; label: string }) {
+  for (const net of [policy.cell, policy.net]) {
+    const grads = await net.grads.read(), params = await net.params.read();
+    const got: number[] = [], want: number[] = [];
+    for (let i = 0; i < params.length; i += 5) {
+      const plus = Float32Array.from(params), minus = Float32Array.from(params);
+      plus[i] += o.step;
+      minus[i] -= o.step;
+      net.params.write(plus);
+      const up = await surrogate();
+      net.params.write(minus);
+      want.push((up - (await surrogate())) / (2 * o.step));
+      got.push(grads[i]);
+    }
+    net.params.write(params);
+    const scale = Math.max(...want.map(Math.abs));
+    const err = Math.max(...got.map((g, k) => Math.abs(g - want[k])));
+    console.log(`${o.label}: ${net === policy.net ? 'head' : 'cell'} max |grad| ${scale.toExponential(2)}, max error ${err.toExponential(2)} over ${got.length}`);
+    expect(scale).toBeGreaterThan(o.minScale);
+    expect(err / scale).toBeLessThan(2e-2);
+  }
+}
+
+/**
  * -1/rows sum_rows sum_t 0.99^t r_t after running `forward`, summed in float64 from each step's
  * reward: the float32 metric slot (~1e1..1e2) rounds a central difference to ~1e-4 of a step of 1e-2.
  */
@@ -109,6 +136,7 @@ async function returnIn64(ctx: GpuContext, forward: Dispatch[], rewards: MatrixV
   }
   return sum / rewards[0].rows;
 }
+
 it.each(['gru', 'lstm'] as const)('SVG(inf) with a learned model and a %s policy: the gradient through 6 model steps and the cell matches finite differences', async (kind) => {
   const { ctx, cache } = await gpu();
   const trainer = await Trainer.create(ctx, cache, runConfig({ ...run, steps: 8 * 60, algo: 'svg-inf' }),
@@ -121,26 +149,7 @@ it.each(['gru', 'lstm'] as const)('SVG(inf) with a learned model and a %s policy
   const fixed = await frozen(forward, actions);
   // The surrogate: the negative discounted imagined return, noise and residuals held, summed in float64.
   const surrogate = () => returnIn64(ctx, fixed, algo.policyUpdate!.rewards);
-  for (const net of [policy.cell, policy.net]) {
-    const grads = await net.grads.read(), params = await net.params.read();
-    const got: number[] = [], want: number[] = [];
-    for (let i = 0; i < params.length; i += 5) {
-      const plus = Float32Array.from(params), minus = Float32Array.from(params);
-      plus[i] += FD;
-      minus[i] -= FD;
-      net.params.write(plus);
-      const up = await surrogate();
-      net.params.write(minus);
-      want.push((up - (await surrogate())) / (2 * FD));
-      got.push(grads[i]);
-    }
-    net.params.write(params);
-    const scale = Math.max(...want.map(Math.abs));
-    const err = Math.max(...got.map((g, k) => Math.abs(g - want[k])));
-    console.log(`svg-inf model ${kind}: ${net === policy.net ? 'head' : 'cell'} max |grad| ${scale.toExponential(2)}, max error ${err.toExponential(2)} over ${got.length}`);
-    expect(scale).toBeGreaterThan(1e-3);
-    expect(err / scale).toBeLessThan(2e-2);
-  }
+  await checkRecurrentPolicy(policy, surrogate, { step: FD, minScale: 1e-3, label: `svg-inf model ${kind}` });
 });
 
 // Cartpole swing-up: its positions (0, 2, 3) are copied from two runs of columns of the rollout's
@@ -149,6 +158,7 @@ it.each(['gru', 'lstm'] as const)('SVG(inf) with a learned model and a %s policy
 // miss by 2-4% with the feedforward policy too.) Within 6 steps of dt 0.01 the path o_{t+1} ->
 // h_{t+1} weighs less than the check resolves; the loop's input gradients are checked exactly
 // against the whole sequence's in test/nn/recurrent.test.ts.
+
 /** Runs of adjacent columns among an env's position observations, when more than one (each copied per step). */
 function copiedRuns(env: string): number {
   const runs = getEnv(env).positionObs.filter((c, i, all) => i === 0 || all[i - 1] !== c - 1).length;
@@ -175,24 +185,6 @@ it.each([
   // The surrogate -1/rows sum_rows sum_t gamma^t r_t from the forward pass alone (the drawn noise
   // is a function of the clock, which the pass does not advance), summed in float64.
   const surrogate = () => returnIn64(ctx, forward, algo.policyUpdate!.rewards);
-  for (const net of [policy.cell, policy.net]) {
-    const grads = await net.grads.read(), params = await net.params.read();
-    const got: number[] = [], want: number[] = [];
-    for (let i = 0; i < params.length; i += 5) {
-      const plus = Float32Array.from(params), minus = Float32Array.from(params);
-      plus[i] += 1e-2;
-      minus[i] -= 1e-2;
-      net.params.write(plus);
-      const up = await surrogate();
-      net.params.write(minus);
-      want.push((up - (await surrogate())) / 2e-2);
-      got.push(grads[i]);
-    }
-    net.params.write(params);
-    const scale = Math.max(...want.map(Math.abs));
-    const err = Math.max(...got.map((g, k) => Math.abs(g - want[k])));
-    console.log(`svg-inf ${kind} ${env}: ${net === policy.net ? 'head' : 'cell'} max |grad| ${scale.toExponential(2)}, max error ${err.toExponential(2)} over ${got.length}`);
-    expect(scale).toBeGreaterThan(5e-4); // 50 times the differences' rounding (~1e-5 here)
-    expect(err / scale).toBeLessThan(2e-2);
-  }
+  // 50 times the differences' rounding (~1e-5 here) at least.
+  await checkRecurrentPolicy(policy, surrogate, { step: 1e-2, minScale: 5e-4, label: `svg-inf ${kind} ${env}` });
 });
