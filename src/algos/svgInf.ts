@@ -162,7 +162,7 @@ export class SvgInf extends PolicyAlgorithm<SvgInfConfig, GaussianPolicy | Recur
     return SvgInf.networks(ctx, env, config, seed).policy.evalNetworks();
   }
 
-  /** Through the simulator: a differentiable env with exact observations (all, or its positions); a recurrent policy only there. */
+  /** Through the simulator: a differentiable env with a dense reward and exact observations (all, or its positions). */
   static check(run: RunShape, def: EnvDefinition, config: SvgInfConfig): void {
     if (config.recurrent !== 'none') checkRecurrent(run, config.horizon > 0 ? config.horizon : def.horizon, config);
     if (config.dynamics !== 'sim') return;
