@@ -38,7 +38,7 @@ import { mapDispatch } from '../scg/ops.js';
 import { Minibatch } from './common/minibatch.js';
 import type { Clock } from '../rng/clock.js';
 import { Stream } from '../rng/philox.js';
-import { type GaussianNode, Graph, type RecurrentLoop, type Value } from '../scg/graph.js';
+import { type GaussianNode, Graph, type Value } from '../scg/graph.js';
 import type { AlgorithmParts, Build, EvalNetworks, RunShape } from './common/algorithm.js';
 import { PolicyAlgorithm } from './common/policy.js';
 import { SvgInfRows, svgInfRowsUnsupported } from './svgInfRows.js';
@@ -217,7 +217,7 @@ async function simulatorGraph({ g, cache, env, policy, horizon: H, config, seed 
   const actions: GaussianNode[] = [];
   // What the policy reads: the env's observations (its selected sensors) of the rollout's states.
   const sensed = (v: Value, t: number) => (env.selection.length > 0 ? g.selectColumns(v, env.selection, `sensed o${t}`) : v);
-  const recurrent = policy instanceof RecurrentPolicy ? await recurrentStart(g, cache, env, policy, H, config) : null;
+  const recurrent = policy instanceof RecurrentPolicy ? await policy.rolloutLoop(g, cache, env, H, config.truncation) : null;
   let h: Value | null = null;
   for (let t = 0; t < H; t++) {
     const into = matrix(heads, { agents, rows, cols: 2 * A, offset: t * 2 * A, rowStride: H * 2 * A });
@@ -239,25 +239,6 @@ async function simulatorGraph({ g, cache, env, policy, horizon: H, config, seed 
   g.sumCost(g.join(rewards), { scale: -1, weights: broadcastRow(discounts, { agents, rows, cols: H }), label: 'negative return', metricSlot: SLOTS.cost });
   const envStates = matrix(env.envState, { agents, rows, cols: stateDim(env.def), rowStride: recordWidth(env.def) });
   return { start: [await rollout.start(cache, envStates), ...(recurrent?.start ?? [])], beforeStep: () => [], afterStep: () => [], beforeUpdate: [], actions, rewards: rewards.map((r) => r.view) };
-}
-
-/**
- * The cell's closed loop over the rollout, from the state acting carries when the unit begins:
- * copied then (with the step-0 reset flags of the env's current observations), as the rollout
- * copies the env states.
- */
-async function recurrentStart(g: Graph, cache: PipelineCache, env: EnvBatch, policy: RecurrentPolicy, H: number, config: SvgInfConfig): Promise<{ loop: RecurrentLoop; start: Dispatch[] }> {
-  const { agents, envs: rows } = env;
-  const cell = policy.cell;
-  const h0 = f32(g.ctx, 'svg-inf.rollout_h0', [agents, rows, cell.stateWidth]);
-  const resets = f32(g.ctx, 'svg-inf.rollout_resets', [agents, H * rows]); // rows of steps 1.. stay 0: the rollout never resets
-  const loop = g.recurrentLoop(cell, { steps: H, h0, resets, truncation: config.truncation || undefined, label: 'recurrent' });
-  const all = (t: Tensor<'f32'>, cols: number) => matrix(t, { agents, rows, cols });
-  const start = [
-    await mapDispatch(cache, { op: 'add', a: all(policy.state, cell.stateWidth), alpha: 1, beta: 0, out: all(h0, cell.stateWidth) }, 'rollout h0'),
-    await policy.resetFlags(cache, env, matrix(resets, { agents, rows, cols: 1, agentStride: H * rows })),
-  ];
-  return { loop, start };
 }
 
 /**
@@ -317,7 +298,7 @@ async function modelGraph({ g, cache, env, clock, policy, horizon: H, config, se
   const im = (t: number, from: number, cols: number): MatrixView => matrix(imagined, { agents, rows, cols, offset: t * W + from, rowStride: (H + 1) * W });
   let o: Value = g.input(im(0, 0, O), { label: 'o0' });
   const rewards: Value[] = [];
-  const recurrent = policy instanceof RecurrentPolicy ? await recurrentStart(g, cache, env, policy, H, config) : null;
+  const recurrent = policy instanceof RecurrentPolicy ? await policy.rolloutLoop(g, cache, env, H, config.truncation) : null;
   const start = [await copy(env.obsView, at(0, 0, O), 'record o0'), ...(recurrent?.start ?? [])];
   const setup: Dispatch[] = [await copy(at(0, 0, O), im(0, 0, O), 'o0 into the graph')];
   const actions: GaussianNode[] = [];

@@ -14,7 +14,7 @@ import { type MatrixView, matrix } from '../../gpu/view.js';
 import type { Mlp } from '../../nn/mlp.js';
 import { CELL_KINDS, type RecurrentCell } from '../../nn/recurrent.js';
 import type { Clock } from '../../rng/clock.js';
-import type { Graph, Value } from '../../scg/graph.js';
+import type { Graph, RecurrentLoop, Value } from '../../scg/graph.js';
 import { mapDispatch } from '../../scg/ops.js';
 import type { DeterministicPolicy, EvalNetworks, PolicyHead, RunShape } from './algorithm.js';
 import type { ActingOptions, Actor, StochasticPolicy } from './policy.js';
@@ -45,6 +45,25 @@ export class RecurrentPolicy implements StochasticPolicy {
   }
   get head(): PolicyHead {
     return this.headPolicy.head;
+  }
+
+  /**
+   * The cell's closed loop over an H-step rollout (SVG(inf)), from the state acting carries when the
+   * unit begins: copied then (with the step-0 reset flags of the env's current observations), as
+   * the rollout copies the env states; the rollout itself never resets. `truncation` 0 = full BPTT.
+   */
+  async rolloutLoop(g: Graph, cache: PipelineCache, env: EnvBatch, H: number, truncation: number): Promise<{ loop: RecurrentLoop; start: Dispatch[] }> {
+    const { agents, envs: rows } = env;
+    const cell = this.cell;
+    const h0 = f32(g.ctx, 'svg-inf.rollout_h0', [agents, rows, cell.stateWidth]);
+    const resets = f32(g.ctx, 'svg-inf.rollout_resets', [agents, H * rows]); // rows of steps 1.. stay 0
+    const loop = g.recurrentLoop(cell, { steps: H, h0, resets, truncation: truncation || undefined, label: 'recurrent' });
+    const all = (t: Tensor<'f32'>, cols: number) => matrix(t, { agents, rows, cols });
+    const start = [
+      await mapDispatch(cache, { op: 'add', a: all(this.state, cell.stateWidth), alpha: 1, beta: 0, out: all(h0, cell.stateWidth) }, 'rollout h0'),
+      await this.resetFlags(cache, env, matrix(resets, { agents, rows, cols: 1, agentStride: H * rows })),
+    ];
+    return { loop, start };
   }
 
   /** The reset flags of the env's current observations (terminated or truncated at the previous step; never both). */
